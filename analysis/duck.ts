@@ -1,0 +1,31 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/** Quotes a string as a SQL literal (file paths, values). */
+export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+/** Quotes an identifier (column names come from users). */
+export const sqlIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+/**
+ * Runs `fn` with a fresh in-memory DuckDB connection, bounded in memory and threads, then closes it.
+ * @example const n = await withDuck(async (c) => (await c.runAndReadAll('select 1')).getRowsJS()[0][0]);
+ */
+export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>, opts: { memoryLimit?: string } = {}): Promise<T> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: '2',
+    memory_limit: opts.memoryLimit ?? '1GB',
+    enable_external_access: 'true',
+  });
+  const conn = await instance.connect();
+  try {
+    return await fn(conn);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Runs a query and returns its rows as JSON-safe objects (bigints and dates as strings). */
+export async function queryJson(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  const reader = await conn.runAndReadAll(sql);
+  return reader.getRowObjectsJson() as Record<string, unknown>[];
+}

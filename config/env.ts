@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/** The default JWT secret; refused when NODE_ENV=production. */
+export const DEFAULT_JWT_SECRET = 'assay-dev-secret-change-me';
+
+const int = (def: number) => z.coerce.number().int().positive().default(def);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).default(8080),
+  PUBLIC_URL: z.string().optional(),
+  DATA_DIR: z.string().default(path.resolve('data')),
+  DATABASE_URL: z.string().optional(),
+  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
+  TASK_QUEUE_PREFIX: z.string().default(''),
+  S3_BUCKET: z.string().optional(),
+  S3_ENDPOINT: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.string().default('true'),
+  JWT_SECRET: z.string().default(DEFAULT_JWT_SECRET),
+  JWT_TTL_S: int(86_400),
+  ADMIN_EMAILS: z.string().default(''),
+  MAX_UPLOAD_MB: z.coerce.number().positive().default(512),
+  ALLOWED_EXTS: z.string().default('csv,tsv,txt,json,ndjson,jsonl,parquet'),
+  MAX_ACTIVE_RUNS_PER_USER: int(3),
+  DOWNLOAD_URL_TTL_S: int(3600),
+  INGEST_TIMEOUT_S: int(600),
+  EDA_TIMEOUT_S: int(1800),
+  MODEL_TIMEOUT_S: int(3600),
+  REPORT_TIMEOUT_S: int(600),
+  QA_TIMEOUT_S: int(300),
+  CLARIFY_TIMEOUT_S: int(86_400),
+  NEEDS_ATTENTION_TIMEOUT_S: int(7 * 86_400),
+  HEARTBEAT_TIMEOUT_S: int(30),
+  ACTIVITY_MAX_ATTEMPTS: int(3),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * Reads and validates configuration from the environment.
+ * Throws with every bad variable named, and refuses the default secret in production.
+ * @example const env = loadEnv(); env.PORT // 8080
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEFAULT_JWT_SECRET) {
+    throw new Error('Invalid configuration: JWT_SECRET must be set in production (the default secret is refused).');
+  }
+  return env;
+}
+
+/** Task queue names, optionally prefixed so tests can isolate themselves on one server. */
+export function taskQueues(env: Pick<Env, 'TASK_QUEUE_PREFIX'>) {
+  return {
+    analysis: `${env.TASK_QUEUE_PREFIX}assay-analysis`,
+    modeling: `${env.TASK_QUEUE_PREFIX}assay-modeling`,
+  };
+}

@@ -1,0 +1,72 @@
+// Names shared by the workflow, the worker and the API client. No Node APIs here: workflows import it.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const RUN_STATUSES = [
+  'queued', 'running', 'awaiting_clarification', 'needs_attention', 'completed', 'failed', 'cancelled',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const STAGES = ['ingest', 'profile', 'clarify', 'train', 'report', 'qa', 'finalize'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const TASKS = ['auto', 'classification', 'regression'] as const;
+export type TaskOption = (typeof TASKS)[number];
+
+export const WORKFLOW_TYPE = 'analysisJob';
+export const workflowIdFor = (runId: string) => `run-${runId}`;
+
+/** Search attributes registered on the server so runs can be filtered in the Web UI. */
+export const SEARCH_ATTRIBUTES = { user: 'AssayUser', dataset: 'AssayDataset', stage: 'AssayStage' } as const;
+
+export interface RunOptions {
+  target?: string;
+  task?: TaskOption;
+  models?: string[];
+  cv_folds?: number;
+  time_budget_s?: number;
+  sample_rows?: number;
+  skip_modeling?: boolean;
+  seed?: number;
+}
+
+/** Timeouts are part of the input so they are recorded in history and replay identically. */
+export interface JobTimeouts {
+  ingest_s: number;
+  eda_s: number;
+  model_s: number;
+  report_s: number;
+  qa_s: number;
+  clarify_s: number;
+  needs_attention_s: number;
+  heartbeat_s: number;
+  max_attempts: number;
+}
+
+export interface AnalysisJobInput {
+  run_id: string;
+  user_id: string;
+  dataset_id: string;
+  options: RunOptions;
+  timeouts: JobTimeouts;
+  task_queues: { analysis: string; modeling: string };
+}
+
+export interface TargetOption { column: string; score: number; reason: string }
+export interface Question { kind: 'target'; message: string; options: TargetOption[] }
+
+export interface JobState {
+  status: RunStatus;
+  stage: Stage;
+  progress: number;
+  question: Question | null;
+  error: string | null;
+  warnings: string[];
+}
+
+export interface ClarifyInput { target?: string; task?: TaskOption; skip_modeling?: boolean }
+
+export const clarifySignal = defineSignal<[ClarifyInput]>('clarify');
+export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
+export const retrySignal = defineSignal<[{ by?: string }]>('retry');
+export const statusQuery = defineQuery<JobState>('status');
