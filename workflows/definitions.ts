@@ -1,4 +1,5 @@
 // Names shared by the workflow, the worker and the API client. No Node APIs here: workflows import it.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const RUN_STATUSES = [
@@ -18,6 +19,11 @@ export const workflowIdFor = (runId: string) => `run-${runId}`;
 
 /** Search attributes registered on the server so runs can be filtered in the Web UI. */
 export const SEARCH_ATTRIBUTES = { user: 'AssayUser', dataset: 'AssayDataset', stage: 'AssayStage' } as const;
+export const searchAttributeKeys = {
+  user: defineSearchAttributeKey(SEARCH_ATTRIBUTES.user, SearchAttributeType.KEYWORD),
+  dataset: defineSearchAttributeKey(SEARCH_ATTRIBUTES.dataset, SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey(SEARCH_ATTRIBUTES.stage, SearchAttributeType.KEYWORD),
+};
 
 export interface RunOptions {
   target?: string;

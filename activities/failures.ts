@@ -1,0 +1,22 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { DATA_ERROR_CODES, DataError } from '../analysis/errors.js';
+
+/** Failure types the workflow's retry policies treat as final: bad data does not improve on retry. */
+export const NON_RETRYABLE_TYPES: string[] = [...DATA_ERROR_CODES];
+
+/** Converts a data problem into a non-retryable Temporal failure carrying its code and sentence. */
+export function asFailure(err: unknown): unknown {
+  if (err instanceof DataError) {
+    return ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true, details: [err.details] });
+  }
+  return err;
+}
+
+/** Runs an activity body, turning DataErrors into non-retryable failures. */
+export async function dataErrorsAreFinal<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw asFailure(err);
+  }
+}

@@ -1,0 +1,28 @@
+import type { ActivityDeps } from './deps.js';
+import { finalizeActivity } from './finalize.js';
+import { ingestActivity } from './ingest.js';
+import { profileActivity } from './profile.js';
+import { qaActivity } from './qa.js';
+import { recordRunStateActivity } from './record-state.js';
+import { reportActivity } from './report.js';
+import { trainActivity } from './train.js';
+
+export type { ActivityDeps } from './deps.js';
+
+/**
+ * Builds the activity implementations around their dependencies (samples-typescript's DI pattern).
+ * @example new Worker({ activities: createActivities(deps), ... })
+ */
+export function createActivities(deps: ActivityDeps, ui: { temporalUiUrl: string; namespace: string }) {
+  return {
+    ingest: ingestActivity(deps),
+    profile: profileActivity(deps),
+    train: trainActivity(deps),
+    report: reportActivity(deps, ui),
+    qa: qaActivity(deps),
+    finalize: finalizeActivity(deps),
+    recordRunState: recordRunStateActivity(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

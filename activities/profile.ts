@@ -1,0 +1,67 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { decideTarget, type TargetDecision } from '../analysis/clarify/decide-target.js';
+import type { TableManifest } from '../analysis/ingest/read-table.js';
+import { profileTable } from '../analysis/profile/profile-table.js';
+import type { ColumnProfile } from '../analysis/profile/types.js';
+import type { ActivityDeps } from './deps.js';
+import { dataErrorsAreFinal } from './failures.js';
+import { checkpoint, resumeDetails } from './heartbeat.js';
+import { putArtifact, readJson, runKey, runLog } from './run-records.js';
+
+export interface ProfileInput { run_id: string; manifest_key: string; parquet_key: string }
+export interface ProfileSummary {
+  eda_key: string; rows: number; cols: number; alerts: number; decision: TargetDecision;
+  resumed_from: number; attempt: number;
+}
+/** Heartbeat details: how many columns are done and where their statistics are saved. */
+export interface ProfileCheckpoint { columns_done: number; partial_key: string }
+
+/** Checkpoint at most this often, so wide tables do not write a partial file per column. */
+const CHECKPOINT_EVERY_MS = 2000;
+
+/** Profiles the normalised copy column by column, checkpointing so a retry resumes where it stopped. */
+export function profileActivity(deps: ActivityDeps) {
+  return async function profile(input: ProfileInput): Promise<ProfileSummary> {
+    return dataErrorsAreFinal(async () => {
+      const manifest = await readJson<TableManifest>(deps, input.manifest_key);
+      const partialKey = runKey(input.run_id, 'profile.partial.json');
+      const prior = resumeDetails<ProfileCheckpoint>();
+      let done: ColumnProfile[] = [];
+      if (prior && prior.columns_done > 0 && (await deps.storage.exists(prior.partial_key))) {
+        done = (await readJson<ColumnProfile[]>(deps, prior.partial_key)).slice(0, prior.columns_done);
+        await runLog(deps, input.run_id, 'info', `profile: resuming after ${done.length} of ${manifest.cols} columns`);
+      }
+      const resumedFrom = done.length;
+      const dir = await fs.mkdtemp(path.join(deps.tmpDir, 'profile-'));
+      try {
+        const parquet = path.join(dir, 'data.parquet');
+        await deps.storage.getToFile(input.parquet_key, parquet);
+        let saved: ProfileCheckpoint = { columns_done: done.length, partial_key: partialKey };
+        let lastSave = Date.now();
+        const eda = await profileTable(parquet, manifest.columns, {
+          done,
+          onColumn: async (soFar, total) => {
+            if (Date.now() - lastSave >= CHECKPOINT_EVERY_MS || soFar.length === total) {
+              await deps.storage.put(partialKey, JSON.stringify(soFar), 'application/json');
+              saved = { columns_done: soFar.length, partial_key: partialKey };
+              lastSave = Date.now();
+            }
+            await checkpoint(saved);
+          },
+        });
+        const edaArtifact = await putArtifact(deps, input.run_id, { type: 'eda', filename: 'eda.json', body: JSON.stringify(eda), contentType: 'application/json' });
+        await deps.storage.delete(partialKey);
+        await runLog(deps, input.run_id, 'info', `profile: ${eda.columns.length} columns profiled, ${eda.alerts.length} alerts`);
+        return {
+          eda_key: edaArtifact.key, rows: eda.dataset.rows, cols: eda.dataset.cols, alerts: eda.alerts.length,
+          decision: decideTarget(eda.target_candidates),
+          resumed_from: resumedFrom, attempt: Context.current().info.attempt,
+        };
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    });
+  };
+}

@@ -1,0 +1,89 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { sql } from 'kysely';
+import { taskFor } from '../analysis/clarify/target-candidates.js';
+import { DataError } from '../analysis/errors.js';
+import type { TableManifest } from '../analysis/ingest/read-table.js';
+import type { ModelName } from '../analysis/ml/candidates.js';
+import { loadFrame } from '../analysis/ml/load-frame.js';
+import { trainModels, type FoldScore, type LeaderboardEntry } from '../analysis/ml/train-models.js';
+import type { EdaResult } from '../analysis/profile/types.js';
+import type { RunOptions } from '../workflows/definitions.js';
+import type { ActivityDeps } from './deps.js';
+import { dataErrorsAreFinal } from './failures.js';
+import { checkpoint, resumeDetails, whileHeartbeating } from './heartbeat.js';
+import { putArtifact, readJson, runLog } from './run-records.js';
+
+export interface TrainInput {
+  run_id: string; manifest_key: string; parquet_key: string; eda_key: string;
+  target: string; task: 'auto' | 'classification' | 'regression'; options: RunOptions;
+}
+export interface TrainSummary {
+  modeling_key: string; model_id: string; task: string; target: string; metric: string;
+  leaderboard: Omit<LeaderboardEntry, 'folds'>[]; best_model: string; resumed_folds: number; attempt: number;
+}
+/** Heartbeat details: fold scores finished so far (small: candidates × folds numbers). */
+export interface TrainCheckpoint { folds: FoldScore[] }
+
+/** Cross-validates the candidates, stores the best model and modeling.json, and records the model row. */
+export function trainActivity(deps: ActivityDeps) {
+  return async function train(input: TrainInput): Promise<TrainSummary> {
+    return dataErrorsAreFinal(async () => {
+      const manifest = await readJson<TableManifest>(deps, input.manifest_key);
+      const col = manifest.columns.find((c) => c.name === input.target);
+      if (!col) throw new DataError('INVALID_TARGET', `The target column '${input.target}' does not exist in the dataset.`);
+      let task = input.task;
+      if (task === 'auto') {
+        const eda = await readJson<EdaResult>(deps, input.eda_key);
+        const prof = eda.columns.find((c) => c.name === input.target);
+        task = taskFor({ type: col.type, distinct: prof?.distinct ?? Infinity });
+      }
+      const prior = resumeDetails<TrainCheckpoint>();
+      if (prior?.folds.length) await runLog(deps, input.run_id, 'info', `train: resuming with ${prior.folds.length} folds already scored`);
+      const dir = await fs.mkdtemp(path.join(deps.tmpDir, 'train-'));
+      try {
+        const parquet = path.join(dir, 'data.parquet');
+        await deps.storage.getToFile(input.parquet_key, parquet);
+        const sampleRows = input.options.sample_rows ?? deps.defaultSampleRows;
+        const seed = input.options.seed ?? 42;
+        const { frame, totalRows, sampled } = await whileHeartbeating(
+          loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed }), () => ({ folds: prior?.folds ?? [] }));
+        const result = await trainModels({
+          frame, target: input.target, task, columns: manifest.columns,
+          cvFolds: input.options.cv_folds ?? 5, seed, models: input.options.models as ModelName[] | undefined,
+          timeBudgetS: input.options.time_budget_s, done: prior?.folds,
+          onFold: (folds) => checkpoint({ folds } satisfies TrainCheckpoint),
+        });
+        if (sampled) result.warnings.push(`Trained on a sample of ${frame.rows} of ${totalRows} rows (sample_rows).`);
+        const modelFile = await putArtifact(deps, input.run_id, {
+          type: 'model', filename: `model-${result.best_model}.json`, body: JSON.stringify(result.artifact), contentType: 'application/json',
+        });
+        const { artifact, ...modeling } = result;
+        const modelingFile = await putArtifact(deps, input.run_id, {
+          type: 'modeling', filename: 'modeling.json', contentType: 'application/json',
+          body: JSON.stringify({ version: 1, ...modeling, sampled, total_rows: totalRows, cv_folds: input.options.cv_folds ?? 5, seed }),
+        });
+        const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', input.run_id).executeTakeFirstOrThrow();
+        const best = result.leaderboard[0];
+        const version = Number((await deps.db.selectFrom('models').select(sql<number>`count(*)`.as('n'))
+          .where('user_id', '=', run.user_id).where('target', '=', input.target).executeTakeFirstOrThrow()).n) + 1;
+        const model = await deps.db.insertInto('models').values({
+          id: randomUUID(), run_id: input.run_id, user_id: run.user_id, name: result.best_model, task, target: input.target,
+          metrics: JSON.stringify({ metric: result.metric, cv_mean: best.cv_mean, cv_std: best.cv_std }), version,
+          storage_key: modelFile.key, features: JSON.stringify(artifact.features), importances: JSON.stringify(result.importances),
+        }).onConflict((oc) => oc.columns(['run_id', 'name']).doUpdateSet({ storage_key: modelFile.key }))
+          .returning('id').executeTakeFirstOrThrow();
+        await runLog(deps, input.run_id, 'info', `train: best ${result.best_model} ${result.metric}=${best.cv_mean.toFixed(4)} over ${input.options.cv_folds ?? 5} folds`);
+        return {
+          modeling_key: modelingFile.key, model_id: model.id, task, target: input.target, metric: result.metric,
+          leaderboard: result.leaderboard.map(({ folds: _f, ...e }) => e), best_model: result.best_model,
+          resumed_folds: prior?.folds.length ?? 0, attempt: Context.current().info.attempt,
+        };
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    });
+  };
+}

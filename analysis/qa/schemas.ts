@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { COLUMN_TYPES } from '../ingest/column-types.js';
+import { ALERT_KINDS } from '../profile/types.js';
+
+const finite = z.number().finite();
+const nullableNum = finite.nullable();
+
+/** eda.json as QA validates it. */
+export const EdaSchema = z.object({
+  version: z.literal(1),
+  dataset: z.object({ rows: z.number().int().nonnegative(), cols: z.number().int().positive(), duplicate_rows: z.number().int().nonnegative(),
+    missing_cells: z.number().int().nonnegative(), type_counts: z.record(z.string(), z.number().int()) }),
+  columns: z.array(z.object({
+    name: z.string(), type: z.enum(COLUMN_TYPES), count: z.number().int().nonnegative(), missing: z.number().int().nonnegative(),
+    missing_pct: finite.min(0).max(1), distinct: z.number().int().nonnegative(), unique_ratio: finite.min(0).max(1),
+    min: z.union([finite, z.string()]).nullable(), max: z.union([finite, z.string()]).nullable(),
+    mean: nullableNum, std: nullableNum, skewness: nullableNum, kurtosis: nullableNum, zeros: nullableNum, negatives: nullableNum,
+    quantiles: z.object({ p5: finite, p25: finite, p50: finite, p75: finite, p95: finite }).nullable(),
+    histogram: z.array(z.object({ start: finite, end: finite, count: z.number().int().nonnegative() })).nullable(),
+    top_values: z.array(z.object({ value: z.string(), count: z.number().int().positive() })).nullable(),
+    avg_length: nullableNum,
+  })),
+  correlations: z.object({ method: z.literal('pearson'), columns: z.array(z.string()), matrix: z.array(z.array(finite.min(-1 - 1e-9).max(1 + 1e-9).nullable())) }),
+  alerts: z.array(z.object({ kind: z.enum(ALERT_KINDS), column: z.string().nullable(), value: finite, message: z.string() })),
+  target_candidates: z.array(z.object({ column: z.string(), score: finite.min(0).max(1), reason: z.string(), task: z.enum(['classification', 'regression']) })),
+});
+
+/** modeling.json as QA validates it. */
+export const ModelingSchema = z.object({
+  version: z.literal(1),
+  task: z.enum(['classification', 'regression']), target: z.string(), metric: z.enum(['roc_auc', 'accuracy', 'macro_f1', 'r2', 'rmse']),
+  leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite.nonnegative(), folds: z.array(finite) })).min(1),
+  best_model: z.string(), features: z.array(z.string()).min(1),
+  excluded: z.array(z.object({ column: z.string(), reason: z.string() })),
+  importances: z.array(z.object({ feature: z.string(), importance: finite })),
+  rows_used: z.number().int().positive(), total_rows: z.number().int().positive(), sampled: z.boolean(),
+  warnings: z.array(z.string()), cv_folds: z.number().int().min(2).max(10), seed: z.number().int(),
+});
+
+/** result.json, the run's final summary served by GET /runs/:id/result. */
+export const ResultSchema = z.object({
+  run_id: z.string(), status: z.enum(['completed', 'failed', 'cancelled']),
+  dataset: z.object({ rows: z.number().int().nonnegative(), cols: z.number().int().nonnegative() }),
+  eda: z.object({ summary: z.record(z.string(), z.unknown()), alerts: z.array(z.unknown()) }).nullable(),
+  modeling: z.object({ task: z.string(), target: z.string(), metric: z.string(),
+    leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite })), best_model_id: z.string() }).nullable(),
+  report_html: z.string().nullable(), report_id: z.string().nullable(),
+  timings: z.record(z.string(), z.object({ started_at: z.string(), duration_ms: z.number().nonnegative(), attempts: z.number().int().nonnegative() })),
+  warnings: z.array(z.string()),
+  error: z.string().nullable(),
+  artifacts: z.array(z.object({ id: z.string(), type: z.string(), filename: z.string(), size: z.number() })),
+});
+export type RunResult = z.infer<typeof ResultSchema>;

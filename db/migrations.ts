@@ -1,0 +1,104 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const initial: Migration = {
+  async up(db: Kysely<any>) {
+    const now = sql`now()`;
+    await db.schema.createTable('users')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('email', 'text', (c) => c.notNull().unique())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull().defaultTo('user'))
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+      .execute();
+    await db.schema.createTable('projects')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('is_default', 'boolean', (c) => c.notNull().defaultTo(false))
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+      .execute();
+    await db.schema.createTable('datasets')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('project_id', 'uuid', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('filename', 'text', (c) => c.notNull())
+      .addColumn('format', 'text', (c) => c.notNull())
+      .addColumn('storage_key', 'text', (c) => c.notNull())
+      .addColumn('size_bytes', 'bigint', (c) => c.notNull())
+      .addColumn('sha256', 'text', (c) => c.notNull())
+      .addColumn('rows', 'bigint', (c) => c.notNull())
+      .addColumn('cols', 'integer', (c) => c.notNull())
+      .addColumn('columns', 'jsonb', (c) => c.notNull())
+      .addColumn('preview', 'jsonb', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+      .execute();
+    await db.schema.createTable('runs')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('project_id', 'uuid', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      // Runs outlive a deleted dataset: their artifacts and models stay readable.
+      .addColumn('dataset_id', 'uuid', (c) => c.notNull())
+      .addColumn('workflow_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('stage', 'text', (c) => c.notNull())
+      .addColumn('options', 'jsonb', (c) => c.notNull())
+      .addColumn('idempotency_key', 'text')
+      .addColumn('error', 'text')
+      .addColumn('result_key', 'text')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+      .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+      .addColumn('finished_at', 'timestamptz')
+      .addUniqueConstraint('runs_user_idempotency', ['user_id', 'idempotency_key'])
+      .execute();
+    await db.schema.createIndex('runs_user_created').on('runs').columns(['user_id', 'created_at']).execute();
+    await db.schema.createTable('artifacts')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('run_id', 'uuid', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+      .addColumn('user_id', 'uuid', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('filename', 'text', (c) => c.notNull())
+      .addColumn('storage_key', 'text', (c) => c.notNull())
+      .addColumn('size', 'bigint', (c) => c.notNull())
+      .addColumn('content_type', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+      .addUniqueConstraint('artifacts_run_filename', ['run_id', 'filename'])
+      .execute();
+    await db.schema.createTable('models')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('run_id', 'uuid', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+      .addColumn('user_id', 'uuid', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('task', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('metrics', 'jsonb', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('storage_key', 'text', (c) => c.notNull())
+      .addColumn('features', 'jsonb', (c) => c.notNull())
+      .addColumn('importances', 'jsonb', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+      .addUniqueConstraint('models_run_name', ['run_id', 'name'])
+      .execute();
+    await db.schema.createTable('logs')
+      .addColumn('id', 'bigserial', (c) => c.primaryKey())
+      .addColumn('run_id', 'uuid')
+      .addColumn('user_id', 'uuid')
+      .addColumn('level', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+      .execute();
+    await db.schema.createIndex('logs_run').on('logs').columns(['run_id', 'id']).execute();
+  },
+  async down(db: Kysely<any>) {
+    for (const t of ['logs', 'models', 'artifacts', 'runs', 'datasets', 'projects', 'users']) await db.schema.dropTable(t).execute();
+  },
+};
+
+/** Migrations live in code so the bundle needs no migration folder at runtime. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { '0001_initial': initial };
+  },
+};

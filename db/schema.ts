@@ -1,0 +1,54 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** JSON columns are written as JSON text and read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface UsersTable {
+  id: string; name: string; email: string; password_hash: string; role: 'user' | 'admin'; created_at: Timestamp;
+}
+export interface ProjectsTable {
+  id: string; user_id: string; name: string; description: string | null; is_default: boolean; created_at: Timestamp;
+}
+export interface DatasetsTable {
+  id: string; user_id: string; project_id: string; name: string; filename: string; format: string;
+  storage_key: string; size_bytes: number; sha256: string; rows: number; cols: number;
+  columns: Json<{ name: string; type: string; storage_type: string }[]>;
+  preview: Json<{ columns: string[]; first_rows: Record<string, unknown>[] }>;
+  created_at: Timestamp;
+}
+export interface RunsTable {
+  id: string; user_id: string; project_id: string; dataset_id: string; workflow_id: string;
+  status: string; stage: string; options: Json<Record<string, unknown>>; idempotency_key: string | null;
+  error: string | null; result_key: string | null;
+  created_at: Timestamp; updated_at: Timestamp; finished_at: Timestamp | null;
+}
+export interface ArtifactsTable {
+  id: string; run_id: string; user_id: string; type: string; filename: string; storage_key: string;
+  size: number; content_type: string; created_at: Timestamp;
+}
+export interface ModelsTable {
+  id: string; run_id: string; user_id: string; name: string; task: string; target: string;
+  metrics: Json<Record<string, unknown>>; version: number; storage_key: string;
+  features: Json<unknown[]>; importances: Json<unknown[]>; created_at: Timestamp;
+}
+export interface LogsTable {
+  id: Generated<number>; run_id: string | null; user_id: string | null; level: string; message: string; at: Timestamp;
+}
+
+/** The database as kysely sees it. */
+export interface Database {
+  users: UsersTable;
+  projects: ProjectsTable;
+  datasets: DatasetsTable;
+  runs: RunsTable;
+  artifacts: ArtifactsTable;
+  models: ModelsTable;
+  logs: LogsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type Run = Selectable<RunsTable>;
+export type Dataset = Selectable<DatasetsTable>;
+export type Artifact = Selectable<ArtifactsTable>;
+export type NewArtifact = Insertable<ArtifactsTable>;

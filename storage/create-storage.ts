@@ -1,0 +1,19 @@
+import path from 'node:path';
+import type { Env } from '../config/env.js';
+import { FsStorage } from './fs-storage.js';
+import { S3Storage } from './s3-storage.js';
+import type { Storage } from './storage.js';
+
+/** The public base URL of the API, used in filesystem download links. */
+export const publicUrlOf = (env: Pick<Env, 'PUBLIC_URL' | 'PORT'>) => env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+
+/** S3 when `S3_BUCKET` is set, otherwise the filesystem under `DATA_DIR/artifacts`. */
+export function createStorage(env: Env): Storage {
+  if (env.S3_BUCKET) {
+    return new S3Storage({
+      bucket: env.S3_BUCKET, endpoint: env.S3_ENDPOINT, region: env.S3_REGION,
+      accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: env.S3_FORCE_PATH_STYLE !== 'false',
+    });
+  }
+  return new FsStorage(path.join(env.DATA_DIR, 'artifacts'), env.JWT_SECRET, () => publicUrlOf(env));
+}

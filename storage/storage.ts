@@ -1,0 +1,29 @@
+/** A signed, expiring link to one stored object. */
+export interface SignedUrl { url: string; expires_at: string }
+
+/**
+ * Where datasets and artifacts live. Two implementations: the local filesystem (HMAC-signed links
+ * served by the API) and S3-compatible object stores (presigned links). Keys are '/'-separated and
+ * always built by Assay, never taken from a client's path.
+ */
+export interface Storage {
+  readonly kind: 'fs' | 's3';
+  put(key: string, body: Uint8Array | string, contentType?: string): Promise<{ size: number }>;
+  putFile(key: string, filePath: string, contentType?: string): Promise<{ size: number }>;
+  get(key: string): Promise<Buffer>;
+  getToFile(key: string, filePath: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  list(prefix: string): Promise<{ key: string; size: number }[]>;
+  delete(key: string): Promise<void>;
+  deletePrefix(prefix: string): Promise<void>;
+  presign(key: string, opts: { expiresInS: number; filename?: string; contentType?: string }): Promise<SignedUrl>;
+  /** Throws when the store cannot be reached (for /health). */
+  check(): Promise<void>;
+}
+
+/** Refuses keys that could escape the store's root. */
+export function assertSafeKey(key: string): void {
+  if (!key || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '.' || p === '') || key.includes('\\') || key.includes('\0')) {
+    throw new Error(`Invalid storage key '${key}'.`);
+  }
+}

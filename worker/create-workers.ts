@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+
+/** Path of the workflow entry the bundler starts from. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueues: { analysis: string; modeling: string };
+  deps: ActivityDeps;
+  ui: { temporalUiUrl: string; namespace: string };
+  /** Pre-built bundle (tests build it once); otherwise the worker bundles `WORKFLOWS_PATH`. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Which queues this process serves (scale-out runs them on separate machines). */
+  roles?: ('analysis' | 'modeling')[];
+}
+
+/**
+ * Creates the workers: `assay-analysis` runs workflows and the light stages, `assay-modeling` runs training
+ * with one activity at a time per core so heavy fits do not starve heartbeats.
+ */
+export async function createWorkers(o: WorkerOptions & { logger: Logger }): Promise<Worker[]> {
+  const activities = createActivities(o.deps, o.ui);
+  const roles = o.roles ?? ['analysis', 'modeling'];
+  const workers: Worker[] = [];
+  if (roles.includes('analysis')) {
+    workers.push(await Worker.create({
+      connection: o.connection, namespace: o.namespace, taskQueue: o.taskQueues.analysis, activities,
+      ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+      maxConcurrentActivityTaskExecutions: 4,
+    }));
+  }
+  if (roles.includes('modeling')) {
+    workers.push(await Worker.create({
+      connection: o.connection, namespace: o.namespace, taskQueue: o.taskQueues.modeling, activities,
+      maxConcurrentActivityTaskExecutions: 2,
+    }));
+  }
+  return workers;
+}
+
+/** Runs workers until `signal` aborts (Ctrl-C), then shuts them down gracefully. */
+export async function runWorkers(workers: Worker[], signal?: AbortSignal): Promise<void> {
+  signal?.addEventListener('abort', () => workers.forEach((w) => w.shutdown()), { once: true });
+  await Promise.all(workers.map((w) => w.run()));
+}

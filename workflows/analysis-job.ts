@@ -1,0 +1,176 @@
+import {
+  ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, condition,
+  isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { FinalizeInput, StageTiming } from '../activities/finalize.js';
+import {
+  cancelSignal, clarifySignal, retrySignal, searchAttributeKeys, statusQuery, workflowIdFor,
+  type AnalysisJobInput, type ClarifyInput, type JobState, type Stage,
+} from './definitions.js';
+
+/** Failure types that mean bad data: the job fails at once instead of waiting for ops. */
+const DATA_ERRORS = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT'];
+const PROGRESS: Record<Stage, number> = { ingest: 0, profile: 10, clarify: 35, train: 40, report: 80, qa: 90, finalize: 95 };
+
+export interface JobOutcome { status: 'completed' | 'cancelled'; result_key: string }
+
+function isDataError(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && (cause.nonRetryable || DATA_ERRORS.includes(cause.type ?? ''));
+}
+function messageOf(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** One analysis: ingest → profile → clarify → train → report → qa → finalize, durable end to end. */
+export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> {
+  const t = input.timeouts;
+  const retry = { maximumAttempts: t.max_attempts, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: DATA_ERRORS };
+  const heavy = (startToCloseS: number, taskQueue = input.task_queues.analysis) => proxyActivities<Activities>({
+    taskQueue, startToCloseTimeout: `${startToCloseS}s`, heartbeatTimeout: `${t.heartbeat_s}s`, retry,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+  const { ingest } = heavy(t.ingest_s);
+  const { profile } = heavy(t.eda_s);
+  const { train } = heavy(t.model_s, input.task_queues.modeling);
+  const { report } = heavy(t.report_s);
+  const { qa } = heavy(t.qa_s);
+  const { finalize, recordRunState } = proxyActivities<Activities>({
+    taskQueue: input.task_queues.analysis, startToCloseTimeout: '60s', retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '30s' },
+  });
+
+  const state: JobState = { status: 'running', stage: 'ingest', progress: 0, question: null, error: null, warnings: [] };
+  const timings: Record<string, StageTiming> = {};
+  const keys: Omit<FinalizeInput, 'run_id' | 'status' | 'error' | 'warnings' | 'timings'> = {
+    rows: null, cols: null, eda_key: null, modeling_key: null, model_id: null, report_key: null, report_id: null,
+  };
+  let answer: ClarifyInput | undefined;
+  let retryRequested = false;
+  let cancelRequested = false;
+  const job = new CancellationScope();
+
+  setHandler(statusQuery, () => state);
+  setHandler(clarifySignal, (a) => { if (state.status === 'awaiting_clarification') answer = a; });
+  setHandler(retrySignal, () => { if (state.status === 'needs_attention') retryRequested = true; });
+  setHandler(cancelSignal, () => { cancelRequested = true; job.cancel(); });
+
+  const record = (message?: string) => recordRunState({ run_id: input.run_id, status: state.status, stage: state.stage, error: state.error, message });
+
+  /** Runs a stage; when its retries are exhausted for an infrastructure reason, waits for ops to retry it. */
+  async function stage<T extends { attempt: number }>(name: Stage, run: () => Promise<T>): Promise<T> {
+    state.stage = name;
+    state.progress = PROGRESS[name];
+    upsertSearchAttributes([{ key: searchAttributeKeys.stage, value: name }]);
+    await record(`${name}: started`);
+    const startedAt = Date.now();
+    let attempts = 0;
+    for (;;) {
+      try {
+        const out = await run();
+        timings[name] = { started_at: new Date(startedAt).toISOString(), duration_ms: Date.now() - startedAt, attempts: attempts + out.attempt };
+        return out;
+      } catch (err) {
+        if (isCancellation(err) || isDataError(err)) throw err;
+        attempts += t.max_attempts;
+        state.status = 'needs_attention';
+        state.error = `${name} failed after ${t.max_attempts} attempts: ${messageOf(err)}`;
+        await record(`${state.error}; waiting for retry or cancel`);
+        const retried = await condition(() => retryRequested, `${t.needs_attention_s}s`);
+        if (!retried) throw ApplicationFailure.nonRetryable(`${state.error} (no retry within ${t.needs_attention_s} s)`, 'NeedsAttentionTimeout');
+        retryRequested = false;
+        state.status = 'running';
+        state.error = null;
+        await record(`${name}: retried by ops`);
+      }
+    }
+  }
+
+  async function pipeline(): Promise<void> {
+    const o = input.options;
+    const ing = await stage('ingest', () => ingest({ run_id: input.run_id, dataset_id: input.dataset_id }));
+    keys.rows = ing.rows;
+    keys.cols = ing.cols;
+    const prof = await stage('profile', () => profile({ run_id: input.run_id, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key }));
+    keys.eda_key = prof.eda_key;
+
+    let target = o.target;
+    let task = o.task ?? 'auto';
+    let skip = o.skip_modeling ?? false;
+    if (!skip && !target) {
+      const d = prof.decision;
+      if (d.kind === 'chosen') {
+        target = d.target;
+        state.warnings.push(d.reason);
+      } else if (d.kind === 'none') {
+        skip = true;
+        state.warnings.push(d.message);
+      } else {
+        state.stage = 'clarify';
+        state.progress = PROGRESS.clarify;
+        state.status = 'awaiting_clarification';
+        state.question = { kind: 'target', message: d.message, options: d.options.map(({ column, score, reason }) => ({ column, score, reason })) };
+        await record('clarify: waiting for the user to choose a target');
+        const answered = await condition(() => answer !== undefined, `${t.clarify_s}s`);
+        state.question = null;
+        state.status = 'running';
+        if (!answered || !answer) {
+          skip = true;
+          state.warnings.push(`No answer to the clarification question within ${t.clarify_s} s; the report covers EDA only.`);
+        } else if (answer.skip_modeling || !answer.target) {
+          skip = true;
+          state.warnings.push('Modeling skipped at the user\'s request.');
+        } else {
+          target = answer.target;
+          task = answer.task ?? task;
+        }
+        await record(skip ? 'clarify: continuing without modeling' : `clarify: target '${target}'`);
+      }
+    }
+    if (!skip && target) {
+      const tr = await stage('train', () => train({
+        run_id: input.run_id, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, eda_key: prof.eda_key, target: target!, task, options: o,
+      }));
+      keys.modeling_key = tr.modeling_key;
+      keys.model_id = tr.model_id;
+    }
+    const rep = await stage('report', () => report({
+      run_id: input.run_id, workflow_id: workflowIdFor(input.run_id), manifest_key: ing.manifest_key, eda_key: prof.eda_key,
+      modeling_key: keys.modeling_key, warnings: state.warnings, options: { ...o },
+    }));
+    keys.report_key = rep.report_key;
+    keys.report_id = rep.report_id;
+    const check = await stage('qa', () => qa({ run_id: input.run_id, rows: ing.rows, eda_key: prof.eda_key, modeling_key: keys.modeling_key, report_key: rep.report_key }));
+    state.warnings.push(...check.warnings);
+  }
+
+  const end = (status: FinalizeInput['status'], error: string | null) => {
+    state.stage = 'finalize';
+    state.progress = PROGRESS.finalize;
+    return finalize({ run_id: input.run_id, status, error, warnings: state.warnings, timings, ...keys });
+  };
+
+  try {
+    await job.run(pipeline);
+    const done = await end('completed', null);
+    state.status = 'completed';
+    state.progress = 100;
+    return { status: 'completed', result_key: done.result_key };
+  } catch (err) {
+    if (isCancellation(err)) {
+      // Signal and Temporal cancellation end alike: partial artifacts kept, result written, status cancelled.
+      const done = await CancellationScope.nonCancellable(() => end('cancelled', 'Cancelled by request.'));
+      state.status = 'cancelled';
+      state.question = null;
+      if (!cancelRequested) throw err; // Cancelled from the Web UI or CLI: the execution itself ends Canceled.
+      return { status: 'cancelled', result_key: done.result_key };
+    }
+    const message = messageOf(err);
+    state.status = 'failed';
+    state.error = message;
+    await CancellationScope.nonCancellable(() => end('failed', message));
+    throw ApplicationFailure.nonRetryable(message, 'JobFailed');
+  }
+}

@@ -1,0 +1,2 @@
+// The worker bundles this file: every workflow type the task queues serve.
+export { analysisJob } from './analysis-job.js';
