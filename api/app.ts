@@ -1,0 +1,62 @@
+import os from 'node:os';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { koaBody } from 'koa-body';
+import { requireAuth } from './auth.js';
+import type { AppDeps } from './deps.js';
+import { ApiError, errorHandler } from './errors.js';
+import { RouteRegistry } from './route-registry.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { modelRoutes } from './routes/models.js';
+import { projectRoutes } from './routes/projects.js';
+import { reportRoutes } from './routes/reports.js';
+import { runRoutes } from './routes/runs.js';
+import { systemRoutes } from './routes/system.js';
+
+/**
+ * Builds the Koa application: public routes, bearer-authenticated routes, errors in one shape.
+ * @example const app = createApp(deps); app.listen(8080);
+ */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: true });
+  const maxBytes = deps.env.MAX_UPLOAD_MB * 1024 * 1024;
+  const registry = new RouteRegistry();
+  const pub = new Router();
+  const authed = new Router();
+  authed.use(requireAuth(deps.tokens, (id) => deps.db.selectFrom('users').select('role').where('id', '=', id).executeTakeFirst()));
+
+  const upload = async (ctx: Koa.Context, next: Koa.Next) => {
+    // Refuse an oversize body before reading it, when the client says its size.
+    if (Number(ctx.get('content-length') || 0) > maxBytes + 64 * 1024) throw new ApiError('PAYLOAD_TOO_LARGE', `The upload is larger than ${deps.env.MAX_UPLOAD_MB} MB (MAX_UPLOAD_MB).`);
+    if (!ctx.is('multipart')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the upload as multipart/form-data with the file in field "file".');
+    await koaBody({ multipart: true, json: false, urlencoded: false, text: false,
+      formidable: { maxFileSize: maxBytes, maxTotalFileSize: maxBytes, maxFiles: 1, maxFields: 10, uploadDir: os.tmpdir() } })(ctx, next);
+  };
+
+  authRoutes(registry, pub, deps, authed);
+  systemRoutes(registry, pub, deps);
+  projectRoutes(registry, authed, deps);
+  datasetRoutes(registry, authed, deps, upload);
+  runRoutes(registry, authed, deps);
+  modelRoutes(registry, authed, deps);
+  reportRoutes(registry, authed, deps);
+  adminRoutes(registry, authed, deps);
+
+  app.use(errorHandler(deps.logger));
+  app.use(deps.metrics.middleware());
+  app.use(async (ctx, next) => {
+    const started = Date.now();
+    await next();
+    deps.logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started }, 'request');
+  });
+  app.use(async (ctx, next) => {
+    // JSON bodies everywhere except the multipart upload, which parses its own.
+    if (ctx.path === '/datasets/upload') return next();
+    return koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: '20mb', jsonStrict: true })(ctx, next);
+  });
+  app.use(pub.routes()).use(pub.allowedMethods());
+  app.use(authed.routes()).use(authed.allowedMethods());
+  return app;
+}

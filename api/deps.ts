@@ -1,0 +1,21 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Env } from '../config/env.js';
+import type { Db } from '../db/connect.js';
+import type { Storage } from '../storage/storage.js';
+import type { TokenService } from './auth.js';
+import type { Metrics } from './metrics.js';
+
+/** Everything route handlers use, built once by `createApp`'s caller. */
+export interface AppDeps {
+  env: Env;
+  db: Db;
+  storage: Storage;
+  temporal: Client;
+  logger: Logger;
+  tokens: TokenService;
+  metrics: Metrics;
+  taskQueues: { analysis: string; modeling: string };
+  version: string;
+  startedAt: number;
+}

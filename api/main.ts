@@ -1,0 +1,16 @@
+import { pino } from 'pino';
+import { loadEnv } from '../config/env.js';
+import { connectDb, migrateToLatest } from '../db/connect.js';
+import { createStorage } from '../storage/create-storage.js';
+import { startApi } from './start-api.js';
+
+// `npm run api`: the API alone, for deployments where workers run elsewhere (needs DATABASE_URL: PGlite is one process).
+const env = loadEnv();
+const logger = pino({ level: env.LOG_LEVEL, base: { service: 'assay-api' } });
+const db = await connectDb({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+await migrateToLatest(db);
+const api = await startApi(env, db, createStorage(env), logger);
+logger.info(`API on http://localhost:${api.port} (docs at /docs)`);
+const stop = async () => { await api.close(); await db.destroy(); process.exit(0); };
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

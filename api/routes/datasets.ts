@@ -1,0 +1,158 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { DataError } from '../../analysis/errors.js';
+import { detectFormat, extensionOf } from '../../analysis/ingest/formats.js';
+import { readTable } from '../../analysis/ingest/read-table.js';
+import type { Dataset } from '../../db/schema.js';
+import { currentUser } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError, notFound } from '../errors.js';
+import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
+import { decodeCursor, encodeCursor, iso, readerScope } from '../scope.js';
+import { DatasetOut, IdParam, Page, PageQuery, PreviewOut, PreviewQuery, UploadOut } from '../schemas.js';
+import { resolveProject } from './projects.js';
+
+/** Keeps a display name safe: no path, no control characters, bounded length. */
+export function sanitizeFilename(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? 'upload';
+  const clean = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').replace(/^\.+/, '').trim().slice(0, 200);
+  return clean || 'upload';
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function readHead(file: string, n = 8192): Promise<Uint8Array> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The dataset if the caller may see it, else 404 (another user's id looks exactly like a missing one). */
+export async function findDataset(deps: AppDeps, ctx: Context, id: string, opts: { write?: boolean } = {}): Promise<Dataset> {
+  const owner = readerScope(ctx, opts);
+  let q = deps.db.selectFrom('datasets').selectAll().where('id', '=', id);
+  if (owner) q = q.where('user_id', '=', owner);
+  const ds = await q.executeTakeFirst();
+  if (!ds) throw notFound('dataset');
+  return ds;
+}
+
+const datasetOut = (d: Dataset) => ({
+  id: d.id, project_id: d.project_id, name: d.name, filename: d.filename, format: d.format, size_bytes: Number(d.size_bytes),
+  sha256: d.sha256, rows: Number(d.rows), cols: d.cols, columns: d.columns.map((c) => ({ name: c.name, type: c.type })), created_at: iso(d.created_at)!,
+});
+
+export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upload: Middleware) {
+  const allowed = new Set(deps.env.ALLOWED_EXTS.split(',').map((e) => e.trim().toLowerCase().replace(/^\./, '')).filter(Boolean));
+
+  r.add(router, { method: 'post', path: '/datasets/upload', summary: 'Upload a table (CSV, TSV, JSON, NDJSON, Parquet)', tag: 'datasets', auth: true,
+    multipart: { file: 'file', project_id: 'string' }, response: UploadOut, status: 201 }, upload, async (ctx) => {
+    const user = currentUser(ctx);
+    const files = (ctx.request as unknown as { files?: Record<string, unknown> }).files ?? {};
+    const raw = files.file;
+    const file = (Array.isArray(raw) ? raw[0] : raw) as { filepath: string; originalFilename?: string | null; size: number } | undefined;
+    const cleanup = async () => {
+      for (const f of Object.values(files).flat() as { filepath?: string }[]) if (f?.filepath) await fsp.rm(f.filepath, { force: true });
+    };
+    try {
+      if (!file) throw new ApiError('VALIDATION_ERROR', "file: send the table as multipart form field 'file'");
+      const filename = sanitizeFilename(file.originalFilename ?? 'upload');
+      const ext = extensionOf(filename);
+      if (!allowed.has(ext)) {
+        throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `Files of type '.${ext || '(none)'}' are not accepted; allowed: ${[...allowed].join(', ')}.`);
+      }
+      const fields = (ctx.request.body ?? {}) as Record<string, unknown>;
+      const projectIdRaw = typeof fields.project_id === 'string' && fields.project_id ? fields.project_id : undefined;
+      if (projectIdRaw) parse(IdParam, { id: projectIdRaw });
+      const projectId = await resolveProject(deps.db, user.id, projectIdRaw);
+      const format = detectFormat(filename, await readHead(file.filepath));
+      const manifest = await readTable({ inputPath: file.filepath, format });
+      const id = randomUUID();
+      // The key comes from ids Assay made, never from the client's path.
+      const key = `datasets/${user.id}/${id}/upload.${format === 'ndjson' ? 'ndjson' : format}`;
+      await deps.storage.putFile(key, file.filepath, 'application/octet-stream');
+      try {
+        await deps.db.insertInto('datasets').values({
+          id, user_id: user.id, project_id: projectId, name: filename.replace(/\.[^.]+$/, '') || filename, filename, format,
+          storage_key: key, size_bytes: file.size, sha256: await sha256Of(file.filepath), rows: manifest.rows, cols: manifest.cols,
+          columns: JSON.stringify(manifest.columns), preview: JSON.stringify(manifest.preview),
+        }).execute();
+      } catch (err) {
+        await deps.storage.delete(key); // no half-written record: the object goes if the row does not land
+        throw err;
+      }
+      ctx.status = 201;
+      ctx.body = {
+        dataset_id: id, name: filename.replace(/\.[^.]+$/, '') || filename, rows: manifest.rows, cols: manifest.cols,
+        columns: manifest.columns.map((c) => ({ name: c.name, type: c.type })), preview: manifest.preview,
+      };
+    } catch (err) {
+      if (err instanceof DataError) throw new ApiError('UNPROCESSABLE_DATASET', err.message, { reason: err.code });
+      throw err;
+    } finally {
+      await cleanup();
+    }
+  });
+
+  r.add(router, { method: 'get', path: '/datasets', summary: 'List datasets', tag: 'datasets', auth: true, query: PageQuery, response: Page(DatasetOut) },
+    async (ctx) => {
+      const q = parse(PageQuery, ctx.query);
+      const owner = readerScope(ctx);
+      let sel = deps.db.selectFrom('datasets').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit + 1);
+      if (owner) sel = sel.where('user_id', '=', owner);
+      if (q.cursor) {
+        const c = decodeCursor(q.cursor);
+        sel = sel.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
+      }
+      const rows = await sel.execute();
+      const page = rows.slice(0, q.limit);
+      ctx.body = { items: page.map(datasetOut), next_cursor: rows.length > q.limit ? encodeCursor(page.at(-1)!.created_at, page.at(-1)!.id) : null };
+    });
+
+  r.add(router, { method: 'get', path: '/datasets/:id', summary: 'One dataset with its column schema', tag: 'datasets', auth: true, response: DatasetOut },
+    async (ctx) => {
+      const { id } = parse(IdParam, paramsOf(ctx));
+      ctx.body = datasetOut(await findDataset(deps, ctx, id));
+    });
+
+  r.add(router, { method: 'get', path: '/datasets/:id/preview', summary: 'The first rows', tag: 'datasets', auth: true, query: PreviewQuery, response: PreviewOut },
+    async (ctx) => {
+      const { id } = parse(IdParam, paramsOf(ctx));
+      const { n } = parse(PreviewQuery, ctx.query);
+      const ds = await findDataset(deps, ctx, id);
+      if (n <= ds.preview.first_rows.length) {
+        ctx.body = { columns: ds.preview.columns, first_rows: ds.preview.first_rows.slice(0, n) };
+        return;
+      }
+      const tmp = await fsp.mkdtemp(path.join((await import('node:os')).tmpdir(), 'assay-preview-'));
+      try {
+        const file = path.join(tmp, `upload.${ds.format}`);
+        await deps.storage.getToFile(ds.storage_key, file);
+        ctx.body = (await readTable({ inputPath: file, format: ds.format as never, previewRows: n })).preview;
+      } finally {
+        await fsp.rm(tmp, { recursive: true, force: true });
+      }
+    });
+
+  r.add(router, { method: 'delete', path: '/datasets/:id', summary: 'Delete a dataset and its upload', tag: 'datasets', auth: true, status: 204 },
+    async (ctx) => {
+      const { id } = parse(IdParam, paramsOf(ctx));
+      const ds = await findDataset(deps, ctx, id, { write: true });
+      await deps.db.deleteFrom('datasets').where('id', '=', ds.id).execute();
+      await deps.storage.deletePrefix(`datasets/${ds.user_id}/${ds.id}/`);
+      ctx.status = 204;
+    });
+}

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import type Router from '@koa/router';
+import { sql } from 'kysely';
+import { FsStorage, verifySignedDownload } from '../../storage/fs-storage.js';
+import { RUN_STATUSES } from '../../workflows/definitions.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { openApiDocument, type RouteRegistry } from '../route-registry.js';
+import { HealthOut } from '../schemas.js';
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
+
+export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
+  r.add(router, { method: 'get', path: '/health', summary: 'Health of the API and what it depends on', tag: 'system', auth: false, response: HealthOut }, async (ctx) => {
+    const check = async (fn: () => Promise<unknown>) => withTimeout(fn(), 3000).then(() => 'ok', (e: Error) => `down: ${e.message}`);
+    const checks = {
+      db: await check(() => sql`select 1`.execute(deps.db)),
+      temporal: await check(() => deps.temporal.workflowService.getSystemInfo({})),
+      storage: await check(() => deps.storage.check()),
+    };
+    const ok = Object.values(checks).every((c) => c === 'ok');
+    ctx.status = ok ? 200 : 503;
+    ctx.body = { status: ok ? 'ok' : 'degraded', version: deps.version, uptime_s: Math.round((Date.now() - deps.startedAt) / 1000), checks };
+  });
+
+  r.add(router, { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'system', auth: false, produces: 'text/plain' }, async (ctx) => {
+    const byStatus = await deps.db.selectFrom('runs').select(['status', sql<number>`count(*)`.as('n')]).groupBy('status').execute();
+    const counts = new Map(byStatus.map((b) => [b.status, Number(b.n)]));
+    const mem = process.memoryUsage();
+    ctx.type = 'text/plain; version=0.0.4';
+    ctx.body = deps.metrics.render([
+      { name: 'assay_runs', help: 'Runs by status.', values: RUN_STATUSES.map((s) => ({ labels: `status="${s}"`, value: counts.get(s) ?? 0 })) },
+      { name: 'assay_process_resident_memory_bytes', help: 'Resident memory of the API process.', values: [{ labels: '', value: mem.rss }] },
+      { name: 'assay_process_uptime_seconds', help: 'Seconds since the API started.', values: [{ labels: '', value: (Date.now() - deps.startedAt) / 1000 }] },
+    ]);
+  });
+
+  r.add(router, { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'system', auth: false }, async (ctx) => {
+    ctx.body = openApiDocument(r.specs, deps.version);
+  });
+
+  r.add(router, { method: 'get', path: '/docs', summary: 'API reference page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = fs.readFileSync(new URL('../web/docs.html', import.meta.url));
+  });
+
+  r.add(router, { method: 'get', path: '/files', summary: 'Signed download link target (filesystem storage)', tag: 'system', auth: false }, async (ctx) => {
+    const { key, exp, filename, sig } = ctx.query as Record<string, string | undefined>;
+    if (!(deps.storage instanceof FsStorage) || !key || !exp || !filename || !sig) throw new ApiError('NOT_FOUND', 'No such download link.');
+    const verdict = verifySignedDownload(deps.env.JWT_SECRET, key, Number(exp), filename, sig);
+    if (verdict === 'expired') throw new ApiError('FORBIDDEN', 'This download link has expired; list the artifacts again for a fresh one.');
+    if (verdict !== 'ok') throw new ApiError('FORBIDDEN', 'This download link is not valid.');
+    if (!(await deps.storage.exists(key))) throw new ApiError('NOT_FOUND', 'The file behind this link no longer exists.');
+    ctx.attachment(filename);
+    ctx.body = await deps.storage.get(key);
+  });
+
+  r.add(router, { method: 'get', path: '/', summary: 'The web page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = fs.readFileSync(new URL('../web/index.html', import.meta.url));
+  });
+}

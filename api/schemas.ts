@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { MODEL_NAMES } from '../analysis/ml/candidates.js';
+import { RUN_STATUSES, STAGES, TASKS } from '../workflows/definitions.js';
+import { ERROR_CODES } from './errors.js';
+
+// Request and response shapes: routes validate with these and the OpenAPI document is generated from them.
+
+export const ErrorBody = z.object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.record(z.string(), z.unknown()) }) });
+
+export const RegisterBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.string().trim().toLowerCase().email().max(320),
+  password: z.string().min(8, 'must be at least 8 characters').max(200),
+}).strict();
+export const LoginBody = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(200) }).strict();
+export const UserOut = z.object({ id: z.uuid(), name: z.string(), email: z.string(), role: z.enum(['user', 'admin']), created_at: z.string() });
+export const TokenOut = z.object({ access_token: z.string(), token_type: z.literal('bearer'), user: UserOut });
+
+export const ProjectBody = z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional() }).strict();
+export const ProjectOut = z.object({ id: z.uuid(), name: z.string(), description: z.string().nullable(), created_at: z.string() });
+
+export const ColumnOut = z.object({ name: z.string(), type: z.string() });
+export const PreviewOut = z.object({ columns: z.array(z.string()), first_rows: z.array(z.record(z.string(), z.unknown())) });
+export const UploadOut = z.object({
+  dataset_id: z.uuid(), name: z.string(), rows: z.number().int(), cols: z.number().int(), columns: z.array(ColumnOut), preview: PreviewOut,
+});
+export const DatasetOut = z.object({
+  id: z.uuid(), project_id: z.uuid(), name: z.string(), filename: z.string(), format: z.string(), size_bytes: z.number(),
+  sha256: z.string(), rows: z.number().int(), cols: z.number().int(), columns: z.array(ColumnOut), created_at: z.string(),
+});
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const PreviewQuery = z.object({ n: z.coerce.number().int().min(1).max(1000).default(20) });
+export const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+
+export const RunOptionsBody = z.object({
+  target: z.string().min(1).max(1000).optional(),
+  task: z.enum(TASKS).optional(),
+  models: z.array(z.enum(MODEL_NAMES)).min(1).optional(),
+  cv_folds: z.number().int().min(2).max(10).optional(),
+  time_budget_s: z.number().positive().max(86_400).optional(),
+  sample_rows: z.number().int().min(100).optional(),
+  skip_modeling: z.boolean().optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+}).strict();
+export const StartRunBody = z.object({ dataset_id: z.uuid(), project_id: z.uuid().optional(), options: RunOptionsBody.optional() }).strict();
+export const StartRunOut = z.object({ run_id: z.uuid(), workflow_id: z.string(), status: z.enum(RUN_STATUSES) });
+export const RunListQuery = PageQuery.extend({ status: z.enum(RUN_STATUSES).optional() });
+export const ClarifyBody = z.object({ target: z.string().min(1).optional(), task: z.enum(TASKS).optional(), skip_modeling: z.boolean().optional() })
+  .strict().refine((b) => b.skip_modeling || b.target, { message: 'give a target, or skip_modeling: true' });
+
+export const LogLine = z.object({ at: z.string(), level: z.string(), message: z.string() });
+export const StatusOut = z.object({
+  run_id: z.uuid(), workflow_id: z.string(), status: z.enum(RUN_STATUSES), stage: z.enum(STAGES), progress: z.number(),
+  heartbeat_at: z.string().nullable(),
+  question: z.object({ kind: z.literal('target'), message: z.string(), options: z.array(z.object({ column: z.string(), score: z.number(), reason: z.string() })) }).nullable(),
+  error: z.string().nullable(), logs: z.array(LogLine),
+});
+export const RunOut = z.object({
+  id: z.uuid(), workflow_id: z.string(), dataset_id: z.uuid(), project_id: z.uuid(), status: z.enum(RUN_STATUSES), stage: z.enum(STAGES),
+  options: z.record(z.string(), z.unknown()), error: z.string().nullable(), created_at: z.string(), finished_at: z.string().nullable(),
+});
+export const TimelineOut = z.object({
+  events: z.array(z.object({ at: z.string(), kind: z.string(), stage: z.string().nullable(), attempt: z.number().int().nullable(), detail: z.string().nullable() })),
+});
+export const ArtifactOut = z.object({
+  id: z.uuid(), type: z.string(), filename: z.string(), size: z.number(), content_type: z.string(), download_url: z.string(), expires_at: z.string(),
+});
+export const LogsQuery = z.object({ format: z.enum(['json', 'text']).default('json') });
+export const ModelOut = z.object({
+  id: z.uuid(), run_id: z.uuid(), name: z.string(), task: z.string(), target: z.string(), metrics: z.record(z.string(), z.unknown()),
+  version: z.number().int(), created_at: z.string(),
+});
+export const ModelDetailOut = ModelOut.extend({ features: z.array(z.unknown()), importances: z.array(z.unknown()) });
+export const PredictBody = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(100_000) }).strict();
+export const PredictOut = z.object({
+  predictions: z.array(z.union([z.number(), z.string()])), probabilities: z.array(z.record(z.string(), z.number())).optional(), artifact_id: z.uuid(),
+});
+export const DownloadQuery = z.object({ format: z.enum(['pdf', 'html']).default('html') });
+export const AdminLogsQuery = z.object({ level: z.enum(['info', 'warn', 'error']).optional(), run_id: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });
+export const HealthOut = z.object({
+  status: z.enum(['ok', 'degraded']), version: z.string(), uptime_s: z.number(),
+  checks: z.object({ db: z.string(), temporal: z.string(), storage: z.string() }),
+});
+export const Items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });

