@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 
@@ -42,8 +42,16 @@ export async function createWorkers(o: WorkerOptions & { logger: Logger }): Prom
   return workers;
 }
 
+/**
+ * Leaves SIGINT/SIGTERM to our own shutdown, which stops the API before the workers and the dev server last.
+ * Call once per process, before any worker or connection is created.
+ */
+export function ownShutdownSignals(): void {
+  Runtime.install({ shutdownSignals: [] });
+}
+
 /** Runs workers until `signal` aborts (Ctrl-C), then shuts them down gracefully. */
 export async function runWorkers(workers: Worker[], signal?: AbortSignal): Promise<void> {
-  signal?.addEventListener('abort', () => workers.forEach((w) => w.shutdown()), { once: true });
+  signal?.addEventListener('abort', () => workers.forEach((w) => { if (w.getState() === 'RUNNING') w.shutdown(); }), { once: true });
   await Promise.all(workers.map((w) => w.run()));
 }

@@ -1,0 +1,24 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { findExecutable, freePort, startProcess, waitForPort, type Service } from './process.js';
+
+export interface S3Server extends Service { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string }
+
+/**
+ * Starts a single-node SeaweedFS (`weed mini`) with its S3 gateway on free ports and one bucket.
+ * @example const s3 = await startSeaweedFs('/tmp/s3', 'assay-test');
+ */
+export async function startSeaweedFs(dir: string, bucket: string): Promise<S3Server> {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const bin = findExecutable('weed', 'WEED_BIN');
+  const [s3, master, volume, filer, webdav, admin] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const accessKeyId = 'assaytest';
+  const secretAccessKey = 'assaytestsecret';
+  const svc = startProcess('seaweedfs', bin, [
+    'mini', `-dir=${dir}`, '-ip=127.0.0.1', `-bucket=${bucket}`, `-s3.port=${s3}`, `-master.port=${master}`, `-volume.port=${volume}`,
+    `-filer.port=${filer}`, `-webdav.port=${webdav}`, `-admin.port=${admin}`, '-admin.ui=false',
+  ], { logFile: path.join(dir, 'weed.log'), env: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, S3_BUCKET: bucket } });
+  await waitForPort(s3, 60_000, 'SeaweedFS S3', svc.child);
+  return { ...svc, endpoint: `http://127.0.0.1:${s3}`, bucket, accessKeyId, secretAccessKey };
+}

@@ -1,0 +1,33 @@
+// Starts the real servers the suite needs, once: a Temporal dev server, a PostgreSQL cluster and a SeaweedFS S3 store.
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { freePort, type Service } from '../../scripts/services/process.js';
+import { startPostgres } from '../../scripts/services/postgres.js';
+import { startSeaweedFs } from '../../scripts/services/seaweedfs.js';
+import { startTemporalDevServer } from '../../scripts/services/temporal-dev-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    databaseUrl: string;
+    s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  }
+}
+
+const RUN_DIR = path.resolve('.test-run');
+
+export default async function setup(project: TestProject) {
+  const services: Service[] = [];
+  const [temporal, pg, s3] = await Promise.all([
+    freePort().then((port) => startTemporalDevServer({ port, logFile: path.join(RUN_DIR, 'temporal.log') })),
+    startPostgres(path.join(RUN_DIR, 'pg')),
+    startSeaweedFs(path.join(RUN_DIR, 's3'), 'assay-test'),
+  ]);
+  services.push(temporal, pg, s3);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('databaseUrl', pg.url);
+  project.provide('s3', { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  return async () => {
+    await Promise.all(services.map((s) => s.stop()));
+  };
+}
