@@ -1,0 +1,92 @@
+// Shared by the workflow tests and the history recorder: a dev server, one workflow bundle, mock activities.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import type { WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Activities } from '../../activities/index.js';
+import { findExecutable } from '../../scripts/services/process.js';
+import { WORKFLOWS_PATH } from '../../worker/create-workers.js';
+import { searchAttributeKeys, WORKFLOW_TYPE, type AnalysisJobInput, type RunOptions } from '../../workflows/definitions.js';
+
+export const HISTORIES_DIR = path.resolve('test/histories');
+
+/** A local dev server from the installed CLI (this machine cannot download one). */
+export function createEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: findExecutable('temporal', 'TEMPORAL_CLI') },
+      searchAttributes: Object.values(searchAttributeKeys),
+    },
+  });
+}
+
+export const bundle = (): Promise<WorkflowBundleWithSourceMap> => bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } as never });
+
+/** Calls made to the mock activities, for assertions. */
+export type Calls = { name: string; input: unknown }[];
+
+const ok = { attempt: 1 };
+/** Activities that succeed instantly with plausible summaries; tests override the ones they exercise. */
+export function mockActivities(calls: Calls, overrides: Partial<Activities> = {}): Activities {
+  const track = <A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>) => async (...a: A) => { calls.push({ name, input: a[0] }); return fn(...a); };
+  const base: Activities = {
+    ingest: async () => ({ manifest_key: 'm', parquet_key: 'p', rows: 10, cols: 3, ...ok }),
+    profile: async () => ({ eda_key: 'e', rows: 10, cols: 3, alerts: 0, resumed_from: 0, decision: { kind: 'chosen', target: 'y', task: 'classification', reason: "'y' chosen" }, ...ok }),
+    train: async (i) => ({ modeling_key: 'mo', model_id: randomUUID(), task: 'classification', target: i.target, metric: 'roc_auc', leaderboard: [{ model: 'linear', cv_mean: 0.9, cv_std: 0.01 }], best_model: 'linear', resumed_folds: 0, ...ok }),
+    report: async () => ({ report_key: 'r', report_id: randomUUID(), ...ok }),
+    qa: async () => ({ critique_key: 'c', ok: true, warnings: [], ...ok }),
+    finalize: async () => ({ result_key: 'res', ...ok }),
+    recordRunState: async () => undefined,
+  };
+  const merged = { ...base, ...overrides };
+  return Object.fromEntries(Object.entries(merged).map(([k, fn]) => [k, track(k, fn as never)])) as unknown as Activities;
+}
+
+export function jobInput(taskQueue: string, options: RunOptions = {}, timeouts: Partial<AnalysisJobInput['timeouts']> = {}): AnalysisJobInput {
+  const runId = randomUUID();
+  return {
+    run_id: runId, user_id: randomUUID(), dataset_id: randomUUID(), options, task_queues: { analysis: taskQueue, modeling: taskQueue },
+    timeouts: { ingest_s: 30, eda_s: 30, model_s: 30, report_s: 30, qa_s: 30, clarify_s: 600, needs_attention_s: 600, heartbeat_s: 2, max_attempts: 2, ...timeouts },
+  };
+}
+
+/** Runs one scenario: a fresh task queue and worker, the workflow started, `drive` run against its handle. */
+export async function scenario<T>(env: TestWorkflowEnvironment, workflowBundle: WorkflowBundleWithSourceMap, activities: Activities,
+  input: (tq: string) => AnalysisJobInput, drive: (h: WorkflowHandle) => Promise<T>, record?: string): Promise<T> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
+  const args = input(taskQueue);
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
+      workflowId: `run-${args.run_id}`, taskQueue, args: [args],
+      typedSearchAttributes: [{ key: searchAttributeKeys.user, value: args.user_id }, { key: searchAttributeKeys.dataset, value: args.dataset_id }],
+    });
+    const out = await drive(handle);
+    if (record && process.env.RECORD_HISTORIES) {
+      fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+      // Exported the way ops would (CLI JSON, as the Web UI downloads it), which historyFromJSON reads back.
+      const json = execFileSync(findExecutable('temporal', 'TEMPORAL_CLI'),
+        ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', env.address, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
+      fs.writeFileSync(path.join(HISTORIES_DIR, `${record}.json`), json);
+    }
+    return out;
+  });
+}
+
+/** Polls the status query until `pred` holds. */
+export async function waitForState(h: WorkflowHandle, pred: (s: Awaited<ReturnType<typeof queryStatus>>) => boolean, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await queryStatus(h);
+    if (pred(s)) return s;
+    if (Date.now() > deadline) throw new Error(`state not reached; last: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+async function queryStatus(h: WorkflowHandle) {
+  const { statusQuery } = await import('../../workflows/definitions.js');
+  return h.query(statusQuery);
+}
