@@ -10,8 +10,9 @@ const finite = (v: unknown): number | null => { const n = num(v); return n !== n
 async function histogram(conn: DuckDBConnection, view: string, c: string, min: number, max: number): Promise<HistogramBin[]> {
   const width = (max - min) / HISTOGRAM_BINS;
   const rows = await queryJson(conn,
+    // Positional GROUP BY/ORDER BY: an alias could collide with a user's column of the same name.
     `SELECT least(floor((${c}::DOUBLE - ${min}) / ${width})::INT, ${HISTOGRAM_BINS - 1}) AS b, count(*) AS n
-     FROM ${view} WHERE ${c} IS NOT NULL AND isfinite(${c}::DOUBLE) GROUP BY b`);
+     FROM ${view} WHERE ${c} IS NOT NULL AND isfinite(${c}::DOUBLE) GROUP BY 1`);
   const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
   for (const r of rows) counts[Number(r.b)] = Number(r.n);
   return counts.map((count, i) => ({ start: min + i * width, end: min + (i + 1) * width, count }));
@@ -56,7 +57,7 @@ export async function profileColumn(conn: DuckDBConnection, view: string, col: C
   }
   if (!numeric) {
     const top = await queryJson(conn, `SELECT ${c}::VARCHAR AS v, count(*) AS n FROM ${view} WHERE ${c} IS NOT NULL
-      GROUP BY 1 ORDER BY n DESC, v LIMIT 10`);
+      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`);
     profile.top_values = top.map((r) => ({ value: String(r.v), count: Number(r.n) }));
     if (col.storage_type === 'VARCHAR') {
       const [l] = await queryJson(conn, `SELECT avg(length(${c})) AS l FROM ${view}`);

@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ApiClient, VEGA } from '../helpers/client.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+let c: ApiClient;
+let penguins: string;
+beforeAll(async () => {
+  stack = await startStack({ db: 'postgres', env: { CLARIFY_TIMEOUT_S: '600' } });
+  c = new ApiClient(stack.base);
+  await c.register();
+  penguins = (await c.uploadFile(VEGA('penguins.json'))).body.dataset_id;
+});
+afterAll(async () => { await stack?.close(); });
+
+const start = (client: ApiClient, body: unknown, headers?: Record<string, string>) => client.post('/runs/start', body, headers);
+
+describe('a run from start to result', () => {
+  let runId: string;
+  test('start answers 202 with the workflow id, and the run completes', async () => {
+    const r = await start(c, { dataset_id: penguins, options: { target: 'Species', cv_folds: 3, seed: 7 } });
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({ workflow_id: `run-${r.body.run_id}`, status: 'queued' });
+    runId = r.body.run_id;
+    const s = await c.waitFor(runId, (b) => b.status === 'completed');
+    expect(s).toMatchObject({ run_id: runId, stage: 'finalize', progress: 100, question: null, error: null });
+    expect(s.logs.map((l: { message: string }) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^ingest: read 344 rows × 7 columns/)]));
+  });
+
+  test('result.json has the dataset, EDA, leaderboard, report and timings', async () => {
+    const r = await c.get(`/runs/${runId}/result`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ run_id: runId, status: 'completed', dataset: { rows: 344, cols: 7 } });
+    expect(r.body.modeling).toMatchObject({ task: 'classification', target: 'Species', metric: 'macro_f1' });
+    expect(r.body.modeling.leaderboard[0].model).toBe('linear');
+    expect(r.body.modeling.leaderboard[0].cv_mean).toBeGreaterThan(0.9);
+    expect(r.body.report_html).toMatch(/^<!doctype html>/);
+    expect(Object.keys(r.body.timings)).toEqual(['ingest', 'profile', 'train', 'report', 'qa']);
+    expect(r.body.timings.ingest.attempts).toBe(1);
+  });
+
+  test('the timeline comes from the workflow history', async () => {
+    const t = await c.get(`/runs/${runId}/timeline`);
+    const kinds = t.body.events.map((e: { kind: string; stage: string | null }) => `${e.kind}:${e.stage ?? ''}`);
+    expect(kinds[0]).toBe('workflow_started:');
+    for (const s of ['ingest', 'profile', 'train', 'report', 'qa', 'finalize']) expect(kinds).toContain(`stage_completed:${s}`);
+    expect(kinds.at(-1)).toBe('workflow_completed:');
+    expect(t.body.events.find((e: { kind: string }) => e.kind === 'stage_started').attempt).toBe(1);
+  });
+
+  test('every artifact downloads through its signed link without a token; a tampered link is refused', async () => {
+    const a = await c.get(`/runs/${runId}/artifacts`);
+    const names = a.body.items.map((x: { filename: string }) => x.filename);
+    expect(names).toEqual(expect.arrayContaining(['data.parquet', 'manifest.json', 'eda.json', 'modeling.json', 'report.html', 'critique.json', 'result.json']));
+    for (const item of a.body.items) {
+      expect(new Date(item.expires_at).getTime()).toBeGreaterThan(Date.now());
+      const res = await fetch(item.download_url);
+      expect(res.status).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBe(item.size);
+    }
+    const tampered = await fetch(a.body.items[0].download_url.replace(/sig=./, 'sig=A'));
+    expect(tampered.status).toBe(403);
+  });
+
+  test('logs come as JSON or text', async () => {
+    const j = await c.get(`/runs/${runId}/logs`);
+    expect(j.body.items[0]).toMatchObject({ level: 'info', message: expect.any(String) });
+    const t = await c.get(`/runs/${runId}/logs?format=text`);
+    expect(t.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(t.text).toMatch(/INFO finalize: run completed/);
+  });
+
+  test('the model is listed, described and predicts; bad rows are 422 naming the columns', async () => {
+    const models = (await c.get('/models')).body.items;
+    const m = models.find((x: { run_id: string }) => x.run_id === runId);
+    expect(m).toMatchObject({ name: 'linear', task: 'classification', target: 'Species', version: expect.any(Number) });
+    const detail = await c.get(`/models/${m.id}`);
+    expect(detail.body.features.map((f: { name: string }) => f.name)).toContain('Beak Length (mm)');
+    const row = { Island: 'Biscoe', 'Beak Length (mm)': 46, 'Beak Depth (mm)': 14, 'Flipper Length (mm)': 215, 'Body Mass (g)': 5000, Sex: 'MALE' };
+    const p = await c.post(`/models/${m.id}/predict`, { rows: [row] });
+    expect(p.status).toBe(200);
+    expect(p.body.predictions).toEqual(['Gentoo']);
+    expect(Object.values(p.body.probabilities[0]).reduce((a: number, b) => a + (b as number), 0)).toBeCloseTo(1, 9);
+    const arts = (await c.get(`/runs/${runId}/artifacts`)).body.items;
+    expect(arts.map((x: { id: string }) => x.id)).toContain(p.body.artifact_id);
+    const bad = await c.post(`/models/${m.id}/predict`, { rows: [{ Island: 'Biscoe', 'Beak Length (mm)': 'long' }] });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toMatch(/missing columns: Beak Depth \(mm\), Flipper Length \(mm\), Body Mass \(g\), Sex; not numbers: Beak Length \(mm\)/);
+  });
+
+  test('the report is served as HTML and downloads as HTML; PDF says why it is absent', async () => {
+    const result = (await c.get(`/runs/${runId}/result`)).body;
+    const html = await c.get(`/reports/${result.report_id}`);
+    expect(html.headers.get('content-type')).toMatch(/text\/html/);
+    expect(html.text).toContain('<h2>Modeling</h2>');
+    const dl = await c.get(`/reports/${result.report_id}/download?format=html`);
+    expect(dl.status).toBe(302);
+    const file = await fetch(dl.headers.get('location')!);
+    expect(await file.text()).toBe(html.text);
+    const pdf = await c.get(`/reports/${result.report_id}/download?format=pdf`);
+    expect(pdf.status).toBe(404);
+    expect(pdf.body.error.message).toMatch(/no PDF/);
+  });
+
+  test('cancel and clarify on a finished run are 409', async () => {
+    expect((await c.post(`/runs/${runId}/cancel`)).status).toBe(409);
+    expect((await c.post(`/runs/${runId}/clarify`, { target: 'Species' })).status).toBe(409);
+    expect((await c.post(`/runs/${runId}/retry`)).status).toBe(409);
+  });
+});
+
+describe('starting runs', () => {
+  test('the same Idempotency-Key returns the same run', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const ds = (await u.uploadFile(VEGA('penguins.json'))).body.dataset_id;
+    const a = await start(u, { dataset_id: ds, options: { skip_modeling: true } }, { 'Idempotency-Key': 'abc-1' });
+    const b = await start(u, { dataset_id: ds, options: { skip_modeling: true } }, { 'Idempotency-Key': 'abc-1' });
+    expect(b.body.run_id).toBe(a.body.run_id);
+    const other = await start(u, { dataset_id: ds, options: { skip_modeling: true } }, { 'Idempotency-Key': 'abc-2' });
+    expect(other.body.run_id).not.toBe(a.body.run_id);
+    await u.waitFor(a.body.run_id, (s) => s.status === 'completed');
+    await u.waitFor(other.body.run_id, (s) => s.status === 'completed');
+  });
+
+  test('bad options are 400 or 422 naming the field; result is 409 while running', async () => {
+    expect((await start(c, { dataset_id: penguins, options: { cv_folds: 11 } })).body.error.message).toMatch(/^options\.cv_folds: /);
+    expect((await start(c, { dataset_id: penguins, options: { models: ['xgboost'] } })).status).toBe(400);
+    expect((await start(c, { dataset_id: penguins, options: { colour: 'red' } })).status).toBe(400);
+    const t = await start(c, { dataset_id: penguins, options: { target: 'x' } });
+    expect(t.status).toBe(422);
+    expect(t.body.error).toMatchObject({ code: 'VALIDATION_ERROR', message: "target: column 'x' does not exist" });
+    expect((await start(c, { dataset_id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
+  });
+});
+
+describe('clarify, cancel, limits', () => {
+  test('without a clear target the run asks; clarify with a bad column is 422; a good answer trains on it', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const cars = (await u.uploadFile(VEGA('cars.json'))).body.dataset_id;
+    const run = (await start(u, { dataset_id: cars, options: { cv_folds: 3 } })).body.run_id;
+    const s = await u.waitFor(run, (b) => b.status === 'awaiting_clarification');
+    expect(s.stage).toBe('clarify');
+    expect(s.question.kind).toBe('target');
+    expect(s.question.options[0]).toMatchObject({ column: 'Origin', reason: expect.stringMatching(/last column/) });
+    expect((await u.get(`/runs?status=awaiting_clarification`)).body.items.map((r: { id: string }) => r.id)).toEqual([run]);
+    expect((await u.get(`/runs/${run}/result`)).status).toBe(409);
+    expect((await u.post(`/runs/${run}/clarify`, { target: 'Nope' })).status).toBe(422);
+    expect((await u.post(`/runs/${run}/clarify`, {})).status).toBe(400);
+    const ok = await u.post(`/runs/${run}/clarify`, { target: 'Horsepower', task: 'regression' });
+    expect(ok.status).toBe(202);
+    await u.waitFor(run, (b) => b.status === 'completed');
+    expect((await u.get(`/runs/${run}/result`)).body.modeling).toMatchObject({ target: 'Horsepower', task: 'regression', metric: 'r2' });
+  });
+
+  test('more than MAX_ACTIVE_RUNS_PER_USER active runs is 429; cancel frees a slot and keeps partial artifacts', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const cars = (await u.uploadFile(VEGA('cars.json'))).body.dataset_id;
+    const runs: string[] = [];
+    for (let i = 0; i < 3; i++) runs.push((await start(u, { dataset_id: cars })).body.run_id);
+    const fourth = await start(u, { dataset_id: cars });
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.error.code).toBe('RATE_LIMITED');
+    for (const r of runs) await u.waitFor(r, (b) => b.status === 'awaiting_clarification');
+    const cancel = await u.post(`/runs/${runs[0]}/cancel`);
+    expect(cancel.status).toBe(202);
+    await u.waitFor(runs[0], (b) => b.status === 'cancelled');
+    const result = (await u.get(`/runs/${runs[0]}/result`)).body;
+    expect(result).toMatchObject({ status: 'cancelled', error: 'Cancelled by request.' });
+    const kept = (await u.get(`/runs/${runs[0]}/artifacts`)).body.items.map((a: { filename: string }) => a.filename);
+    expect(kept).toEqual(expect.arrayContaining(['data.parquet', 'eda.json', 'result.json']));
+    expect((await u.post(`/runs/${runs[0]}/cancel`)).status).toBe(409);
+    expect((await start(u, { dataset_id: cars, options: { skip_modeling: true } })).status).toBe(202);
+    for (const r of runs.slice(1)) await u.post(`/runs/${r}/clarify`, { skip_modeling: true });
+  });
+
+  test('an infrastructure failure parks the run in needs_attention; retry after the fix completes it', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const ds = (await u.upload('ops.csv', 'a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,1,x\n2,3,y\n')).body.dataset_id;
+    const row = await stack.db.selectFrom('datasets').selectAll().where('id', '=', ds).executeTakeFirstOrThrow();
+    const saved = await stack.storage.get(row.storage_key);
+    await stack.storage.delete(row.storage_key); // the object store "loses" the upload
+    const run = (await start(u, { dataset_id: ds, options: { target: 'label', cv_folds: 2 } })).body.run_id;
+    const s = await u.waitFor(run, (b) => b.status === 'needs_attention');
+    expect(s.stage).toBe('ingest');
+    expect(s.error).toMatch(/ingest failed after 2 attempts/);
+    expect((await u.post(`/runs/${run}/clarify`, { target: 'label' })).status).toBe(409);
+    await stack.storage.put(row.storage_key, saved); // ops restore it
+    expect((await u.post(`/runs/${run}/retry`)).status).toBe(202);
+    await u.waitFor(run, (b) => b.status === 'completed');
+    const timeline = (await u.get(`/runs/${run}/timeline`)).body.events.map((e: { kind: string; detail: string | null }) => `${e.kind}:${e.detail ?? ''}`);
+    expect(timeline).toContain('signal:retry');
+  });
+
+  test('bad data inside a job fails it with a readable reason', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const ds = (await u.upload('const.csv', 'a,label\n1,x\n2,x\n3,x\n4,x\n')).body.dataset_id;
+    const run = (await start(u, { dataset_id: ds, options: { target: 'label' } })).body.run_id;
+    const s = await u.waitFor(run, (b) => b.status === 'failed');
+    expect(s.error).toBe("The target 'label' has a single value; there is nothing to predict.");
+    const result = (await u.get(`/runs/${run}/result`)).body;
+    expect(result).toMatchObject({ status: 'failed', error: s.error });
+  });
+});
+
+describe('server-sent events', () => {
+  test('the stream sends status and log events until the run ends', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const ds = (await u.uploadFile(VEGA('penguins.json'))).body.dataset_id;
+    const run = (await start(u, { dataset_id: ds, options: { target: 'Sex', cv_folds: 2 } })).body.run_id;
+    const res = await fetch(`${stack.base}/runs/${run}/events`, { headers: { authorization: `Bearer ${u.token}` } });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const text = await res.text(); // the server closes the stream when the run ends
+    const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]) }));
+    expect(events.some((e) => e.event === 'log' && /finalize: run completed/.test(e.data.message))).toBe(true);
+    expect(events.filter((e) => e.event === 'status').at(-1)!.data.status).toBe('completed');
+  });
+});
