@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiClient, VEGA } from '../helpers/client.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+const owner = () => new ApiClient(stack.base);
+let alice: ApiClient;
+let mallory: ApiClient;
+let admin: ApiClient;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  stack = await startStack({ db: 'postgres', env: { ADMIN_EMAILS: 'root@example.com' } });
+  alice = owner();
+  mallory = owner();
+  admin = owner();
+  await alice.register();
+  await mallory.register();
+  await admin.register('root@example.com', 'Root');
+  ids.project = (await alice.post('/projects', { name: 'secret' })).body.id;
+  ids.dataset = (await alice.uploadFile(VEGA('penguins.json'))).body.dataset_id;
+  ids.run = (await alice.post('/runs/start', { dataset_id: ids.dataset, options: { target: 'Species', cv_folds: 2 } })).body.run_id;
+  await alice.waitFor(ids.run, (s) => s.status === 'completed');
+  const result = (await alice.get(`/runs/${ids.run}/result`)).body;
+  ids.report = result.report_id;
+  ids.model = result.modeling.best_model_id;
+});
+afterAll(async () => { await stack?.close(); });
+
+const routes: [string, string, unknown?][] = [
+  ['GET', '/datasets/:dataset'], ['GET', '/datasets/:dataset/preview'], ['DELETE', '/datasets/:dataset'],
+  ['GET', '/runs/:run/status'], ['POST', '/runs/:run/clarify', { target: 'Species' }], ['POST', '/runs/:run/cancel'], ['POST', '/runs/:run/retry'],
+  ['GET', '/runs/:run/result'], ['GET', '/runs/:run/timeline'], ['GET', '/runs/:run/artifacts'], ['GET', '/runs/:run/events'], ['GET', '/runs/:run/logs'],
+  ['GET', '/models/:model'], ['POST', '/models/:model/predict', { rows: [{}] }],
+  ['GET', '/reports/:report'], ['GET', '/reports/:report/download'],
+];
+const fill = (path: string) => path.replace(/:(\w+)/g, (_, k: string) => ids[k]);
+
+test.each(routes)("%s %s with another user's id answers 404 and changes nothing", async (method, path, body) => {
+  const r = await mallory.req(method, fill(path), body);
+  expect(r.status).toBe(404);
+  expect(r.body.error.code).toBe('NOT_FOUND');
+});
+
+test.each(routes)('%s %s without a token answers 401', async (method, path, body) => {
+  const r = await new ApiClient(stack.base).req(method, fill(path), body);
+  expect(r.status).toBe(401);
+});
+
+test('starting a run on another user\'s dataset or in their project is 404', async () => {
+  expect((await mallory.post('/runs/start', { dataset_id: ids.dataset })).status).toBe(404);
+  const mine = (await mallory.upload('m.csv', 'a,b\n1,2\n3,4\n')).body.dataset_id;
+  expect((await mallory.post('/runs/start', { dataset_id: mine, project_id: ids.project })).status).toBe(404);
+  expect((await mallory.upload('m.csv', 'a,b\n1,2\n', { project_id: ids.project })).status).toBe(404);
+});
+
+test('lists show only the caller\'s rows', async () => {
+  for (const path of ['/datasets', '/runs', '/models', '/projects']) {
+    const items = (await mallory.get(path)).body.items as { id: string }[];
+    expect(items.map((i) => i.id)).not.toContain(ids.dataset);
+    expect(items.map((i) => i.id)).not.toContain(ids.run);
+    expect(items.map((i) => i.id)).not.toContain(ids.model);
+    expect(items.map((i) => i.id)).not.toContain(ids.project);
+  }
+  expect((await alice.get('/datasets/' + ids.dataset)).status).toBe(200);
+});
+
+test('the owner\'s data survived the other user\'s attempts', async () => {
+  expect((await alice.get(`/datasets/${ids.dataset}`)).status).toBe(200);
+  expect((await alice.get(`/runs/${ids.run}/status`)).body.status).toBe('completed');
+});
+
+test('admins may read everyone\'s runs but not act on them; admin routes are 403 for users', async () => {
+  expect((await admin.get(`/runs/${ids.run}/status`)).status).toBe(200);
+  expect((await admin.get('/runs')).body.items.map((r: { id: string }) => r.id)).toContain(ids.run);
+  expect((await admin.post(`/runs/${ids.run}/cancel`)).status).toBe(404);
+  for (const path of ['/admin/users', '/admin/stats', '/admin/logs']) {
+    expect((await mallory.get(path)).status).toBe(403);
+    expect((await admin.get(path)).status).toBe(200);
+  }
+  const stats = (await admin.get('/admin/stats')).body;
+  expect(stats.users).toBe(3);
+  expect(stats.runs_by_status.completed).toBe(1);
+  expect(stats.mean_stage_duration_ms.train).toEqual(expect.any(Number));
+  const logs = (await admin.get(`/admin/logs?run_id=${ids.run}`)).body.items;
+  expect(logs.length).toBeGreaterThan(5);
+  expect((await admin.get('/admin/users')).body.items.map((u: { email: string }) => u.email)).toContain('root@example.com');
+});

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiClient } from '../helpers/client.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+beforeAll(async () => { stack = await startStack({ db: 'pglite', s3: true }); });
+afterAll(async () => { await stack?.close(); });
+
+test('/health reports db, temporal and storage', async () => {
+  const r = await new ApiClient(stack.base).get('/health');
+  expect(r.status).toBe(200);
+  expect(r.body).toMatchObject({ status: 'ok', version: '0.1.0', checks: { db: 'ok', temporal: 'ok', storage: 'ok' } });
+  expect(r.body.uptime_s).toEqual(expect.any(Number));
+});
+
+test('/metrics is Prometheus text with request counters and runs by status', async () => {
+  const c = new ApiClient(stack.base);
+  await c.get('/health');
+  const r = await c.get('/metrics');
+  expect(r.headers.get('content-type')).toMatch(/text\/plain/);
+  expect(r.text).toMatch(/assay_http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
+  expect(r.text).toMatch(/assay_runs\{status="completed"\} \d+/);
+});
+
+test('/openapi.json documents every route with schemas', async () => {
+  const doc = (await new ApiClient(stack.base).get('/openapi.json')).body;
+  expect(doc.openapi).toBe('3.0.3');
+  const ops = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, o]) => Object.keys(o).map((m) => `${m.toUpperCase()} ${p}`));
+  for (const route of [
+    'POST /auth/register', 'POST /auth/login', 'GET /auth/me', 'POST /projects', 'GET /projects', 'POST /datasets/upload', 'GET /datasets',
+    'GET /datasets/{id}', 'GET /datasets/{id}/preview', 'DELETE /datasets/{id}', 'POST /runs/start', 'GET /runs', 'GET /runs/{id}/status',
+    'POST /runs/{id}/clarify', 'POST /runs/{id}/cancel', 'POST /runs/{id}/retry', 'GET /runs/{id}/result', 'GET /runs/{id}/timeline',
+    'GET /runs/{id}/artifacts', 'GET /runs/{id}/events', 'GET /runs/{id}/logs', 'GET /models', 'GET /models/{id}', 'POST /models/{id}/predict',
+    'GET /reports/{id}', 'GET /reports/{id}/download', 'GET /admin/users', 'GET /admin/stats', 'GET /admin/logs', 'GET /health', 'GET /metrics',
+    'GET /openapi.json', 'GET /docs',
+  ]) expect(ops).toContain(route);
+  const start = doc.paths['/runs/start'].post;
+  expect(start.requestBody.content['application/json'].schema.properties.options.properties.cv_folds).toMatchObject({ minimum: 2, maximum: 10 });
+  expect(start.security).toEqual([{ bearer: [] }]);
+});
+
+test('/docs and the web page are served', async () => {
+  const c = new ApiClient(stack.base);
+  expect((await c.get('/docs')).text).toContain('Assay API');
+  expect((await c.get('/')).text).toContain('<h1>Assay</h1>');
+});
+
+test('unknown routes answer 404 in the error shape', async () => {
+  const r = await new ApiClient(stack.base).get('/nope');
+  expect(r.status).toBe(404);
+  expect(r.body.error.code).toBe('NOT_FOUND');
+});
+
+test('with S3 storage, artifacts download from presigned S3 links', async () => {
+  const c = new ApiClient(stack.base);
+  await c.register();
+  const ds = (await c.upload('s3.csv', 'x,y,label\n1,2,a\n2,3,b\n3,1,a\n4,4,b\n5,2,a\n6,6,b\n')).body.dataset_id;
+  const run = (await c.post('/runs/start', { dataset_id: ds, options: { target: 'label', cv_folds: 2 } })).body.run_id;
+  await c.waitFor(run, (s) => s.status === 'completed');
+  const items = (await c.get(`/runs/${run}/artifacts`)).body.items;
+  for (const a of items) {
+    expect(a.download_url).toContain('X-Amz-Signature');
+    const res = await fetch(a.download_url);
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBe(a.size);
+  }
+});
