@@ -18,7 +18,8 @@ export function decideTarget(candidates: TargetCandidate[]): TargetDecision {
   if (candidates.length === 0) return { kind: 'none', message: 'No column is usable as a target; the report covers EDA only.' };
   const [top, second] = candidates;
   const margin = top.score - (second?.score ?? 0);
-  if (top.score >= CONFIDENT_SCORE && margin >= CONFIDENT_MARGIN) {
+  // Scores are rounded to hundredths, so compare with a hair of tolerance.
+  if (top.score >= CONFIDENT_SCORE - 1e-9 && margin >= CONFIDENT_MARGIN - 1e-9) {
     return { kind: 'chosen', target: top.column, task: top.task, reason: `'${top.column}' chosen as target: ${top.reason}.` };
   }
   return {

@@ -37,3 +37,22 @@ export function detectFormat(filename: string, head: Uint8Array): Format {
   }
   return fmt;
 }
+
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
+/**
+ * Picks the delimiter of delimited text from its header line (the candidate occurring most often outside
+ * quotes). Passing it to DuckDB explicitly makes ragged rows an error instead of a silent one-column read.
+ * @returns undefined when the header has none (a one-column file)
+ */
+export function sniffDelimiter(headText: string): string | undefined {
+  const line = headText.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const unquoted = line.replace(/"[^"]*"/g, '');
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const d of DELIMITERS) {
+    const n = unquoted.split(d).length - 1;
+    if (n > bestCount) { best = d; bestCount = n; }
+  }
+  return best;
+}

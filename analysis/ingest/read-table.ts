@@ -1,8 +1,9 @@
+import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryJson, sqlIdent, sqlString, withDuck } from '../duck.js';
 import { DataError } from '../errors.js';
 import { inferColumnType, type ColumnType } from './column-types.js';
-import type { Format } from './formats.js';
+import { sniffDelimiter, type Format } from './formats.js';
 
 export interface ColumnInfo { name: string; type: ColumnType; storage_type: string }
 export interface TablePreview { columns: string[]; first_rows: Record<string, unknown>[] }
@@ -20,7 +21,14 @@ export const MAX_COLUMNS = 5000;
 function sourceSql(path: string, format: Format): string {
   const p = sqlString(path);
   switch (format) {
-    case 'csv': return `read_csv(${p}, header = true, auto_detect = true, sample_size = 20480)`;
+    case 'csv': {
+      const fd = fs.openSync(path, 'r');
+      const head = Buffer.alloc(65536);
+      const n = fs.readSync(fd, head, 0, head.length, 0);
+      fs.closeSync(fd);
+      const delim = sniffDelimiter(head.subarray(0, n).toString('utf8'));
+      return `read_csv(${p}, header = true, auto_detect = true, sample_size = 20480${delim ? `, delim = ${sqlString(delim)}` : ''})`;
+    }
     case 'tsv': return `read_csv(${p}, header = true, delim = '\t', auto_detect = true, sample_size = 20480)`;
     case 'json': return `read_json_auto(${p}, format = 'array')`;
     case 'ndjson': return `read_json_auto(${p}, format = 'newline_delimited')`;

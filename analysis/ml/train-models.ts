@@ -153,7 +153,8 @@ export async function trainModels(o: TrainOptions): Promise<TrainResult> {
   for (const name of names) {
     for (let f = 0; f < folds.length; f++) {
       if (done.some((s) => s.model === name && s.fold === f)) continue;
-      if (o.timeBudgetS && (now() - started) / 1000 > o.timeBudgetS) { outOfTime = true; break; }
+      // The baseline always finishes (it is instant), so a leaderboard is never empty.
+      if (name !== 'baseline' && o.timeBudgetS && (now() - started) / 1000 > o.timeBudgetS) { outOfTime = true; break; }
       const model = fitCandidate(name, o.task, d, trainIndices(rows, folds[f]));
       done.push({ model: name, fold: f, score: score(metric, d, predictCandidate(model, d, folds[f]), folds[f]) });
       await o.onFold?.(done);

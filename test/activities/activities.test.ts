@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createActivities, type ActivityDeps } from '../../activities/index.js';
+import type { ColumnProfile, EdaResult } from '../../analysis/profile/types.js';
+import { connectDb, migrateToLatest } from '../../db/connect.js';
+import { FsStorage } from '../../storage/fs-storage.js';
+import { VEGA } from '../helpers/client.js';
+
+let deps: ActivityDeps;
+let acts: ReturnType<typeof createActivities>;
+const userId = randomUUID();
+const projectId = randomUUID();
+
+beforeAll(async () => {
+  const db = await connectDb({ memory: true });
+  await migrateToLatest(db);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'acts-'));
+  deps = { db, storage: new FsStorage(root, 's', () => 'http://x'), logger: pino({ level: 'silent' }), tmpDir: root, defaultSampleRows: 100_000 };
+  acts = createActivities(deps, { temporalUiUrl: 'http://ui', namespace: 'default' });
+  await db.insertInto('users').values({ id: userId, name: 'u', email: 'u@x.io', password_hash: 'h', role: 'user' }).execute();
+  await db.insertInto('projects').values({ id: projectId, user_id: userId, name: 'p', description: null, is_default: true }).execute();
+});
+afterAll(async () => { await deps.db.destroy(); });
+
+/** A dataset row and a run row, with the upload in storage. */
+async function newRun(file: string, format: string) {
+  const datasetId = randomUUID(), runId = randomUUID();
+  const key = `datasets/${userId}/${datasetId}/upload.${format}`;
+  await deps.storage.putFile(key, file);
+  await deps.db.insertInto('datasets').values({ id: datasetId, user_id: userId, project_id: projectId, name: 'd', filename: path.basename(file), format,
+    storage_key: key, size_bytes: 1, sha256: 'x', rows: 0, cols: 0, columns: '[]', preview: '{"columns":[],"first_rows":[]}' }).execute();
+  await deps.db.insertInto('runs').values({ id: runId, user_id: userId, project_id: projectId, dataset_id: datasetId, workflow_id: `run-${runId}`,
+    status: 'running', stage: 'ingest', options: '{}', idempotency_key: null }).execute();
+  return { runId, datasetId };
+}
+
+test('ingest writes the Parquet copy and manifest and records them as artifacts', async () => {
+  const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
+  const out = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId });
+  expect(out).toMatchObject({ rows: 344, cols: 7, parquet_key: `runs/${runId}/data.parquet`, attempt: 1 });
+  const arts = await deps.db.selectFrom('artifacts').select('filename').where('run_id', '=', runId).execute();
+  expect(arts.map((a) => a.filename).sort()).toEqual(['data.parquet', 'manifest.json']);
+});
+
+test('bad data fails ingest non-retryably with its code', async () => {
+  const bad = path.join(deps.tmpDir, 'bad.csv');
+  fs.writeFileSync(bad, 'a,b\n');
+  const { runId, datasetId } = await newRun(bad, 'csv');
+  const err = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  expect(err).toMatchObject({ type: 'UNPROCESSABLE_DATASET', nonRetryable: true, message: 'The file has a header but no data rows.' });
+});
+
+test('profile resumes from the heartbeat details of an earlier attempt', async () => {
+  const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
+  const ing = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId });
+  const first = await new MockActivityEnvironment().run(acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
+  const eda = JSON.parse((await deps.storage.get(first.eda_key)).toString()) as EdaResult;
+  // An earlier attempt finished two columns and saved them; mark them to see they are reused, not recomputed.
+  const partial: ColumnProfile[] = eda.columns.slice(0, 2).map((c) => ({ ...c, mean: -1 }));
+  const partialKey = `runs/${runId}/profile.partial.json`;
+  await deps.storage.put(partialKey, JSON.stringify(partial));
+  const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { columns_done: 2, partial_key: partialKey } });
+  const beats: unknown[] = [];
+  env.on('heartbeat', (d: unknown) => beats.push(d));
+  const second = await env.run(acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
+  expect(second).toMatchObject({ resumed_from: 2, attempt: 2 });
+  const resumed = JSON.parse((await deps.storage.get(second.eda_key)).toString()) as EdaResult;
+  expect(resumed.columns.slice(0, 2).map((c) => c.mean)).toEqual([-1, -1]);
+  expect(resumed.columns.slice(2)).toEqual(eda.columns.slice(2));
+  expect(beats.at(-1)).toEqual({ columns_done: 7, partial_key: partialKey });
+  expect(await deps.storage.exists(partialKey)).toBe(false);
+});
+
+test('train resumes from finished fold scores and writes the model row', async () => {
+  const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
+  const ing = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId });
+  const prof = await new MockActivityEnvironment().run(acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
+  const input = { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, eda_key: prof.eda_key, target: 'Species', task: 'auto' as const, options: { cv_folds: 3 } };
+  const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { folds: [{ model: 'baseline', fold: 0, score: 0.123 }] } });
+  const out = await env.run(acts.train, input);
+  expect(out).toMatchObject({ task: 'classification', metric: 'macro_f1', best_model: 'linear', resumed_folds: 1 });
+  const modeling = JSON.parse((await deps.storage.get(out.modeling_key)).toString());
+  expect(modeling.leaderboard.find((e: { model: string }) => e.model === 'baseline').folds[0]).toBe(0.123);
+  const model = await deps.db.selectFrom('models').selectAll().where('id', '=', out.model_id).executeTakeFirstOrThrow();
+  expect(model).toMatchObject({ run_id: runId, user_id: userId, target: 'Species', version: 1 });
+});
+
+test('a cancelled activity stops at its next heartbeat', async () => {
+  const { runId, datasetId } = await newRun(VEGA('cars.json'), 'json');
+  const ing = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId });
+  const env = new MockActivityEnvironment();
+  env.once('heartbeat', () => env.cancel());
+  const err = await env.run(acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CancelledFailure);
+  expect(await deps.db.selectFrom('artifacts').select('id').where('run_id', '=', runId).where('filename', '=', 'eda.json').executeTakeFirst()).toBeUndefined();
+});

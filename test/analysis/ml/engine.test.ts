@@ -1,0 +1,104 @@
+import { describe, expect, test } from 'vitest';
+import { kFolds, trainIndices } from '../../../analysis/ml/folds.js';
+import { accuracy, macroF1, r2, rmse, rocAuc } from '../../../analysis/ml/metrics.js';
+import { checkRows, predictRows } from '../../../analysis/ml/predict.js';
+import { seededRandom } from '../../../analysis/ml/random.js';
+import { trainModels } from '../../../analysis/ml/train-models.js';
+import type { Frame } from '../../../analysis/ml/load-frame.js';
+
+function synthetic(rows: number, seed: number): Frame {
+  const rand = seededRandom(seed);
+  const x1: number[] = [], x2: number[] = [], colour: string[] = [], y: number[] = [], cls: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const a = rand() * 10, b = rand() * 5, c = ['red', 'green', 'blue'][i % 3];
+    x1.push(a); x2.push(b); colour.push(c);
+    y.push(3 * a - 2 * b + (c === 'red' ? 4 : 0) + (rand() - 0.5) * 0.1);
+    cls.push(a + (c === 'blue' ? 3 : 0) > 6 ? 'yes' : 'no');
+  }
+  return { rows, columns: { x1, x2, colour, y, cls } };
+}
+const columns = [{ name: 'x1', type: 'float' as const }, { name: 'x2', type: 'float' as const }, { name: 'colour', type: 'categorical' as const },
+  { name: 'y', type: 'float' as const }, { name: 'cls', type: 'categorical' as const }];
+
+describe('metrics', () => {
+  test('known values', () => {
+    expect(rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).toBeCloseTo(0.75, 12);
+    expect(rocAuc([0, 1], [0.5, 0.5])).toBe(0.5);
+    expect(accuracy([0, 1, 1], [0, 1, 0])).toBeCloseTo(2 / 3, 12);
+    expect(macroF1([0, 0, 1, 1], [0, 1, 1, 1], 2)).toBeCloseTo((2 / 3 + 0.8) / 2, 12);
+    expect(r2([1, 2, 3], [1, 2, 3])).toBe(1);
+    expect(rmse([0, 0], [3, 4])).toBeCloseTo(Math.sqrt(12.5), 12);
+  });
+});
+
+describe('folds', () => {
+  test('partition the rows, are stratified and reproducible', () => {
+    const strata = Int32Array.from({ length: 100 }, (_, i) => (i < 20 ? 1 : 0));
+    const folds = kFolds(100, 5, 3, strata);
+    expect(folds.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    for (const f of folds) expect(f.filter((i) => strata[i] === 1)).toHaveLength(4);
+    expect(kFolds(100, 5, 3, strata)).toEqual(folds);
+    expect(trainIndices(100, folds[0]).length).toBe(80);
+  });
+});
+
+describe('trainModels', () => {
+  test('regression recovers a linear function (R² near 1) and ranks the baseline last', async () => {
+    const r = await trainModels({ frame: synthetic(400, 1), target: 'y', task: 'regression', columns: columns.filter((c) => c.name !== 'cls'), cvFolds: 5, seed: 1 });
+    expect(r.metric).toBe('r2');
+    expect(r.leaderboard.map((e) => e.model)).toEqual(['linear', 'baseline']);
+    expect(r.leaderboard[0].cv_mean).toBeGreaterThan(0.999);
+    expect(r.importances[0].feature).toBe('x1');
+  });
+
+  test('binary classification scores by ROC AUC and predicts through a save/load round trip', async () => {
+    const frame = synthetic(400, 2);
+    const r = await trainModels({ frame, target: 'cls', task: 'classification', columns: columns.filter((c) => c.name !== 'y'), cvFolds: 4, seed: 2 });
+    expect(r.metric).toBe('roc_auc');
+    expect(r.leaderboard[0].cv_mean).toBeGreaterThan(0.95);
+    const restored = JSON.parse(JSON.stringify(r.artifact));
+    const rows = Array.from({ length: 20 }, (_, i) => ({ x1: frame.columns.x1[i], x2: frame.columns.x2[i], colour: frame.columns.colour[i] }));
+    expect(predictRows(restored, rows)).toEqual(predictRows(r.artifact, rows));
+    expect(predictRows(r.artifact, [{ x1: 9, x2: 1, colour: 'purple' }]).predictions).toEqual(['yes']); // unseen category handled
+  });
+
+  test('same data, options and seed give the same leaderboard and the same model bytes', async () => {
+    const o = { frame: synthetic(300, 3), target: 'cls', task: 'classification' as const, columns, cvFolds: 3, seed: 9 };
+    const [a, b] = [await trainModels(o), await trainModels(o)];
+    expect(a.leaderboard).toEqual(b.leaderboard);
+    expect(JSON.stringify(a.artifact)).toBe(JSON.stringify(b.artifact));
+  });
+
+  test('resumes from fold scores an earlier attempt finished', async () => {
+    const o = { frame: synthetic(200, 4), target: 'y', task: 'regression' as const, columns: columns.filter((c) => c.name !== 'cls'), cvFolds: 3, seed: 4 };
+    const full = await trainModels(o);
+    const fitted: number[] = [];
+    const done = [{ model: 'baseline' as const, fold: 0, score: -42 }];
+    const resumed = await trainModels({ ...o, done, onFold: async (d) => { fitted.push(d.length); } });
+    expect(fitted).toEqual([2, 3, 4, 5, 6]); // five folds fitted, the finished one reused
+    expect(resumed.leaderboard.find((e) => e.model === 'baseline')!.folds[0]).toBe(-42);
+    expect(resumed.leaderboard.find((e) => e.model === 'linear')).toEqual(full.leaderboard.find((e) => e.model === 'linear'));
+  });
+
+  test('a constant target, and no usable features, fail with sentences a user can act on', async () => {
+    const frame: Frame = { rows: 10, columns: { a: Array.from({ length: 10 }, (_, i) => i), id: Array.from({ length: 10 }, (_, i) => `u${i}`), t: Array(10).fill('x') } };
+    await expect(trainModels({ frame, target: 't', task: 'classification', columns: [{ name: 'a', type: 'integer' }, { name: 't', type: 'categorical' }], cvFolds: 2, seed: 1 }))
+      .rejects.toThrow("The target 't' has a single value; there is nothing to predict.");
+    await expect(trainModels({ frame, target: 'a', task: 'regression', columns: [{ name: 'a', type: 'integer' }, { name: 'id', type: 'identifier' }], cvFolds: 2, seed: 1 }))
+      .rejects.toThrow(/No column besides the target 'a' can be used as a feature/);
+  });
+
+  test('the time budget stops training with the candidates that finished', async () => {
+    let t = 0;
+    const r = await trainModels({ frame: synthetic(200, 5), target: 'y', task: 'regression', columns: columns.filter((c) => c.name !== 'cls'), cvFolds: 3, seed: 5,
+      timeBudgetS: 2.5, now: () => (t += 1000) });
+    expect(r.leaderboard.map((e) => e.model)).toEqual(['baseline']);
+    expect(r.warnings.join(' ')).toMatch(/time budget of 2.5 s ran out/);
+  });
+});
+
+test('checkRows names missing and mistyped columns', () => {
+  const model = { features: [{ name: 'a', kind: 'numeric' }, { name: 'b', kind: 'categorical', categories: [] }] } as never;
+  expect(checkRows(model, [{ a: 'x' }])).toEqual({ missing: ['b'], mistyped: [{ column: 'a', row: 0, value: 'x' }] });
+  expect(checkRows(model, [{ a: '3.5', b: 'q', extra: 1 }])).toBeNull();
+});

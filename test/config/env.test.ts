@@ -1,0 +1,18 @@
+import { expect, test } from 'vitest';
+import { DEFAULT_JWT_SECRET, loadEnv, taskQueues } from '../../config/env.js';
+
+test('defaults match the documented configuration', () => {
+  const env = loadEnv({});
+  expect(env).toMatchObject({ PORT: 8080, MAX_UPLOAD_MB: 512, MAX_ACTIVE_RUNS_PER_USER: 3, TEMPORAL_ADDRESS: 'localhost:7233' });
+  expect(taskQueues(env)).toEqual({ analysis: 'assay-analysis', modeling: 'assay-modeling' });
+});
+
+test('production refuses the default secret', () => {
+  expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
+  expect(() => loadEnv({ NODE_ENV: 'production', JWT_SECRET: DEFAULT_JWT_SECRET })).toThrow();
+  expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).NODE_ENV).toBe('production');
+});
+
+test('bad values are named', () => {
+  expect(() => loadEnv({ PORT: 'eighty', MAX_ACTIVE_RUNS_PER_USER: '-1' })).toThrow(/PORT: .*; MAX_ACTIVE_RUNS_PER_USER: /);
+});
