@@ -28,6 +28,9 @@ beforeAll(async () => {
 });
 afterAll(async () => { await deps.db.destroy(); });
 
+/** Runs an activity in a mock environment, keeping its result type. */
+const run = <A, R>(env: MockActivityEnvironment, fn: (a: A) => Promise<R>, a: A): Promise<R> => env.run(fn, a) as Promise<R>;
+
 /** A dataset row and a run row, with the upload in storage. */
 async function newRun(file: string, format: string) {
   const datasetId = randomUUID(), runId = randomUUID();
@@ -42,7 +45,7 @@ async function newRun(file: string, format: string) {
 
 test('ingest writes the Parquet copy and manifest and records them as artifacts', async () => {
   const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
-  const out = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId });
+  const out = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId });
   expect(out).toMatchObject({ rows: 344, cols: 7, parquet_key: `runs/${runId}/data.parquet`, attempt: 1 });
   const arts = await deps.db.selectFrom('artifacts').select('filename').where('run_id', '=', runId).execute();
   expect(arts.map((a) => a.filename).sort()).toEqual(['data.parquet', 'manifest.json']);
@@ -52,15 +55,15 @@ test('bad data fails ingest non-retryably with its code', async () => {
   const bad = path.join(deps.tmpDir, 'bad.csv');
   fs.writeFileSync(bad, 'a,b\n');
   const { runId, datasetId } = await newRun(bad, 'csv');
-  const err = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId }).catch((e: unknown) => e);
+  const err = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ApplicationFailure);
   expect(err).toMatchObject({ type: 'UNPROCESSABLE_DATASET', nonRetryable: true, message: 'The file has a header but no data rows.' });
 });
 
 test('profile resumes from the heartbeat details of an earlier attempt', async () => {
   const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
-  const ing = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId });
-  const first = await new MockActivityEnvironment().run(acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
+  const ing = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId });
+  const first = await run(new MockActivityEnvironment(), acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
   const eda = JSON.parse((await deps.storage.get(first.eda_key)).toString()) as EdaResult;
   // An earlier attempt finished two columns and saved them; mark them to see they are reused, not recomputed.
   const partial: ColumnProfile[] = eda.columns.slice(0, 2).map((c) => ({ ...c, mean: -1 }));
@@ -69,7 +72,7 @@ test('profile resumes from the heartbeat details of an earlier attempt', async (
   const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { columns_done: 2, partial_key: partialKey } });
   const beats: unknown[] = [];
   env.on('heartbeat', (d: unknown) => beats.push(d));
-  const second = await env.run(acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
+  const second = await run(env, acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
   expect(second).toMatchObject({ resumed_from: 2, attempt: 2 });
   const resumed = JSON.parse((await deps.storage.get(second.eda_key)).toString()) as EdaResult;
   expect(resumed.columns.slice(0, 2).map((c) => c.mean)).toEqual([-1, -1]);
@@ -80,11 +83,11 @@ test('profile resumes from the heartbeat details of an earlier attempt', async (
 
 test('train resumes from finished fold scores and writes the model row', async () => {
   const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
-  const ing = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId });
-  const prof = await new MockActivityEnvironment().run(acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
+  const ing = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId });
+  const prof = await run(new MockActivityEnvironment(), acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
   const input = { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, eda_key: prof.eda_key, target: 'Species', task: 'auto' as const, options: { cv_folds: 3 } };
   const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { folds: [{ model: 'baseline', fold: 0, score: 0.123 }] } });
-  const out = await env.run(acts.train, input);
+  const out = await run(env, acts.train, input);
   expect(out).toMatchObject({ task: 'classification', metric: 'macro_f1', best_model: 'linear', resumed_folds: 1 });
   const modeling = JSON.parse((await deps.storage.get(out.modeling_key)).toString());
   expect(modeling.leaderboard.find((e: { model: string }) => e.model === 'baseline').folds[0]).toBe(0.123);
@@ -94,10 +97,10 @@ test('train resumes from finished fold scores and writes the model row', async (
 
 test('a cancelled activity stops at its next heartbeat', async () => {
   const { runId, datasetId } = await newRun(VEGA('cars.json'), 'json');
-  const ing = await new MockActivityEnvironment().run(acts.ingest, { run_id: runId, dataset_id: datasetId });
+  const ing = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId });
   const env = new MockActivityEnvironment();
   env.once('heartbeat', () => env.cancel());
-  const err = await env.run(acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key }).catch((e: unknown) => e);
+  const err = await run(env, acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(CancelledFailure);
   expect(await deps.db.selectFrom('artifacts').select('id').where('run_id', '=', runId).where('filename', '=', 'eda.json').executeTakeFirst()).toBeUndefined();
 });

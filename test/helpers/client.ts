@@ -32,7 +32,7 @@ export class ApiClient {
 
   async upload(filename: string, content: string | Buffer, extra: Record<string, string> = {}) {
     const fd = new FormData();
-    fd.append('file', new Blob([content]), filename);
+    fd.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), filename);
     for (const [k, v] of Object.entries(extra)) fd.append(k, v);
     return this.req('POST', '/datasets/upload', fd);
   }
