@@ -22,6 +22,7 @@ export async function startPostgres(dir: string): Promise<Service & { url: strin
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres', dir]);
+  fs.chmodSync(dir, 0o755);
   const data = path.join(dir, 'data');
   const [initCmd, initArgs] = asPgUser(pgBin('initdb'), ['-D', data, '-U', 'assay', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   execFileSync(initCmd, initArgs, { stdio: 'ignore' });
@@ -45,5 +46,5 @@ export async function startPostgres(dir: string): Promise<Service & { url: strin
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  return { ...svc, url: `${base}/assay` };
+  return { ...svc, url: `${base}/assay`, stop: async () => { await svc.stop(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }

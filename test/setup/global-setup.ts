@@ -1,4 +1,6 @@
 // Starts the real servers the suite needs, once: a Temporal dev server, a PostgreSQL cluster and a SeaweedFS S3 store.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, type Service } from '../../scripts/services/process.js';
@@ -20,7 +22,8 @@ export default async function setup(project: TestProject) {
   const services: Service[] = [];
   const [temporal, pg, s3] = await Promise.all([
     freePort().then((port) => startTemporalDevServer({ port, logFile: path.join(RUN_DIR, 'temporal.log') })),
-    startPostgres(path.join(RUN_DIR, 'pg')),
+    // Outside the checkout: as root, Postgres runs as `postgres`, which may not traverse the clone's folder.
+    startPostgres(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-pg-'))),
     startSeaweedFs(path.join(RUN_DIR, 's3'), 'assay-test'),
   ]);
   services.push(temporal, pg, s3);
