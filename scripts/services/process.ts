@@ -30,12 +30,15 @@ export async function waitForPort(port: number, timeoutMs: number, name: string,
   throw new Error(`${name} did not listen on port ${port} within ${timeoutMs} ms`);
 }
 
-/** Finds an executable: an explicit path, the project's .tools folder, then PATH. */
+/** Finds an executable: an explicit path, the project's .tools/<package>/bin folders, then PATH. */
 export function findExecutable(name: string, envVar?: string): string {
   const explicit = envVar ? process.env[envVar] : undefined;
   if (explicit) return explicit;
-  const local = path.resolve('.tools/py/bin', name);
-  if (fs.existsSync(local)) return local;
+  const tools = path.resolve('.tools');
+  for (const pkg of fs.existsSync(tools) ? fs.readdirSync(tools) : []) {
+    const local = path.join(tools, pkg, 'bin', name);
+    if (fs.existsSync(local)) return local;
+  }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const p = path.join(dir, name);
     if (fs.existsSync(p)) return p;

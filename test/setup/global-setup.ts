@@ -20,16 +20,21 @@ const RUN_DIR = path.resolve('.test-run');
 
 export default async function setup(project: TestProject) {
   const services: Service[] = [];
-  const [temporal, pg, s3] = await Promise.all([
-    freePort().then((port) => startTemporalDevServer({ port, logFile: path.join(RUN_DIR, 'temporal.log') })),
-    // Outside the checkout: as root, Postgres runs as `postgres`, which may not traverse the clone's folder.
-    startPostgres(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-pg-'))),
-    startSeaweedFs(path.join(RUN_DIR, 's3'), 'assay-test'),
-  ]);
-  services.push(temporal, pg, s3);
-  project.provide('temporalAddress', temporal.address);
-  project.provide('databaseUrl', pg.url);
-  project.provide('s3', { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  const keep = <T extends Service>(s: T) => { services.push(s); return s; };
+  try {
+    const [temporal, pg, s3] = await Promise.all([
+      freePort().then((port) => startTemporalDevServer({ port, logFile: path.join(RUN_DIR, 'temporal.log') })).then(keep),
+      // Outside the checkout: as root, Postgres runs as `postgres`, which may not traverse the clone's folder.
+      startPostgres(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-pg-'))).then(keep),
+      startSeaweedFs(path.join(RUN_DIR, 's3'), 'assay-test').then(keep),
+    ]);
+    project.provide('temporalAddress', temporal.address);
+    project.provide('databaseUrl', pg.url);
+    project.provide('s3', { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  } catch (err) {
+    await Promise.all(services.map((s) => s.stop())); // leave nothing running behind a failed start
+    throw err;
+  }
   return async () => {
     await Promise.all(services.map((s) => s.stop()));
   };
