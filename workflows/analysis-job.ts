@@ -168,9 +168,9 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
       return { status: 'cancelled', result_key: done.result_key };
     }
     const message = messageOf(err);
-    state.status = 'failed';
     state.error = message;
     await CancellationScope.nonCancellable(() => end('failed', message));
+    state.status = 'failed'; // only once result.json exists, so a client seeing "failed" can read it
     throw ApplicationFailure.nonRetryable(message, 'JobFailed');
   }
 }
