@@ -8,12 +8,13 @@ import { DataError } from '../analysis/errors.js';
 import type { TableManifest } from '../analysis/ingest/read-table.js';
 import type { ModelName } from '../analysis/ml/candidates.js';
 import { loadFrame } from '../analysis/ml/load-frame.js';
-import { trainModels, type FoldScore, type LeaderboardEntry } from '../analysis/ml/train-models.js';
+import { trainInThread } from '../analysis/ml/train-in-thread.js';
+import type { FoldScore, LeaderboardEntry } from '../analysis/ml/train-models.js';
 import type { EdaResult } from '../analysis/profile/types.js';
 import type { RunOptions } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { dataErrorsAreFinal } from './failures.js';
-import { checkpoint, resumeDetails, whileHeartbeating } from './heartbeat.js';
+import { resumeDetails, whileHeartbeating } from './heartbeat.js';
 import { putArtifact, readJson, runLog } from './run-records.js';
 
 export interface TrainInput {
@@ -50,12 +51,20 @@ export function trainActivity(deps: ActivityDeps) {
         const seed = input.options.seed ?? 42;
         const { frame, totalRows, sampled } = await whileHeartbeating(
           loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed }), () => ({ folds: prior?.folds ?? [] }));
-        const result = await trainModels({
+        // CPU-heavy: a worker thread fits while this thread heartbeats the folds finished so far.
+        const ctx = Context.current();
+        let folds: FoldScore[] = prior?.folds ?? [];
+        const job = trainInThread({
           frame, target: input.target, task, columns: manifest.columns,
           cvFolds: input.options.cv_folds ?? 5, seed, models: input.options.models as ModelName[] | undefined,
           timeBudgetS: input.options.time_budget_s, done: prior?.folds,
-          onFold: (folds) => checkpoint({ folds } satisfies TrainCheckpoint),
-        });
+        }, (done) => { folds = done; ctx.heartbeat({ folds } satisfies TrainCheckpoint); });
+        let result;
+        try {
+          result = await whileHeartbeating(job.result, () => ({ folds } satisfies TrainCheckpoint));
+        } finally {
+          await job.cancel(); // stops the thread at once when the activity is cancelled
+        }
         if (sampled) result.warnings.push(`Trained on a sample of ${frame.rows} of ${totalRows} rows (sample_rows).`);
         const modelFile = await putArtifact(deps, input.run_id, {
           type: 'model', filename: `model-${result.best_model}.json`, body: JSON.stringify(result.artifact), contentType: 'application/json',

@@ -104,3 +104,23 @@ test('a cancelled activity stops at its next heartbeat', async () => {
   expect(err).toBeInstanceOf(CancelledFailure);
   expect(await deps.db.selectFrom('artifacts').select('id').where('run_id', '=', runId).where('filename', '=', 'eda.json').executeTakeFirst()).toBeUndefined();
 });
+
+test('cancelling train stops the training thread through the heartbeat', async () => {
+  const big = path.join(deps.tmpDir, 'big.csv');
+  const lines = ['x1,x2,x3,c,label'];
+  for (let i = 0; i < 40_000; i++) lines.push(`${Math.sin(i)},${Math.cos(i)},${i % 97},k${i % 30},${i % 3 === 0 ? 'a' : 'b'}`);
+  fs.writeFileSync(big, lines.join('\n'));
+  const { runId, datasetId } = await newRun(big, 'csv');
+  const ing = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId });
+  const prof = await run(new MockActivityEnvironment(), acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
+  const env = new MockActivityEnvironment();
+  const beats: unknown[] = [];
+  env.on('heartbeat', (d: unknown) => { beats.push(d); if ((d as { folds: unknown[] }).folds.length >= 5) env.cancel(); });
+  const started = Date.now();
+  const err = await run(env, acts.train, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, eda_key: prof.eda_key,
+    target: 'label', task: 'classification', options: { cv_folds: 5 } }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CancelledFailure);
+  expect(beats.some((b) => (b as { folds: unknown[] }).folds.length >= 5)).toBe(true); // baseline folds were heartbeated
+  expect(await deps.db.selectFrom('models').select('id').where('run_id', '=', runId).executeTakeFirst()).toBeUndefined();
+  expect(Date.now() - started).toBeLessThan(60_000);
+});

@@ -4,6 +4,8 @@ import { accuracy, macroF1, r2, rmse, rocAuc } from '../../../analysis/ml/metric
 import { checkRows, predictRows } from '../../../analysis/ml/predict.js';
 import { seededRandom } from '../../../analysis/ml/random.js';
 import { trainModels } from '../../../analysis/ml/train-models.js';
+import { trainInThread } from '../../../analysis/ml/train-in-thread.js';
+import { DataError } from '../../../analysis/errors.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
 
 function synthetic(rows: number, seed: number): Frame {
@@ -101,4 +103,22 @@ test('checkRows names missing and mistyped columns', () => {
   const model = { features: [{ name: 'a', kind: 'numeric' }, { name: 'b', kind: 'categorical', categories: [] }] } as never;
   expect(checkRows(model, [{ a: 'x' }])).toEqual({ missing: ['b'], mistyped: [{ column: 'a', row: 0, value: 'x' }] });
   expect(checkRows(model, [{ a: '3.5', b: 'q', extra: 1 }])).toBeNull();
+});
+
+describe('trainInThread', () => {
+  test('gives the same result as training in-process, streaming folds', async () => {
+    const o = { frame: synthetic(300, 6), target: 'cls', task: 'classification' as const, columns, cvFolds: 3, seed: 6 };
+    const folds: number[] = [];
+    const inThread = await trainInThread(o, (d) => folds.push(d.length)).result;
+    expect(folds).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(JSON.stringify(inThread)).toBe(JSON.stringify(await trainModels(o)));
+  });
+
+  test('carries data errors across the thread boundary', async () => {
+    const frame: Frame = { rows: 4, columns: { a: [1, 2, 3, 4], t: ['x', 'x', 'x', 'x'] } };
+    const err = await trainInThread({ frame, target: 't', task: 'classification', columns: [{ name: 'a', type: 'integer' }, { name: 't', type: 'categorical' }], cvFolds: 2, seed: 1 }, () => undefined)
+      .result.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(err).toMatchObject({ code: 'INVALID_TARGET' });
+  });
 });
