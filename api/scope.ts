@@ -1,3 +1,4 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Context } from 'koa';
 import { currentUser } from './auth.js';
 import { ApiError } from './errors.js';
@@ -28,4 +29,19 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   } catch {
     throw new ApiError('VALIDATION_ERROR', 'cursor: not a cursor this API returned');
   }
+}
+
+/** Rows strictly after the cursor in (created_at desc, id desc) order; use as `.where(afterCursor(c))`. */
+export const afterCursor = (c: { createdAt: Date; id: string }) =>
+  // Loosely typed on purpose: it serves every table with created_at and id.
+  (eb: ExpressionBuilder<any, any>) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]);
+
+/**
+ * One page from rows fetched with `limit + 1`: the extra row only says there is a next page.
+ * @example ctx.body = pageOf(await q.limit(limit + 1).execute(), limit, toOut);
+ */
+export function pageOf<R extends { created_at: Date; id: string }, O>(rows: R[], limit: number, out: (r: R) => O) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map(out), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
 }

@@ -12,7 +12,7 @@ import { currentUser } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
-import { decodeCursor, encodeCursor, iso, readerScope } from '../scope.js';
+import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js';
 import { DatasetOut, IdParam, Page, PageQuery, PreviewOut, PreviewQuery, UploadOut } from '../schemas.js';
 import { resolveProject } from './projects.js';
 
@@ -115,11 +115,9 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       if (owner) sel = sel.where('user_id', '=', owner);
       if (q.cursor) {
         const c = decodeCursor(q.cursor);
-        sel = sel.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
+        sel = sel.where(afterCursor(c));
       }
-      const rows = await sel.execute();
-      const page = rows.slice(0, q.limit);
-      ctx.body = { items: page.map(datasetOut), next_cursor: rows.length > q.limit ? encodeCursor(page.at(-1)!.created_at, page.at(-1)!.id) : null };
+      ctx.body = pageOf(await sel.execute(), q.limit, datasetOut);
     });
 
   r.add(router, { method: 'get', path: '/datasets/:id', summary: 'One dataset with its column schema', tag: 'datasets', auth: true, response: DatasetOut },

@@ -16,7 +16,7 @@ import { queryState, runStatus } from '../run-status.js';
 import {
   ArtifactOut, ClarifyBody, IdParam, Items, LogsQuery, Page, RunListQuery, RunOut, StartRunBody, StartRunOut, StatusOut, TimelineOut,
 } from '../schemas.js';
-import { decodeCursor, encodeCursor, iso, readerScope } from '../scope.js';
+import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js';
 import { timelineFromHistory } from '../timeline.js';
 import { findDataset } from './datasets.js';
 import { resolveProject } from './projects.js';
@@ -109,11 +109,9 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     if (q.status) sel = sel.where('status', '=', q.status);
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
-      sel = sel.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
+      sel = sel.where(afterCursor(c));
     }
-    const rows = await sel.execute();
-    const page = rows.slice(0, q.limit);
-    ctx.body = { items: page.map(runOut), next_cursor: rows.length > q.limit ? encodeCursor(page.at(-1)!.created_at, page.at(-1)!.id) : null };
+    ctx.body = pageOf(await sel.execute(), q.limit, runOut);
   });
 
   r.add(router, { method: 'get', path: '/runs/:id/status', summary: 'Live status (workflow query)', tag: 'runs', auth: true, response: StatusOut }, async (ctx) => {
