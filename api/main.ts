@@ -1,11 +1,11 @@
 import { pino } from 'pino';
-import { loadEnv } from '../config/env.js';
+import { configOrExit, loadEnv, requireSharedDatabase } from '../config/env.js';
 import { connectDb, migrateToLatest } from '../db/connect.js';
 import { createStorage } from '../storage/create-storage.js';
 import { startApi } from './start-api.js';
 
-// `npm run api`: the API alone, for deployments where workers run elsewhere (needs DATABASE_URL: PGlite is one process).
-const env = loadEnv();
+// `npm run api`: the API alone, for deployments where workers run elsewhere.
+const env = configOrExit(() => { const e = loadEnv(); requireSharedDatabase(e, 'npm run api'); return e; });
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'assay-api' } });
 const db = await connectDb({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
 await migrateToLatest(db);

@@ -44,7 +44,6 @@ export async function runStatus(deps: AppDeps, run: Run, logLimit = 50): Promise
       const t = beats[0]!;
       base.heartbeat_at = new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
     }
-    // A run whose workflow ended but whose row has not caught up yet: trust the row once finalize lands.
   } catch {
     // Temporal unreachable: the read model is still a truthful, if older, answer.
   }

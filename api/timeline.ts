@@ -20,6 +20,7 @@ const failureText = (f: temporal.api.failure.v1.IFailure | null | undefined): st
  */
 export function timelineFromHistory(events: HistoryEvent[]): TimelineEvent[] {
   const activityOf = new Map<string, string>();
+  const attemptOf = new Map<string, number>(); // scheduled event id → attempt that started
   const out: TimelineEvent[] = [];
   const push = (e: HistoryEvent, kind: string, stage: string | null, attempt: number | null = null, detail: string | null = null) =>
     out.push({ at: timeOf(e), kind, stage, attempt, detail });
@@ -33,13 +34,15 @@ export function timelineFromHistory(events: HistoryEvent[]): TimelineEvent[] {
     } else if (e.activityTaskStartedEventAttributes) {
       const a = e.activityTaskStartedEventAttributes;
       const name = activityOf.get(String(a.scheduledEventId)) ?? '';
+      attemptOf.set(String(a.scheduledEventId), a.attempt ?? 1);
       if (STAGE_ACTIVITIES.has(name)) push(e, 'stage_started', name, a.attempt ?? 1, a.lastFailure ? `previous attempt: ${failureText(a.lastFailure)}` : null);
     } else if (e.activityTaskCompletedEventAttributes) {
-      const name = activityOf.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId)) ?? '';
-      if (STAGE_ACTIVITIES.has(name)) push(e, 'stage_completed', name);
+      const id = String(e.activityTaskCompletedEventAttributes.scheduledEventId);
+      const name = activityOf.get(id) ?? '';
+      if (STAGE_ACTIVITIES.has(name)) push(e, 'stage_completed', name, attemptOf.get(id) ?? null);
     } else if (e.activityTaskFailedEventAttributes) {
-      const name = activityOf.get(String(e.activityTaskFailedEventAttributes.scheduledEventId)) ?? '';
-      push(e, 'stage_failed', name || null, null, failureText(e.activityTaskFailedEventAttributes.failure));
+      const id = String(e.activityTaskFailedEventAttributes.scheduledEventId);
+      push(e, 'stage_failed', activityOf.get(id) || null, attemptOf.get(id) ?? null, failureText(e.activityTaskFailedEventAttributes.failure));
     } else if (e.activityTaskTimedOutEventAttributes) {
       const name = activityOf.get(String(e.activityTaskTimedOutEventAttributes.scheduledEventId)) ?? '';
       push(e, 'stage_timed_out', name || null, null, failureText(e.activityTaskTimedOutEventAttributes.failure));

@@ -61,10 +61,30 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return env;
 }
 
+/**
+ * PGlite is one process's database: running the API and workers as separate processes needs PostgreSQL.
+ * @throws with the fix, when `DATABASE_URL` is missing
+ */
+export function requireSharedDatabase(env: Pick<Env, 'DATABASE_URL'>, role: string): void {
+  if (!env.DATABASE_URL) {
+    throw new Error(`Invalid configuration: ${role} on its own needs DATABASE_URL (PostgreSQL); the embedded PGlite database serves one process. Use \`npm start\` to run everything in one process.`);
+  }
+}
+
 /** Task queue names, optionally prefixed so tests can isolate themselves on one server. */
 export function taskQueues(env: Pick<Env, 'TASK_QUEUE_PREFIX'>) {
   return {
     analysis: `${env.TASK_QUEUE_PREFIX}assay-analysis`,
     modeling: `${env.TASK_QUEUE_PREFIX}assay-modeling`,
   };
+}
+
+/** For entry points: configuration problems print one line a person can act on, then exit 1. */
+export function configOrExit<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
 }

@@ -6,15 +6,15 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
 import { startApi } from '../api/start-api.js';
-import { loadEnv, taskQueues } from '../config/env.js';
+import { configOrExit, loadEnv, taskQueues } from '../config/env.js';
 import { connectDb, migrateToLatest } from '../db/connect.js';
 import { createStorage } from '../storage/create-storage.js';
-import { createWorkers, ownShutdownSignals, runWorkers } from '../worker/create-workers.js';
+import { createWorkers, installRuntime, runWorkers } from '../worker/create-workers.js';
 import { startTemporalDevServer } from './services/temporal-dev-server.js';
 import type { Service } from './services/process.js';
 
-const env = loadEnv();
-ownShutdownSignals();
+const env = configOrExit(() => loadEnv());
+installRuntime({ metricsAddress: process.env.WORKER_METRICS_ADDRESS });
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'assay' } });
 fs.mkdirSync(env.DATA_DIR, { recursive: true });
 

@@ -43,11 +43,15 @@ export async function createWorkers(o: WorkerOptions & { logger: Logger }): Prom
 }
 
 /**
- * Leaves SIGINT/SIGTERM to our own shutdown, which stops the API before the workers and the dev server last.
- * Call once per process, before any worker or connection is created.
+ * Installs the Temporal runtime once per process, before any worker or connection: SIGINT/SIGTERM are left
+ * to our own shutdown (API first, workers next, dev server last), and with `metricsAddress` the SDK's worker
+ * metrics (task latencies, slots, sticky cache) are served for Prometheus.
  */
-export function ownShutdownSignals(): void {
-  Runtime.install({ shutdownSignals: [] });
+export function installRuntime(opts: { metricsAddress?: string } = {}): void {
+  Runtime.install({
+    shutdownSignals: [],
+    ...(opts.metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.metricsAddress } } } } : {}),
+  });
 }
 
 /** Runs workers until `signal` aborts (Ctrl-C), then shuts them down gracefully. */

@@ -3,17 +3,16 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
-import { loadEnv, taskQueues } from '../config/env.js';
+import { configOrExit, loadEnv, requireSharedDatabase, taskQueues } from '../config/env.js';
 import { connectDb, migrateToLatest } from '../db/connect.js';
 import { createStorage } from '../storage/create-storage.js';
-import { createWorkers, ownShutdownSignals, runWorkers } from './create-workers.js';
+import { createWorkers, installRuntime, runWorkers } from './create-workers.js';
 
 /**
  * Starts the worker process on its own (`npm run worker`); `WORKER_ROLES=modeling` serves one queue only.
- * With PGlite, API and worker must share one process (PGlite is single-process): use `npm start`.
  */
-const env = loadEnv();
-ownShutdownSignals();
+const env = configOrExit(() => { const e = loadEnv(); requireSharedDatabase(e, 'npm run worker'); return e; });
+installRuntime({ metricsAddress: process.env.WORKER_METRICS_ADDRESS });
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'assay-worker' } });
 const db = await connectDb({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
 await migrateToLatest(db);

@@ -16,3 +16,9 @@ test('production refuses the default secret', () => {
 test('bad values are named', () => {
   expect(() => loadEnv({ PORT: 'eighty', MAX_ACTIVE_RUNS_PER_USER: '-1' })).toThrow(/PORT: .*; MAX_ACTIVE_RUNS_PER_USER: /);
 });
+
+test('running the API or a worker on its own requires PostgreSQL', async () => {
+  const { requireSharedDatabase } = await import('../../config/env.js');
+  expect(() => requireSharedDatabase({ DATABASE_URL: undefined }, 'npm run api')).toThrow(/npm run api on its own needs DATABASE_URL/);
+  expect(() => requireSharedDatabase({ DATABASE_URL: 'postgres://x/y' }, 'npm run api')).not.toThrow();
+});
