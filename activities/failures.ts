@@ -1,8 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { DATA_ERROR_CODES, DataError } from '../analysis/errors.js';
-
-/** Failure types the workflow's retry policies treat as final: bad data does not improve on retry. */
-export const NON_RETRYABLE_TYPES: string[] = [...DATA_ERROR_CODES];
+import { DataError } from '../analysis/errors.js';
 
 /** Converts a data problem into a non-retryable Temporal failure carrying its code and sentence. */
 export function asFailure(err: unknown): unknown {

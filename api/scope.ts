@@ -5,7 +5,6 @@ import { ApiError } from './errors.js';
 
 /** ISO string of a timestamp column (PGlite and pg both give Dates). */
 export const iso = (d: Date | string | null | undefined): string | null => (d == null ? null : new Date(d).toISOString());
-export const isoRequired = (d: Date | string) => new Date(d).toISOString();
 
 /**
  * Whose rows the caller may read: their own, or everyone's for admins.

@@ -5,19 +5,17 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { FinalizeInput, StageTiming } from '../activities/finalize.js';
 import {
-  cancelSignal, clarifySignal, retrySignal, searchAttributeKeys, statusQuery, workflowIdFor,
+  cancelSignal, clarifySignal, DATA_FAILURE_TYPES, retrySignal, searchAttributeKeys, statusQuery, workflowIdFor,
   type AnalysisJobInput, type ClarifyInput, type JobState, type Stage,
 } from './definitions.js';
 
-/** Failure types that mean bad data: the job fails at once instead of waiting for ops. */
-const DATA_ERRORS = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT'];
 const PROGRESS: Record<Stage, number> = { ingest: 0, profile: 10, clarify: 35, train: 40, report: 80, qa: 90, finalize: 95 };
 
 export interface JobOutcome { status: 'completed' | 'cancelled'; result_key: string }
 
 function isDataError(err: unknown): boolean {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && (cause.nonRetryable || DATA_ERRORS.includes(cause.type ?? ''));
+  return cause instanceof ApplicationFailure && (cause.nonRetryable || DATA_FAILURE_TYPES.includes(cause.type ?? ''));
 }
 function messageOf(err: unknown): string {
   let e: unknown = err;
@@ -28,7 +26,7 @@ function messageOf(err: unknown): string {
 /** One analysis: ingest → profile → clarify → train → report → qa → finalize, durable end to end. */
 export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> {
   const t = input.timeouts;
-  const retry = { maximumAttempts: t.max_attempts, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: DATA_ERRORS };
+  const retry = { maximumAttempts: t.max_attempts, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [...DATA_FAILURE_TYPES] };
   const heavy = (startToCloseS: number, taskQueue = input.task_queues.analysis) => proxyActivities<Activities>({
     taskQueue, startToCloseTimeout: `${startToCloseS}s`, heartbeatTimeout: `${t.heartbeat_s}s`, retry,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

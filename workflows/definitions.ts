@@ -15,6 +15,9 @@ export const TASKS = ['auto', 'classification', 'regression'] as const;
 export type TaskOption = (typeof TASKS)[number];
 
 export const WORKFLOW_TYPE = 'analysisJob';
+
+/** Failure types that mean bad data: never retried, the run fails with the message (analysis/errors.ts codes). */
+export const DATA_FAILURE_TYPES: readonly string[] = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT'];
 export const workflowIdFor = (runId: string) => `run-${runId}`;
 
 /** Search attributes registered on the server so runs can be filtered in the Web UI. */

@@ -2,8 +2,6 @@
 export const COLUMN_TYPES = ['integer', 'float', 'boolean', 'datetime', 'categorical', 'text', 'identifier'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
-export const NUMERIC_TYPES: readonly ColumnType[] = ['integer', 'float'];
-
 export interface ColumnFacts {
   name: string;
   storageType: string;

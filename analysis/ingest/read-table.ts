@@ -120,8 +120,3 @@ export async function readTable(args: { inputPath: string; format: Format; parqu
     };
   });
 }
-
-/** Reads the first `n` rows of a normalised Parquet copy. */
-export async function readPreview(parquetPath: string, n: number): Promise<TablePreview> {
-  return withDuck(async (conn) => preview(conn, `read_parquet(${sqlString(parquetPath)})`, n));
-}

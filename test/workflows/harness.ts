@@ -9,7 +9,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import type { Activities } from '../../activities/index.js';
 import { findExecutable } from '../../scripts/services/process.js';
 import { WORKFLOWS_PATH } from '../../worker/create-workers.js';
-import { searchAttributeKeys, WORKFLOW_TYPE, type AnalysisJobInput, type RunOptions } from '../../workflows/definitions.js';
+import { searchAttributeKeys, statusQuery, WORKFLOW_TYPE, type AnalysisJobInput, type RunOptions } from '../../workflows/definitions.js';
 
 export const HISTORIES_DIR = path.resolve('test/histories');
 
@@ -86,7 +86,4 @@ export async function waitForState(h: WorkflowHandle, pred: (s: Awaited<ReturnTy
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-async function queryStatus(h: WorkflowHandle) {
-  const { statusQuery } = await import('../../workflows/definitions.js');
-  return h.query(statusQuery);
-}
+const queryStatus = (h: WorkflowHandle) => h.query(statusQuery);

@@ -49,3 +49,9 @@ test('an unordered leaderboard and a winning baseline are findings', async () =>
   expect(checkArtifacts({ manifestRows: 344, edaJson: eda, modelingJson: JSON.stringify(base), reportHtml: '<!doctype html>' }).findings)
     .toEqual([expect.objectContaining({ severity: 'warning', check: 'baseline' })]);
 });
+
+test('the workflow treats exactly the engine\'s data error codes as final', async () => {
+  const { DATA_ERROR_CODES } = await import('../../../analysis/errors.js');
+  const { DATA_FAILURE_TYPES } = await import('../../../workflows/definitions.js');
+  expect([...DATA_FAILURE_TYPES].sort()).toEqual([...DATA_ERROR_CODES].sort());
+});
