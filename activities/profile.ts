@@ -16,7 +16,7 @@ export interface ProfileSummary {
   resumed_from: number; attempt: number;
 }
 /** Heartbeat details: how many columns are done and where their statistics are saved. */
-export interface ProfileCheckpoint { columns_done: number; partial_key: string }
+export interface ProfileCheckpoint { columns_done: number; columns_total?: number; partial_key: string }
 
 /** Checkpoint at most this often, so wide tables do not write a partial file per column. */
 const CHECKPOINT_EVERY_MS = 2000;
@@ -38,14 +38,15 @@ export function profileActivity(deps: ActivityDeps) {
       try {
         const parquet = path.join(dir, 'data.parquet');
         await deps.storage.getToFile(input.parquet_key, parquet);
-        let saved: ProfileCheckpoint = { columns_done: done.length, partial_key: partialKey };
+        const columnsTotal = manifest.columns.length;
+        let saved: ProfileCheckpoint = { columns_done: done.length, columns_total: columnsTotal, partial_key: partialKey };
         let lastSave = Date.now();
         const eda = await profileTable(parquet, manifest.columns, {
           done,
           onColumn: async (soFar, total) => {
             if (Date.now() - lastSave >= CHECKPOINT_EVERY_MS || soFar.length === total) {
               await deps.storage.put(partialKey, JSON.stringify(soFar), 'application/json');
-              saved = { columns_done: soFar.length, partial_key: partialKey };
+              saved = { columns_done: soFar.length, columns_total: columnsTotal, partial_key: partialKey };
               lastSave = Date.now();
             }
             await checkpoint(saved);

@@ -25,8 +25,8 @@ export interface TrainSummary {
   modeling_key: string; model_id: string; task: string; target: string; metric: string;
   leaderboard: Omit<LeaderboardEntry, 'folds'>[]; best_model: string; resumed_folds: number; attempt: number;
 }
-/** Heartbeat details: fold scores finished so far (small: candidates × folds numbers). */
-export interface TrainCheckpoint { folds: FoldScore[] }
+/** Heartbeat details: fold scores finished so far (small: candidates × folds numbers) and how many in all. */
+export interface TrainCheckpoint { folds: FoldScore[]; total?: number }
 
 /** Cross-validates the candidates, stores the best model and modeling.json, and records the model row. */
 export function trainActivity(deps: ActivityDeps) {
@@ -54,14 +54,15 @@ export function trainActivity(deps: ActivityDeps) {
         // CPU-heavy: a worker thread fits while this thread heartbeats the folds finished so far.
         const ctx = Context.current();
         let folds: FoldScore[] = prior?.folds ?? [];
+        let total: number | undefined;
         const job = trainInThread({
           frame, target: input.target, task, columns: manifest.columns,
           cvFolds: input.options.cv_folds ?? 5, seed, models: input.options.models as ModelName[] | undefined,
           timeBudgetS: input.options.time_budget_s, done: prior?.folds,
-        }, (done) => { folds = done; ctx.heartbeat({ folds } satisfies TrainCheckpoint); });
+        }, (done, all) => { folds = done; total = all; ctx.heartbeat({ folds, total } satisfies TrainCheckpoint); });
         let result;
         try {
-          result = await whileHeartbeating(job.result, () => ({ folds } satisfies TrainCheckpoint));
+          result = await whileHeartbeating(job.result, () => ({ folds, total } satisfies TrainCheckpoint));
         } finally {
           await job.cancel(); // stops the thread at once when the activity is cancelled
         }

@@ -1,6 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import type { Run } from '../db/schema.js';
-import { statusQuery, TERMINAL_STATUSES, type JobState, type RunStatus, type Stage } from '../workflows/definitions.js';
+import { STAGE_PROGRESS, STAGES, statusQuery, TERMINAL_STATUSES, type JobState, type RunStatus, type Stage } from '../workflows/definitions.js';
 import type { AppDeps } from './deps.js';
 import { iso } from './scope.js';
 
@@ -10,6 +12,30 @@ export interface StatusBody {
 }
 
 const isTerminal = (s: string) => TERMINAL_STATUSES.includes(s as RunStatus);
+
+/**
+ * How far the running stage has got, from its last heartbeat: columns profiled of all, or folds
+ * fitted of all. Null when the stage does not report a fraction.
+ */
+export function fractionFromHeartbeat(details: temporal.api.common.v1.IPayloads | null | undefined): number | null {
+  const payload = details?.payloads?.[0];
+  if (!payload) return null;
+  try {
+    const d = defaultPayloadConverter.fromPayload<{ columns_done?: number; columns_total?: number; folds?: unknown[]; total?: number }>(payload as never);
+    if (d?.columns_total) return Math.min(1, (d.columns_done ?? 0) / d.columns_total);
+    if (d?.total && Array.isArray(d.folds)) return Math.min(1, d.folds.length / d.total);
+  } catch {
+    // Details of another shape: no fraction, not an error.
+  }
+  return null;
+}
+
+/** Overall percent: the stage's start, plus its share of the way to the next stage. */
+export function overallProgress(stage: Stage, fraction: number | null): number {
+  const start = STAGE_PROGRESS[stage];
+  const next = STAGES.slice(STAGES.indexOf(stage) + 1).map((s) => STAGE_PROGRESS[s]).find((p) => p > start) ?? 100;
+  return Math.round(start + (fraction ?? 0) * (next - start));
+}
 
 /** The workflow's live state from its `status` query, or null when the worker cannot answer right now. */
 export async function queryState(handle: WorkflowHandle): Promise<JobState | null> {
@@ -39,10 +65,11 @@ export async function runStatus(deps: AppDeps, run: Run, logLimit = 50): Promise
   }
   try {
     const desc = await handle.describe();
-    const beats = desc.raw.pendingActivities?.map((a) => a.lastHeartbeatTime).filter(Boolean) ?? [];
-    if (beats.length) {
-      const t = beats[0]!;
+    const running = desc.raw.pendingActivities?.find((a) => a.lastHeartbeatTime);
+    if (running?.lastHeartbeatTime) {
+      const t = running.lastHeartbeatTime;
       base.heartbeat_at = new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
+      if (state?.status === 'running') base.progress = Math.max(base.progress, overallProgress(base.stage, fractionFromHeartbeat(running.heartbeatDetails)));
     }
   } catch {
     // Temporal unreachable: the read model is still a truthful, if older, answer.

@@ -5,11 +5,10 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { FinalizeInput, StageTiming } from '../activities/finalize.js';
 import {
-  cancelSignal, clarifySignal, DATA_FAILURE_TYPES, retrySignal, searchAttributeKeys, statusQuery, workflowIdFor,
+  cancelSignal, clarifySignal, DATA_FAILURE_TYPES, retrySignal, searchAttributeKeys, STAGE_PROGRESS as PROGRESS, statusQuery, workflowIdFor,
   type AnalysisJobInput, type ClarifyInput, type JobState, type Stage,
 } from './definitions.js';
 
-const PROGRESS: Record<Stage, number> = { ingest: 0, profile: 10, clarify: 35, train: 40, report: 80, qa: 90, finalize: 95 };
 
 export interface JobOutcome { status: 'completed' | 'cancelled'; result_key: string }
 

@@ -10,6 +10,8 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', '
 
 export const STAGES = ['ingest', 'profile', 'clarify', 'train', 'report', 'qa', 'finalize'] as const;
 export type Stage = (typeof STAGES)[number];
+/** Overall progress (percent) when each stage starts; within a stage the API interpolates from heartbeats. */
+export const STAGE_PROGRESS: Record<Stage, number> = { ingest: 0, profile: 10, clarify: 35, train: 40, report: 80, qa: 90, finalize: 95 };
 
 export const TASKS = ['auto', 'classification', 'regression'] as const;
 export type TaskOption = (typeof TASKS)[number];

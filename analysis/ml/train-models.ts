@@ -48,8 +48,8 @@ export interface TrainOptions {
   timeBudgetS?: number;
   /** Fold scores finished by an earlier attempt; they are reused, not refitted. */
   done?: FoldScore[];
-  /** Called after each fold, so the caller can heartbeat and checkpoint. */
-  onFold?: (done: FoldScore[]) => Promise<void>;
+  /** Called after each fold with the scores so far and the number of folds in all, to heartbeat and checkpoint. */
+  onFold?: (done: FoldScore[], total: number) => Promise<void>;
   now?: () => number;
 }
 
@@ -157,7 +157,7 @@ export async function trainModels(o: TrainOptions): Promise<TrainResult> {
       if (name !== 'baseline' && o.timeBudgetS && (now() - started) / 1000 > o.timeBudgetS) { outOfTime = true; break; }
       const model = fitCandidate(name, o.task, d, trainIndices(rows, folds[f]));
       done.push({ model: name, fold: f, score: score(metric, d, predictCandidate(model, d, folds[f]), folds[f]) });
-      await o.onFold?.(done);
+      await o.onFold?.(done, names.length * folds.length);
     }
   }
   if (outOfTime) warnings.push(`The time budget of ${o.timeBudgetS} s ran out; the leaderboard lists the candidates that finished every fold.`);

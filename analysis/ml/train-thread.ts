@@ -6,7 +6,7 @@ import type { ThreadMessage } from './train-in-thread.js';
 
 const post = (m: ThreadMessage) => parentPort!.postMessage(m);
 try {
-  const result = await trainModels({ ...(workerData.options as TrainOptions), onFold: async (done) => post({ kind: 'fold', done }) });
+  const result = await trainModels({ ...(workerData.options as TrainOptions), onFold: async (done, total) => post({ kind: 'fold', done, total }) });
   post({ kind: 'result', result });
 } catch (err) {
   post({

@@ -207,6 +207,21 @@ describe('clarify, cancel, limits', () => {
   });
 });
 
+describe('live status', () => {
+  test('while a stage runs, status shows its last heartbeat and progress within the stage', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const lines = ['x1,x2,x3,x4,c,label'];
+    for (let i = 0; i < 60_000; i++) lines.push(`${Math.sin(i)},${Math.cos(i * 7)},${i % 97},${(i * 13) % 31},k${i % 40},${(Math.sin(i) + (i % 40) / 40) > 0.5 ? 'a' : 'b'}`);
+    const ds = (await u.upload('wide.csv', lines.join('\n'))).body.dataset_id;
+    const run = (await start(u, { dataset_id: ds, options: { target: 'label', cv_folds: 5 } })).body.run_id;
+    const inTrain = await u.waitFor(run, (s) => s.stage === 'train' && s.heartbeat_at !== null && s.progress > 40 && s.progress < 80, 90_000);
+    expect(Date.parse(inTrain.heartbeat_at)).toBeGreaterThan(Date.now() - 60_000);
+    await u.post(`/runs/${run}/cancel`); // and cancelling mid-fit stops the training thread promptly
+    await u.waitFor(run, (s) => s.status === 'cancelled', 30_000);
+  }, 180_000);
+});
+
 describe('server-sent events', () => {
   test('the stream sends status and log events until the run ends', async () => {
     const u = new ApiClient(stack.base);
