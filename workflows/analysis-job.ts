@@ -9,7 +9,6 @@ import {
   type AnalysisJobInput, type ClarifyInput, type JobState, type Stage,
 } from './definitions.js';
 
-
 export interface JobOutcome { status: 'completed' | 'cancelled'; result_key: string }
 
 function isDataError(err: unknown): boolean {
@@ -35,8 +34,9 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
   const { train } = heavy(t.model_s, input.task_queues.modeling);
   const { report } = heavy(t.report_s);
   const { qa } = heavy(t.qa_s);
+  // Read-model bookkeeping is idempotent: it retries until the database is back rather than failing the run.
   const { finalize, recordRunState } = proxyActivities<Activities>({
-    taskQueue: input.task_queues.analysis, startToCloseTimeout: '60s', retry: { maximumAttempts: 10, initialInterval: '1s', maximumInterval: '30s' },
+    taskQueue: input.task_queues.analysis, startToCloseTimeout: '60s', retry: { initialInterval: '1s', maximumInterval: '60s' }, // no maximumAttempts: unlimited
   });
 
   const state: JobState = { status: 'running', stage: 'ingest', progress: 0, question: null, error: null, warnings: [] };
