@@ -3,6 +3,7 @@ import type { ResultSchema } from '../analysis/qa/schemas.js';
 import type { z } from 'zod';
 import type { ActivityDeps } from './deps.js';
 import { putArtifact, readJson, runLog } from './run-records.js';
+import { cleanText } from '../db/text.js';
 
 export interface StageTiming { started_at: string; duration_ms: number; attempts: number }
 export interface FinalizeInput {
@@ -40,7 +41,7 @@ export function finalizeActivity(deps: ActivityDeps) {
     const saved = await putArtifact(deps, input.run_id, { type: 'result', filename: 'result.json', body: JSON.stringify(result), contentType: 'application/json' });
     const now = new Date();
     await deps.db.updateTable('runs').set({
-      status: input.status, stage: 'finalize', error: input.error, result_key: saved.key, updated_at: now, finished_at: now,
+      status: input.status, stage: 'finalize', error: input.error == null ? null : cleanText(input.error), result_key: saved.key, updated_at: now, finished_at: now,
     }).where('id', '=', input.run_id).execute();
     await runLog(deps, input.run_id, input.status === 'completed' ? 'info' : input.status === 'failed' ? 'error' : 'warn',
       `finalize: run ${input.status}${input.error ? `: ${input.error}` : ''}`);

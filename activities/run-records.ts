@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { ActivityDeps } from './deps.js';
+import { cleanText } from '../db/text.js';
 
 export const runPrefix = (runId: string) => `runs/${runId}/`;
 export const runKey = (runId: string, filename: string) => `${runPrefix(runId)}${filename}`;
@@ -8,7 +9,7 @@ export const runKey = (runId: string, filename: string) => `${runPrefix(runId)}$
 /** Appends a log line for the run to the database (served by /runs/:id/logs) and to pino. */
 export async function runLog(deps: ActivityDeps, runId: string, level: 'info' | 'warn' | 'error', message: string): Promise<void> {
   const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', runId).executeTakeFirst();
-  await deps.db.insertInto('logs').values({ run_id: runId, user_id: run?.user_id ?? null, level, message }).execute();
+  await deps.db.insertInto('logs').values({ run_id: runId, user_id: run?.user_id ?? null, level, message: cleanText(message) }).execute();
   deps.logger[level]({ run_id: runId, workflow_id: `run-${runId}` }, message);
 }
 

@@ -16,6 +16,7 @@ import type { ActivityDeps } from './deps.js';
 import { dataErrorsAreFinal } from './failures.js';
 import { resumeDetails, whileHeartbeating } from './heartbeat.js';
 import { putArtifact, readJson, runLog } from './run-records.js';
+import { jsonb } from '../db/text.js';
 
 export interface TrainInput {
   run_id: string; manifest_key: string; parquet_key: string; eda_key: string;
@@ -81,8 +82,8 @@ export function trainActivity(deps: ActivityDeps) {
           .where('user_id', '=', run.user_id).where('target', '=', input.target).executeTakeFirstOrThrow()).n) + 1;
         const model = await deps.db.insertInto('models').values({
           id: randomUUID(), run_id: input.run_id, user_id: run.user_id, name: result.best_model, task, target: input.target,
-          metrics: JSON.stringify({ metric: result.metric, cv_mean: best.cv_mean, cv_std: best.cv_std }), version,
-          storage_key: modelFile.key, features: JSON.stringify(artifact.features), importances: JSON.stringify(result.importances),
+          metrics: jsonb({ metric: result.metric, cv_mean: best.cv_mean, cv_std: best.cv_std }), version,
+          storage_key: modelFile.key, features: jsonb(artifact.features), importances: jsonb(result.importances),
         }).onConflict((oc) => oc.columns(['run_id', 'name']).doUpdateSet({ storage_key: modelFile.key }))
           .returning('id').executeTakeFirstOrThrow();
         await runLog(deps, input.run_id, 'info', `train: best ${result.best_model} ${result.metric}=${best.cv_mean.toFixed(4)} over ${input.options.cv_folds ?? 5} folds`);

@@ -36,6 +36,10 @@ export function errorHandler(logger: Logger) {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new ApiError('NOT_FOUND', `No route for ${ctx.method} ${ctx.path}`);
+      // The router answers a known path with a wrong or unknown method bodily empty (405/501); say which methods work.
+      if ((ctx.status === 405 || ctx.status === 501) && !ctx.body) {
+        throw new ApiError('VALIDATION_ERROR', `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow') || 'none'}.`, {}, 405);
+      }
     } catch (err) {
       let e: ApiError;
       if (err instanceof ApiError) e = err;

@@ -2,21 +2,25 @@ import { z } from 'zod';
 import { MODEL_NAMES } from '../analysis/ml/candidates.js';
 import { RUN_STATUSES, STAGES, TASKS } from '../workflows/definitions.js';
 import { ERROR_CODES } from './errors.js';
+import { isStorableText } from '../db/text.js';
 
 // Request and response shapes: routes validate with these and the OpenAPI document is generated from them.
+
+/** Text from a request: refused when PostgreSQL could not store it, rather than failing later. */
+const text = (s: z.ZodString = z.string()) => s.refine(isStorableText, { message: 'must not contain NUL or unpaired surrogate characters' });
 
 export const ErrorBody = z.object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.record(z.string(), z.unknown()) }) });
 
 export const RegisterBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  email: z.string().trim().toLowerCase().email().max(320),
-  password: z.string().min(8, 'must be at least 8 characters').max(200),
+  name: text(z.string().trim().min(1).max(200)),
+  email: text(z.string().trim().toLowerCase().email().max(320)),
+  password: text(z.string().min(8, 'must be at least 8 characters').max(200)),
 }).strict();
-export const LoginBody = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(200) }).strict();
+export const LoginBody = z.object({ email: text(z.string().trim().toLowerCase().email()), password: text(z.string().min(1).max(200)) }).strict();
 export const UserOut = z.object({ id: z.uuid(), name: z.string(), email: z.string(), role: z.enum(['user', 'admin']), created_at: z.string() });
 export const TokenOut = z.object({ access_token: z.string(), token_type: z.literal('bearer'), user: UserOut });
 
-export const ProjectBody = z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional() }).strict();
+export const ProjectBody = z.object({ name: text(z.string().trim().min(1).max(200)), description: text(z.string().max(2000)).optional() }).strict();
 export const ProjectOut = z.object({ id: z.uuid(), name: z.string(), description: z.string().nullable(), created_at: z.string() });
 
 export const ColumnOut = z.object({ name: z.string(), type: z.string() });
@@ -36,7 +40,7 @@ export const PreviewQuery = z.object({ n: z.coerce.number().int().min(1).max(100
 export const IdParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
 export const RunOptionsBody = z.object({
-  target: z.string().min(1).max(1000).optional(),
+  target: text(z.string().min(1).max(1000)).optional(),
   task: z.enum(TASKS).optional(),
   models: z.array(z.enum(MODEL_NAMES)).min(1).optional(),
   cv_folds: z.number().int().min(2).max(10).optional(),
@@ -48,7 +52,7 @@ export const RunOptionsBody = z.object({
 export const StartRunBody = z.object({ dataset_id: z.uuid(), project_id: z.uuid().optional(), options: RunOptionsBody.optional() }).strict();
 export const StartRunOut = z.object({ run_id: z.uuid(), workflow_id: z.string(), status: z.enum(RUN_STATUSES) });
 export const RunListQuery = PageQuery.extend({ status: z.enum(RUN_STATUSES).optional() });
-export const ClarifyBody = z.object({ target: z.string().min(1).optional(), task: z.enum(TASKS).optional(), skip_modeling: z.boolean().optional() })
+export const ClarifyBody = z.object({ target: text(z.string().min(1).max(1000)).optional(), task: z.enum(TASKS).optional(), skip_modeling: z.boolean().optional() })
   .strict().refine((b) => b.skip_modeling || b.target, { message: 'give a target, or skip_modeling: true' });
 
 export const LogLine = z.object({ at: z.string(), level: z.string(), message: z.string() });

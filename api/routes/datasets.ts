@@ -15,6 +15,7 @@ import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
 import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js';
 import { DatasetOut, IdParam, Page, PageQuery, PreviewOut, PreviewQuery, UploadOut } from '../schemas.js';
 import { resolveProject } from './projects.js';
+import { jsonb } from '../../db/text.js';
 
 /** Keeps a display name safe: no path, no control characters, bounded length. */
 export function sanitizeFilename(name: string): string {
@@ -88,7 +89,7 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
         await deps.db.insertInto('datasets').values({
           id, user_id: user.id, project_id: projectId, name: filename.replace(/\.[^.]+$/, '') || filename, filename, format,
           storage_key: key, size_bytes: file.size, sha256: await sha256Of(file.filepath), rows: manifest.rows, cols: manifest.cols,
-          columns: JSON.stringify(manifest.columns), preview: JSON.stringify(manifest.preview),
+          columns: jsonb(manifest.columns), preview: jsonb(manifest.preview),
         }).execute();
       } catch (err) {
         await deps.storage.delete(key); // no half-written record: the object goes if the row does not land

@@ -20,6 +20,7 @@ import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js
 import { timelineFromHistory } from '../timeline.js';
 import { findDataset } from './datasets.js';
 import { resolveProject } from './projects.js';
+import { isStorableText, jsonb } from '../../db/text.js';
 
 const ACTIVE: RunStatus[] = ['queued', 'running', 'awaiting_clarification', 'needs_attention'];
 
@@ -52,7 +53,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     const user = currentUser(ctx);
     const body = parse(StartRunBody, ctx.request.body);
     const idem = ctx.get('idempotency-key').trim() || null;
-    if (idem && idem.length > 200) throw new ApiError('VALIDATION_ERROR', 'Idempotency-Key: at most 200 characters');
+    if (idem && (idem.length > 200 || !isStorableText(idem))) throw new ApiError('VALIDATION_ERROR', 'Idempotency-Key: at most 200 characters of text');
     if (idem) {
       const prior = await deps.db.selectFrom('runs').selectAll().where('user_id', '=', user.id).where('idempotency_key', '=', idem).executeTakeFirst();
       if (prior) { ctx.status = 202; ctx.body = { run_id: prior.id, workflow_id: prior.workflow_id, status: prior.status }; return; }
@@ -74,7 +75,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     try {
       await deps.db.insertInto('runs').values({
         id: runId, user_id: user.id, project_id: projectId, dataset_id: ds.id, workflow_id: workflowId, status: 'queued', stage: 'ingest',
-        options: JSON.stringify(options), idempotency_key: idem,
+        options: jsonb(options), idempotency_key: idem,
       }).execute();
     } catch (err) {
       // Two requests with one Idempotency-Key raced: the loser answers with the winner's run.

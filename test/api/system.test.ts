@@ -65,3 +65,32 @@ test('with S3 storage, artifacts download from presigned S3 links', async () => 
     expect((await res.arrayBuffer()).byteLength).toBe(a.size);
   }
 });
+
+test('a wrong or unknown method on a known path is 405 with the Allow header, never a 5xx', async () => {
+  const c = new ApiClient(stack.base);
+  const wrong = await c.req('DELETE', '/health');
+  expect(wrong.status).toBe(405);
+  expect(wrong.body.error.message).toBe('DELETE is not allowed on /health; allowed: HEAD, GET.');
+  expect(wrong.headers.get('allow')).toBe('HEAD, GET');
+  const { request } = await import('node:http');
+  const unknown = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(`${stack.base}/projects`, { method: 'TRACE' }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  expect(unknown.status).toBe(405);
+  expect(JSON.parse(unknown.body).error.code).toBe('VALIDATION_ERROR');
+});
+
+test('text PostgreSQL cannot store is refused with a 400 naming the field', async () => {
+  const c = new ApiClient(stack.base);
+  const r = await c.req('POST', '/auth/register', '{"name":"a\\u0000b","email":"nul@example.com","password":"long enough pw"}');
+  expect(r.status).toBe(400);
+  expect(r.body.error.message).toBe('name: must not contain NUL or unpaired surrogate characters');
+  const s = await c.req('POST', '/auth/register', '{"name":"\\udb29x","email":"sur@example.com","password":"long enough pw"}');
+  expect(s.status).toBe(400);
+});
