@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { assertSafeKey, type SignedUrl, type Storage } from './storage.js';
@@ -42,6 +43,8 @@ export class FsStorage implements Storage {
     return { size: (await fs.stat(f)).size };
   }
   async get(key: string) { return fs.readFile(this.file(key)); }
+  /** A read stream, so large downloads are not buffered in memory. */
+  openRead(key: string) { return createReadStream(this.file(key)); }
   async getToFile(key: string, filePath: string) { await fs.copyFile(this.file(key), filePath); }
   async exists(key: string) { return fs.access(this.file(key)).then(() => true, () => false); }
   async list(prefix: string) {

@@ -53,7 +53,7 @@ export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     if (verdict !== 'ok') throw new ApiError('FORBIDDEN', 'This download link is not valid.');
     if (!(await deps.storage.exists(key))) throw new ApiError('NOT_FOUND', 'The file behind this link no longer exists.');
     ctx.attachment(filename);
-    ctx.body = await deps.storage.get(key);
+    ctx.body = deps.storage.openRead(key);
   });
 
   r.add(router, { method: 'get', path: '/', summary: 'The web page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
