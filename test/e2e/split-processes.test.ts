@@ -2,9 +2,9 @@
 // sharing PostgreSQL, S3 and a Temporal server, as docker-compose.yml runs them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, expect, inject, test } from 'vitest';
 import { freePort } from '../../scripts/services/process.js';
+import { createTestDatabase } from '../helpers/backends.js';
 import { ApiClient, VEGA } from '../helpers/client.js';
 
 const children: ChildProcess[] = [];
@@ -23,16 +23,11 @@ function run(entry: string, env: Record<string, string>): ChildProcess {
 }
 
 test('API and per-queue workers in separate processes complete a run; without DATABASE_URL they refuse to start', async () => {
-  const base = inject('databaseUrl');
-  const dbName = `split_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
+  const databaseUrl = await createTestDatabase();
   const s3 = inject('s3');
   const port = await freePort();
   const env = {
-    DATABASE_URL: base.replace(/\/[^/]+$/, `/${dbName}`), TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE_PREFIX: `split${randomUUID().slice(0, 6)}-`,
+    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE_PREFIX: `split${randomUUID().slice(0, 6)}-`,
     S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     PORT: String(port), JWT_SECRET: 'split-secret', LOG_LEVEL: 'warn', NODE_ENV: 'test',
   };

@@ -9,19 +9,24 @@ import { FsStorage } from '../../storage/fs-storage.js';
 import { S3Storage } from '../../storage/s3-storage.js';
 import type { Storage } from '../../storage/storage.js';
 
+/** A new, empty database on the suite's PostgreSQL cluster; returns its URL. */
+export async function createTestDatabase(): Promise<string> {
+  const base = inject('databaseUrl');
+  const name = `t_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return base.replace(/\/[^/]+$/, `/${name}`);
+}
+
 /** A fresh, migrated database on each backend: PGlite in memory, or a new database on the test Postgres cluster. */
 export const dbBackends: { name: string; open: () => Promise<Db> }[] = [
   { name: 'pglite', open: async () => { const db = await connectDb({ memory: true }); await migrateToLatest(db); return db; } },
   {
     name: 'postgres',
     open: async () => {
-      const base = inject('databaseUrl');
-      const name = `t_${randomUUID().replaceAll('-', '')}`;
-      const admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const db = await connectDb({ databaseUrl: base.replace(/\/[^/]+$/, `/${name}`) });
+      const db = await connectDb({ databaseUrl: await createTestDatabase() });
       await migrateToLatest(db);
       return db;
     },
