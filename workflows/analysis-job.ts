@@ -1,6 +1,6 @@
 import {
   ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, condition,
-  isCancellation, proxyActivities, setHandler, upsertSearchAttributes,
+  isCancellation, patched, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { FinalizeInput, StageTiming } from '../activities/finalize.js';
@@ -108,6 +108,8 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
         state.stage = 'clarify';
         state.progress = PROGRESS.clarify;
         state.status = 'awaiting_clarification';
+        // Added after the first histories were recorded: runs waiting for a person can be filtered by stage.
+        if (patched('clarify-stage-attribute')) upsertSearchAttributes([{ key: searchAttributeKeys.stage, value: 'clarify' }]);
         state.question = { kind: 'target', message: d.message, options: d.options.map(({ column, score, reason }) => ({ column, score, reason })) };
         await record('clarify: waiting for the user to choose a target');
         const answered = await condition(() => answer !== undefined, `${t.clarify_s}s`);

@@ -94,3 +94,16 @@ test('text PostgreSQL cannot store is refused with a 400 naming the field', asyn
   const s = await c.req('POST', '/auth/register', '{"name":"\\udb29x","email":"sur@example.com","password":"long enough pw"}');
   expect(s.status).toBe(400);
 });
+
+test('/health answers 503 naming the dependency that is down', async () => {
+  const broken = await startStack({ db: 'pglite', s3: true, env: { S3_BUCKET: 'no-such-bucket-anywhere' } });
+  try {
+    const r = await new ApiClient(broken.base).get('/health');
+    expect(r.status).toBe(503);
+    expect(r.body.status).toBe('degraded');
+    expect(r.body.checks).toMatchObject({ db: 'ok', temporal: 'ok' });
+    expect(r.body.checks.storage).toMatch(/^down: /);
+  } finally {
+    await broken.close();
+  }
+});

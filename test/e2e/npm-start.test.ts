@@ -60,9 +60,14 @@ test('npm start serves a run end to end, and a job in flight survives Ctrl-C and
   expect(asking.question.options.length).toBeGreaterThan(1);
 
   // The run can be found in Temporal by its search attributes, as ops would in the Web UI.
-  const listed = execFileSync(findExecutable('temporal', 'TEMPORAL_CLI'), [
-    'workflow', 'list', '--address', `127.0.0.1:${ports.temporal}`, '--query', `AssayUser="${user.user.id}"`, '--output', 'json',
+  const list = (query: string) => execFileSync(findExecutable('temporal', 'TEMPORAL_CLI'), [
+    'workflow', 'list', '--address', `127.0.0.1:${ports.temporal}`, '--query', query, '--output', 'json',
   ]).toString();
+  let listed = '';
+  for (let i = 0; i < 50 && !listed.includes(run.workflow_id); i++) { // visibility is eventually consistent
+    listed = list(`AssayUser="${user.user.id}" AND AssayStage="clarify" AND ExecutionStatus="Running"`);
+    if (!listed.includes(run.workflow_id)) await new Promise((r) => setTimeout(r, 200));
+  }
   expect(listed).toContain(run.workflow_id);
   expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
 

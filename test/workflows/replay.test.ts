@@ -6,6 +6,7 @@ import { expect, test } from 'vitest';
 import { bundle, HISTORIES_DIR } from './harness.js';
 
 // Recorded with `npm run histories:record`. A workflow change that breaks one of these needs patched() or a new type.
+// Histories from before a patch are kept (e.g. *-before-stage-attribute.json) so runs started on old code still replay.
 const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 
 test('every recorded path has a history', () => {
