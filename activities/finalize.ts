@@ -22,7 +22,7 @@ export function finalizeActivity(deps: ActivityDeps) {
   return async function finalize(input: FinalizeInput): Promise<FinalizeSummary> {
     const eda = input.eda_key ? await readJson<{ dataset: Record<string, unknown>; alerts: unknown[] }>(deps, input.eda_key) : null;
     const modeling = input.modeling_key
-      ? await readJson<{ task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number }[] }>(deps, input.modeling_key)
+      ? await readJson<{ task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number }[]; warnings?: string[] }>(deps, input.modeling_key)
       : null;
     const reportHtml = input.report_key ? (await deps.storage.get(input.report_key)).toString('utf8') : null;
     const artifacts = await deps.db.selectFrom('artifacts').select(['id', 'type', 'filename', 'size'])
@@ -35,7 +35,8 @@ export function finalizeActivity(deps: ActivityDeps) {
         task: modeling.task, target: modeling.target, metric: modeling.metric,
         leaderboard: modeling.leaderboard.map((e) => ({ model: e.model, cv_mean: e.cv_mean, cv_std: e.cv_std })), best_model_id: input.model_id,
       } : null,
-      report_html: reportHtml, report_id: input.report_id, timings: input.timings, warnings: input.warnings, error: input.error,
+      report_html: reportHtml, report_id: input.report_id, timings: input.timings,
+      warnings: [...new Set([...input.warnings, ...(modeling?.warnings ?? [])])], error: input.error,
       artifacts: artifacts.map((a) => ({ ...a, size: Number(a.size) })),
     };
     const saved = await putArtifact(deps, input.run_id, { type: 'result', filename: 'result.json', body: JSON.stringify(result), contentType: 'application/json' });

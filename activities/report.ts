@@ -20,9 +20,10 @@ export function reportActivity(deps: ActivityDeps, ui: { temporalUiUrl: string; 
     return whileHeartbeating(dataErrorsAreFinal(async () => {
       const manifest = await readJson<TableManifest & { dataset: { name: string; filename: string; sha256: string } }>(deps, input.manifest_key);
       const eda = await readJson<EdaResult>(deps, input.eda_key);
-      const modeling = input.modeling_key ? await readJson<ReportModeling>(deps, input.modeling_key) : null;
+      const modeling = input.modeling_key ? await readJson<ReportModeling & { warnings?: string[] }>(deps, input.modeling_key) : null;
+      const warnings = [...new Set([...input.warnings, ...(modeling?.warnings ?? [])])];
       const page = renderReportHtml({
-        title: `Assay report: ${manifest.dataset.name}`, dataset: manifest.dataset, eda, modeling, warnings: input.warnings,
+        title: `Assay report: ${manifest.dataset.name}`, dataset: manifest.dataset, eda, modeling, warnings,
         run: { run_id: input.run_id, workflow_id: input.workflow_id, temporal_ui_url: ui.temporalUiUrl, namespace: ui.namespace, options: input.options },
         generatedAt: new Date().toISOString(),
       });

@@ -67,6 +67,9 @@ export function trainActivity(deps: ActivityDeps) {
         } finally {
           await job.cancel(); // stops the thread at once when the activity is cancelled
         }
+        if (input.task === 'auto') {
+          result.warnings.push(`Task inferred as ${task} from '${input.target}' (${col.type}); set options.task to choose otherwise.`);
+        }
         if (sampled) result.warnings.push(`Trained on a sample of ${frame.rows} of ${totalRows} rows (sample_rows).`);
         const modelFile = await putArtifact(deps, input.run_id, {
           type: 'model', filename: `model-${result.best_model}.json`, body: JSON.stringify(result.artifact), contentType: 'application/json',

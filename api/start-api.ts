@@ -16,7 +16,8 @@ export const VERSION: string = JSON.parse(fs.readFileSync(new URL('../package.js
  * @returns the HTTP server and a close function that also closes the Temporal connection
  */
 export async function startApi(env: Env, db: Db, storage: Storage, logger: Logger): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  // Lazy: the API comes up even while Temporal is unreachable; /health says so and run routes answer 503.
+  const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const app = createApp({
     env, db, storage, temporal, logger, tokens: tokenService(env.JWT_SECRET, env.JWT_TTL_S), metrics: new Metrics(),

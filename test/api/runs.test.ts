@@ -37,6 +37,7 @@ describe('a run from start to result', () => {
     expect(r.body.report_html).toMatch(/^<!doctype html>/);
     expect(Object.keys(r.body.timings)).toEqual(['ingest', 'profile', 'train', 'report', 'qa']);
     expect(r.body.timings.ingest.attempts).toBe(1);
+    expect(r.body.warnings).toEqual(["Task inferred as classification from 'Species' (categorical); set options.task to choose otherwise."]);
   });
 
   test('the timeline comes from the workflow history', async () => {
@@ -151,7 +152,9 @@ describe('clarify, cancel, limits', () => {
     const ok = await u.post(`/runs/${run}/clarify`, { target: 'Horsepower', task: 'regression' });
     expect(ok.status).toBe(202);
     await u.waitFor(run, (b) => b.status === 'completed');
-    expect((await u.get(`/runs/${run}/result`)).body.modeling).toMatchObject({ target: 'Horsepower', task: 'regression', metric: 'r2' });
+    const result = (await u.get(`/runs/${run}/result`)).body;
+    expect(result.modeling).toMatchObject({ target: 'Horsepower', task: 'regression', metric: 'r2' });
+    expect(result.warnings).toContain('6 rows without a target value were left out.'); // modeling's warnings reach the result
   });
 
   test('more than MAX_ACTIVE_RUNS_PER_USER active runs is 429; cancel frees a slot and keeps partial artifacts', async () => {
