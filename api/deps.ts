@@ -6,6 +6,13 @@ import type { Storage } from '../storage/storage.js';
 import type { TokenService } from './auth.js';
 import type { Metrics } from './metrics.js';
 
+/**
+ * Runs a Temporal call with a deadline, so an unreachable cluster fails a request in seconds instead of
+ * hanging it through the client's retries.
+ */
+export const withTemporalDeadline = <T>(deps: Pick<AppDeps, 'temporal'>, fn: () => Promise<T>, ms = 5000): Promise<T> =>
+  deps.temporal.connection.withDeadline(Date.now() + ms, fn);
+
 /** Everything route handlers use, built once by `createApp`'s caller. */
 export interface AppDeps {
   env: Env;

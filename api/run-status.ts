@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Run } from '../db/schema.js';
 import { STAGE_PROGRESS, STAGES, statusQuery, TERMINAL_STATUSES, type JobState, type RunStatus, type Stage } from '../workflows/definitions.js';
-import type { AppDeps } from './deps.js';
+import { withTemporalDeadline, type AppDeps } from './deps.js';
 import { iso } from './scope.js';
 
 export interface StatusBody {
@@ -38,9 +38,9 @@ export function overallProgress(stage: Stage, fraction: number | null): number {
 }
 
 /** The workflow's live state from its `status` query, or null when the worker cannot answer right now. */
-export async function queryState(handle: WorkflowHandle): Promise<JobState | null> {
+export async function queryState(deps: Pick<AppDeps, 'temporal'>, handle: WorkflowHandle): Promise<JobState | null> {
   try {
-    return await handle.query(statusQuery);
+    return await withTemporalDeadline(deps, () => handle.query(statusQuery), 3000);
   } catch {
     return null;
   }
@@ -59,12 +59,12 @@ export async function runStatus(deps: AppDeps, run: Run, logLimit = 50): Promise
   };
   if (isTerminal(run.status)) return base;
   const handle = deps.temporal.workflow.getHandle(run.workflow_id);
-  const state = await queryState(handle);
+  const state = await queryState(deps, handle);
   if (state) {
     Object.assign(base, { status: state.status, stage: state.stage, progress: state.progress, question: state.question, error: state.error });
   }
   try {
-    const desc = await handle.describe();
+    const desc = await withTemporalDeadline(deps, () => handle.describe(), 3000);
     const running = desc.raw.pendingActivities?.find((a) => a.lastHeartbeatTime);
     if (running?.lastHeartbeatTime) {
       const t = running.lastHeartbeatTime;

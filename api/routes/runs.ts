@@ -9,7 +9,7 @@ import {
   type AnalysisJobInput, type RunStatus,
 } from '../../workflows/definitions.js';
 import { currentUser } from '../auth.js';
-import type { AppDeps } from '../deps.js';
+import { withTemporalDeadline, type AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
 import { queryState, runStatus } from '../run-status.js';
@@ -85,13 +85,14 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     }
     const input: AnalysisJobInput = { run_id: runId, user_id: user.id, dataset_id: ds.id, options, timeouts, task_queues: deps.taskQueues };
     try {
-      await deps.temporal.workflow.start(WORKFLOW_TYPE, {
+      // A deadline, so an unreachable cluster answers 503 in seconds instead of hanging the request.
+      await withTemporalDeadline(deps, () => deps.temporal.workflow.start(WORKFLOW_TYPE, {
         workflowId, taskQueue: deps.taskQueues.analysis, args: [input],
         typedSearchAttributes: [
           { key: searchAttributeKeys.user, value: user.id }, { key: searchAttributeKeys.dataset, value: ds.id }, { key: searchAttributeKeys.stage, value: 'ingest' },
         ],
         memo: { dataset_name: ds.name },
-      });
+      }));
     } catch (err) {
       await deps.db.deleteFrom('runs').where('id', '=', runId).execute(); // no run row without a workflow
       deps.logger.error({ err, run_id: runId }, 'could not start workflow');
@@ -123,14 +124,14 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   const signalIf = async (ctx: Context, allowed: (s: RunStatus) => boolean, conflict: string, send: (h: ReturnType<AppDeps['temporal']['workflow']['getHandle']>) => Promise<void>) => {
     const run = await findRun(deps, ctx, { write: true });
     const handle = deps.temporal.workflow.getHandle(run.workflow_id);
-    const live = TERMINAL_STATUSES.includes(run.status as RunStatus) ? null : await queryState(handle);
+    const live = TERMINAL_STATUSES.includes(run.status as RunStatus) ? null : await queryState(deps, handle);
     const status = (live?.status ?? run.status) as RunStatus;
     if (!allowed(status)) throw new ApiError('CONFLICT', `${conflict} (the run is ${status}).`, { status });
     try {
-      await send(handle);
+      await withTemporalDeadline(deps, () => send(handle));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new ApiError('CONFLICT', `${conflict} (the run has ended).`);
-      throw err;
+      throw new ApiError('SERVICE_UNAVAILABLE', 'The workflow service did not take the request; try again shortly.');
     }
     return run;
   };
@@ -174,7 +175,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     async (ctx) => {
       const run = await findRun(deps, ctx);
       try {
-        const history = await deps.temporal.workflow.getHandle(run.workflow_id).fetchHistory();
+        const history = await withTemporalDeadline(deps, () => deps.temporal.workflow.getHandle(run.workflow_id).fetchHistory(), 15_000);
         ctx.body = { events: timelineFromHistory(history.events ?? []) };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new ApiError('NOT_FOUND', 'The workflow history of this run is no longer retained.');
