@@ -44,6 +44,11 @@ export function createApp(deps: AppDeps): Koa {
   reportRoutes(registry, authed, deps);
   adminRoutes(registry, authed, deps);
 
+  // Errors Koa sees outside our handler (mostly streams): a client leaving an event stream is normal, not news.
+  app.on('error', (err: Error & { code?: string }) => {
+    if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
+    deps.logger.error({ err }, 'response error');
+  });
   app.use(errorHandler(deps.logger));
   app.use(deps.metrics.middleware());
   app.use(async (ctx, next) => {

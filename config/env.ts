@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   ALLOWED_EXTS: z.string().default('csv,tsv,txt,json,ndjson,jsonl,parquet'),
   MAX_ACTIVE_RUNS_PER_USER: int(3),
   DOWNLOAD_URL_TTL_S: int(3600),
+  SSE_KEEPALIVE_S: int(15),
   INGEST_TIMEOUT_S: int(600),
   EDA_TIMEOUT_S: int(1800),
   MODEL_TIMEOUT_S: int(3600),

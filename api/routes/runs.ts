@@ -214,7 +214,8 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       ctx.body = stream;
       let closed = false;
       ctx.req.on('close', () => { closed = true; });
-      const send = (event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      let lastWrite = Date.now();
+      const send = (event: string, data: unknown) => { stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`); lastWrite = Date.now(); };
       void (async () => {
         let lastLogId = 0;
         let lastStatus = '';
@@ -226,6 +227,8 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
           const key = JSON.stringify(status);
           if (key !== lastStatus) { send('status', status); lastStatus = key; }
           if (TERMINAL_STATUSES.includes(fresh.status as RunStatus)) break;
+          // A comment line now and then keeps proxies from closing a stream that waits hours for an answer.
+          if (Date.now() - lastWrite > env.SSE_KEEPALIVE_S * 1000) { stream.write(': keep-alive\n\n'); lastWrite = Date.now(); }
           await new Promise((res) => setTimeout(res, 1000));
         }
         stream.end();

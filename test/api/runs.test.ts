@@ -6,7 +6,7 @@ let stack: Stack;
 let c: ApiClient;
 let penguins: string;
 beforeAll(async () => {
-  stack = await startStack({ db: 'postgres', env: { CLARIFY_TIMEOUT_S: '600' } });
+  stack = await startStack({ db: 'postgres', env: { CLARIFY_TIMEOUT_S: '600', SSE_KEEPALIVE_S: '1' } });
   c = new ApiClient(stack.base);
   await c.register();
   penguins = (await c.uploadFile(VEGA('penguins.json'))).body.dataset_id;
@@ -226,6 +226,24 @@ describe('live status', () => {
 });
 
 describe('server-sent events', () => {
+  test('a quiet stream (a run waiting for an answer) sends keep-alive comments', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const cars = (await u.uploadFile(VEGA('cars.json'))).body.dataset_id;
+    const run = (await start(u, { dataset_id: cars })).body.run_id;
+    await u.waitFor(run, (s) => s.status === 'awaiting_clarification');
+    const abort = new AbortController();
+    const res = await fetch(`${stack.base}/runs/${run}/events`, { headers: { authorization: `Bearer ${u.token}` }, signal: abort.signal });
+    const reader = res.body!.getReader();
+    let text = '';
+    const deadline = Date.now() + 10_000;
+    while (!text.includes(': keep-alive') && Date.now() < deadline) text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    expect(text).toMatch(/event: status\ndata: .*"awaiting_clarification"/);
+    expect(text).toContain(': keep-alive\n\n');
+    await u.post(`/runs/${run}/cancel`);
+  });
+
   test('the stream sends status and log events until the run ends', async () => {
     const u = new ApiClient(stack.base);
     await u.register();
