@@ -6,10 +6,13 @@ import { cleanText } from '../db/text.js';
 export const runPrefix = (runId: string) => `runs/${runId}/`;
 export const runKey = (runId: string, filename: string) => `${runPrefix(runId)}${filename}`;
 
+/** The run's owner as a subquery, so a row can name it without a round trip of its own. */
+const ownerOf = (deps: ActivityDeps, runId: string) =>
+  deps.db.selectFrom('runs').select('user_id').where('id', '=', runId);
+
 /** Appends a log line for the run to the database (served by /runs/:id/logs) and to pino. */
 export async function runLog(deps: ActivityDeps, runId: string, level: 'info' | 'warn' | 'error', message: string): Promise<void> {
-  const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', runId).executeTakeFirst();
-  await deps.db.insertInto('logs').values({ run_id: runId, user_id: run?.user_id ?? null, level, message: cleanText(message) }).execute();
+  await deps.db.insertInto('logs').values({ run_id: runId, user_id: ownerOf(deps, runId), level, message: cleanText(message) }).execute();
   deps.logger[level]({ run_id: runId, workflow_id: `run-${runId}` }, message);
 }
 
@@ -22,9 +25,8 @@ export async function putArtifact(deps: ActivityDeps, runId: string, a: {
 }): Promise<{ id: string; key: string; size: number }> {
   const key = runKey(runId, a.filename);
   const { size } = a.filePath ? await deps.storage.putFile(key, a.filePath, a.contentType) : await deps.storage.put(key, a.body ?? '', a.contentType);
-  const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', runId).executeTakeFirstOrThrow();
   const row = await deps.db.insertInto('artifacts')
-    .values({ id: randomUUID(), run_id: runId, user_id: run.user_id, type: a.type, filename: a.filename, storage_key: key, size, content_type: a.contentType })
+    .values({ id: randomUUID(), run_id: runId, user_id: ownerOf(deps, runId), type: a.type, filename: a.filename, storage_key: key, size, content_type: a.contentType })
     .onConflict((oc) => oc.columns(['run_id', 'filename']).doUpdateSet({ size, content_type: a.contentType, type: a.type, created_at: sql`now()` }))
     .returning('id').executeTakeFirstOrThrow();
   return { id: row.id, key, size };
