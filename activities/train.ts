@@ -8,8 +8,8 @@ import { DataError } from '../analysis/errors.js';
 import type { TableManifest } from '../analysis/ingest/read-table.js';
 import type { ModelName } from '../analysis/ml/candidates.js';
 import { loadFrame } from '../analysis/ml/load-frame.js';
-import { trainInThread } from '../analysis/ml/train-in-thread.js';
-import type { FoldScore, LeaderboardEntry } from '../analysis/ml/train-models.js';
+import { trainInPool } from '../analysis/ml/train-pool.js';
+import type { FoldScore, LeaderboardEntry, ModelArtifact } from '../analysis/ml/train-models.js';
 import type { EdaResult } from '../analysis/profile/types.js';
 import type { RunOptions } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
@@ -29,19 +29,31 @@ export interface TrainSummary {
 /** Heartbeat details: fold scores finished so far (small: candidates × folds numbers) and how many in all. */
 export interface TrainCheckpoint { folds: FoldScore[]; total?: number }
 
+/** The input schema a caller must send to predict: names, types, known categories, training ranges. */
+export function modelFeatures(a: ModelArtifact) {
+  return a.preprocessing.inputs.map((f) => {
+    const ref = a.drift.find((d) => d.feature === f.name);
+    const bins = a.preprocessing.binner.find((b) => b.input === f.name);
+    return { name: f.name, type: f.type, ...(bins?.kind === 'categorical' ? { categories: bins.categories.slice(0, 50) } : {}),
+      missing_share: ref?.missing ?? 0 };
+  });
+}
+
 /** Cross-validates the candidates, stores the best model and modeling.json, and records the model row. */
 export function trainActivity(deps: ActivityDeps) {
   return async function train(input: TrainInput): Promise<TrainSummary> {
     return dataErrorsAreFinal(async () => {
+      const started = Date.now();
       const manifest = await readJson<TableManifest>(deps, input.manifest_key);
       const col = manifest.columns.find((c) => c.name === input.target);
       if (!col) throw new DataError('INVALID_TARGET', `The target column '${input.target}' does not exist in the dataset.`);
       let task = input.task;
+      const eda = await readJson<EdaResult>(deps, input.eda_key);
       if (task === 'auto') {
-        const eda = await readJson<EdaResult>(deps, input.eda_key);
         const prof = eda.columns.find((c) => c.name === input.target);
         task = taskFor({ type: col.type, distinct: prof?.distinct ?? Infinity });
       }
+      const leakage = eda.alerts.filter((a) => (a.kind as string) === 'LEAKAGE' && a.column).map((a) => a.column!);
       const prior = resumeDetails<TrainCheckpoint>();
       if (prior?.folds.length) await runLog(deps, input.run_id, 'info', `train: resuming with ${prior.folds.length} folds already scored`);
       const dir = await fs.mkdtemp(path.join(deps.tmpDir, 'train-'));
@@ -51,16 +63,19 @@ export function trainActivity(deps: ActivityDeps) {
         const sampleRows = input.options.sample_rows ?? deps.defaultSampleRows;
         const seed = input.options.seed ?? 42;
         const { frame, totalRows, sampled } = await whileHeartbeating(
-          loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed }), () => ({ folds: prior?.folds ?? [] }));
+          loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed, stratifyBy: task === 'classification' ? input.target : undefined }), () => ({ folds: prior?.folds ?? [] }));
         // CPU-heavy: a worker thread fits while this thread heartbeats the folds finished so far.
         const ctx = Context.current();
         let folds: FoldScore[] = prior?.folds ?? [];
         let total: number | undefined;
-        const job = trainInThread({
-          frame, target: input.target, task, columns: manifest.columns,
+        // The budget counts from the start of the stage, so loading the data spends it too.
+        const spent = (Date.now() - started) / 1000;
+        const budget = input.options.time_budget_s;
+        const job = trainInPool({
+          frame, target: input.target, task, columns: manifest.columns, leakage,
           cvFolds: input.options.cv_folds ?? 5, seed, models: input.options.models as ModelName[] | undefined,
-          timeBudgetS: input.options.time_budget_s, done: prior?.folds,
-        }, (done, all) => { folds = done; total = all; ctx.heartbeat({ folds, total } satisfies TrainCheckpoint); });
+          timeBudgetS: budget === undefined ? undefined : Math.max(budget - spent, 0.001),
+        }, { done: prior?.folds, onFold: (done, all) => { folds = done; total = all; ctx.heartbeat({ folds, total } satisfies TrainCheckpoint); } });
         let result;
         try {
           result = await whileHeartbeating(job.result, () => ({ folds, total } satisfies TrainCheckpoint));
@@ -70,14 +85,14 @@ export function trainActivity(deps: ActivityDeps) {
         if (input.task === 'auto') {
           result.warnings.push(`Task inferred as ${task} from '${input.target}' (${col.type}); set options.task to choose otherwise.`);
         }
-        if (sampled) result.warnings.push(`Trained on a sample of ${frame.rows} of ${totalRows} rows (sample_rows).`);
+        if (sampled) result.warnings.push(`Trained on a ${task === 'classification' ? 'stratified ' : ''}sample of ${frame.rows} of ${totalRows} rows (sample_rows ${sampleRows}).`);
         const modelFile = await putArtifact(deps, input.run_id, {
           type: 'model', filename: `model-${result.best_model}.json`, body: JSON.stringify(result.artifact), contentType: 'application/json',
         });
         const { artifact, ...modeling } = result;
         const modelingFile = await putArtifact(deps, input.run_id, {
           type: 'modeling', filename: 'modeling.json', contentType: 'application/json',
-          body: JSON.stringify({ version: 1, ...modeling, sampled, total_rows: totalRows, cv_folds: input.options.cv_folds ?? 5, seed }),
+          body: JSON.stringify({ version: 2, ...modeling, sampled, total_rows: totalRows, cv_folds: input.options.cv_folds ?? 5, seed }),
         });
         const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', input.run_id).executeTakeFirstOrThrow();
         const best = result.leaderboard[0];
@@ -86,7 +101,7 @@ export function trainActivity(deps: ActivityDeps) {
         const model = await deps.db.insertInto('models').values({
           id: randomUUID(), run_id: input.run_id, user_id: run.user_id, name: result.best_model, task, target: input.target,
           metrics: jsonb({ metric: result.metric, cv_mean: best.cv_mean, cv_std: best.cv_std }), version,
-          storage_key: modelFile.key, features: jsonb(artifact.features), importances: jsonb(result.importances),
+          storage_key: modelFile.key, features: jsonb(modelFeatures(artifact)), importances: jsonb(result.importances.map((i) => ({ ...i, mean_abs_shap: result.shap_importance.find((x) => x.feature === i.feature)?.mean_abs_shap ?? null }))),
         }).onConflict((oc) => oc.columns(['run_id', 'name']).doUpdateSet({ storage_key: modelFile.key }))
           .returning('id').executeTakeFirstOrThrow();
         await runLog(deps, input.run_id, 'info', `train: best ${result.best_model} ${result.metric}=${best.cv_mean.toFixed(4)} over ${input.options.cv_folds ?? 5} folds`);

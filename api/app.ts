@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): Koa {
   projectRoutes(registry, authed, deps);
   datasetRoutes(registry, authed, deps, upload);
   runRoutes(registry, authed, deps);
-  modelRoutes(registry, authed, deps);
+  modelRoutes(registry, authed, deps, upload);
   reportRoutes(registry, authed, deps);
   adminRoutes(registry, authed, deps);
 
@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(async (ctx, next) => {
     // JSON bodies everywhere except the multipart upload, which parses its own.
-    if (ctx.path === '/datasets/upload') return next();
+    if (ctx.path === '/datasets/upload' || (/^\/models\/[^/]+\/predict$/.test(ctx.path) && ctx.is('multipart'))) return next();
     return koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: '20mb', jsonStrict: true })(ctx, next);
   });
   app.use(pub.routes()).use(pub.allowedMethods());

@@ -80,7 +80,9 @@ export const ModelOut = z.object({
 export const ModelDetailOut = ModelOut.extend({ features: z.array(z.unknown()), importances: z.array(z.unknown()) });
 export const PredictBody = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(100_000) }).strict();
 export const PredictOut = z.object({
-  predictions: z.array(z.union([z.number(), z.string()])), probabilities: z.array(z.record(z.string(), z.number())).optional(), artifact_id: z.uuid(),
+  predictions: z.array(z.union([z.number(), z.string()])), probabilities: z.array(z.record(z.string(), z.number())).optional(),
+  explanations: z.object({ space: z.string(), rows: z.array(z.object({ class: z.string().optional(), base_value: z.number(), contributions: z.record(z.string(), z.number()) })) }).optional(),
+  drift: z.array(z.object({ feature: z.string(), psi: z.number(), drifted: z.boolean() })), warnings: z.array(z.string()), artifact_id: z.uuid(),
 });
 export const DownloadQuery = z.object({ format: z.enum(['pdf', 'html']).default('html') });
 export const AdminLogsQuery = z.object({ level: z.enum(['info', 'warn', 'error']).optional(), run_id: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });

@@ -55,7 +55,7 @@ export function fitRidge(X: Float64Array, y: Float64Array, idx: ArrayLike<number
  * gradient descent with Adam steps. `y` holds class indices.
  */
 export function fitSoftmax(X: Float64Array, y: Int32Array, idx: ArrayLike<number>, width: number, classes: string[],
-  opts: { l2?: number; iterations?: number; learningRate?: number } = {}): LinearModel {
+  opts: { l2?: number; iterations?: number; learningRate?: number; deadline?: number } = {}): LinearModel {
   const K = classes.length, p = width, n = idx.length;
   const l2 = opts.l2 ?? 1e-3, iters = opts.iterations ?? 300, lr = opts.learningRate ?? 0.1;
   const W = new Float64Array(K * p), B = new Float64Array(K);
@@ -63,6 +63,7 @@ export function fitSoftmax(X: Float64Array, y: Int32Array, idx: ArrayLike<number
   const mW = new Float64Array(K * p), vW = new Float64Array(K * p), mB = new Float64Array(K), vB = new Float64Array(K);
   const z = new Float64Array(K);
   for (let t = 1; t <= iters; t++) {
+    if (opts.deadline !== undefined && t > 1 && Date.now() > opts.deadline) break;
     gW.fill(0); gB.fill(0);
     for (let k = 0; k < n; k++) {
       const r = idx[k], row = r * p;

@@ -1,26 +1,37 @@
-import { DataError } from '../errors.js';
-import type { ColumnType } from '../ingest/column-types.js';
-import { fitCandidate, predictCandidate, MODEL_NAMES, type FitData, type FittedModel, type ModelName, type Task } from './candidates.js';
-import { encode, encodedWidth, fitEncoding, toNumber, type FeatureSpec } from './encoding.js';
-import { kFolds, trainIndices } from './folds.js';
-import type { Frame } from './load-frame.js';
-import { accuracy, higherIsBetter, macroF1, r2, rocAuc, type Metric } from './metrics.js';
+import { fitCandidate, predictCandidate, stoppedEarly, type FittedModel, type ModelName, type Task } from './candidates.js';
+import { modelingCharts, type ChartSpec } from './charts.js';
+import { diagnose, type Diagnostics } from './diagnostics.js';
+import { fitDrift, type DriftReference } from './drift.js';
+import { partialDependence, permutationImportance, type PartialDependence } from './explain.js';
+import { trainIndices } from './folds.js';
+import { higherIsBetter, type Metric } from './metrics.js';
+import { fitSeed, prepareTraining, type Training, type TrainOptions } from './prepare-training.js';
+import { applyPreprocessing, pickRows, type Preprocessing } from './preprocess.js';
 import { seededRandom, shuffled } from './random.js';
+import { scorePredictions } from './scoring.js';
+import { explainRows, meanAbsShap } from './shap.js';
 
-export interface FoldScore { model: ModelName; fold: number; score: number }
+export type { TrainOptions } from './prepare-training.js';
+
+export interface FoldScore { model: ModelName; fold: number; score: number; stopped_early?: boolean }
 export interface LeaderboardEntry { model: ModelName; cv_mean: number; cv_std: number; folds: number[] }
 
-/** The saved model: everything needed to predict on new rows. */
+/** The saved model: everything needed to validate, encode, predict and explain new rows. */
 export interface ModelArtifact {
-  version: 1;
+  version: 2;
   name: ModelName;
   task: Task;
   target: string;
   classes: string[];
-  features: FeatureSpec[];
+  preprocessing: Preprocessing;
   model: FittedModel;
+  /** Training mean of the linear encoding (the reference point of linear SHAP values). */
+  x_mean: number[];
+  drift: DriftReference[];
   metric: Metric;
   cv_mean: number;
+  seed: number;
+  trained_rows: number;
 }
 
 export interface TrainResult {
@@ -32,150 +43,147 @@ export interface TrainResult {
   features: string[];
   excluded: { column: string; reason: string }[];
   importances: { feature: string; importance: number }[];
+  shap_importance: { feature: string; mean_abs_shap: number }[];
+  partial_dependence: PartialDependence[];
+  diagnostics: Diagnostics;
+  /** Score of the best model on the rows it was fitted on (fold 1's training rows); a large gap to cv_mean means overfitting. */
+  train_score: number;
+  explained_on: string;
+  charts: ChartSpec[];
   rows_used: number;
   warnings: string[];
   artifact: ModelArtifact;
 }
 
-export interface TrainOptions {
-  frame: Frame;
-  target: string;
-  task: Task;
-  columns: { name: string; type: ColumnType }[];
-  cvFolds: number;
-  seed: number;
-  models?: ModelName[];
-  timeBudgetS?: number;
-  /** Fold scores finished by an earlier attempt; they are reused, not refitted. */
-  done?: FoldScore[];
-  /** Called after each fold with the scores so far and the number of folds in all, to heartbeat and checkpoint. */
-  onFold?: (done: FoldScore[], total: number) => Promise<void>;
-  now?: () => number;
-}
+const EXPLAIN_ROWS = 5_000;
+const SHAP_ROWS = 200;
+const PD_ROWS = 200;
+const PD_FEATURES = 3;
 
-export const MAX_CLASSES = 50;
-
-function metricFor(task: Task, classes: number): Metric {
-  if (task === 'regression') return 'r2';
-  return classes === 2 ? 'roc_auc' : 'macro_f1';
-}
-
-function score(metric: Metric, d: FitData, pred: Float64Array, idx: ArrayLike<number>): number {
-  const K = d.classes.length;
-  if (metric === 'r2') return r2(Array.from(idx, (r) => d.yNum[r]), pred);
-  const yTrue = Array.from(idx, (r) => d.yCls[r]);
-  if (metric === 'roc_auc') return rocAuc(yTrue, Array.from(idx, (_, k) => pred[k * K + 1]));
-  const yPred = Array.from(idx, (_, k) => { let best = 0; for (let c = 1; c < K; c++) if (pred[k * K + c] > pred[k * K + best]) best = c; return best; });
-  return metric === 'accuracy' ? accuracy(yTrue, yPred) : macroF1(yTrue, yPred, K);
-}
-
-function prepareTarget(frame: Frame, target: string, task: Task) {
-  const raw = frame.columns[target];
-  if (!raw) throw new DataError('INVALID_TARGET', `The target column '${target}' does not exist.`);
-  const keep: number[] = [];
-  for (let r = 0; r < frame.rows; r++) if (raw[r] !== null && raw[r] !== undefined && raw[r] !== '') keep.push(r);
-  if (task === 'regression') {
-    const y = keep.map((r) => toNumber(raw[r]));
-    if (y.some((v) => !Number.isFinite(v))) {
-      throw new DataError('INVALID_TARGET', `The target '${target}' has non-numeric values; choose task 'classification' or another target.`);
-    }
-    if (new Set(y).size < 2) throw new DataError('INVALID_TARGET', `The target '${target}' has a single value; there is nothing to predict.`);
-    return { keep, classes: [] as string[], yNum: Float64Array.from(y), yCls: new Int32Array(keep.length) };
-  }
-  const labels = keep.map((r) => String(raw[r]));
-  const classes = [...new Set(labels)].sort();
-  if (classes.length < 2) throw new DataError('INVALID_TARGET', `The target '${target}' has a single value; there is nothing to predict.`);
-  if (classes.length > MAX_CLASSES) {
-    throw new DataError('INVALID_TARGET', `The target '${target}' has ${classes.length} classes (at most ${MAX_CLASSES}); choose task 'regression' or another target.`);
-  }
-  const index = new Map(classes.map((c, i) => [c, i]));
-  return { keep, classes, yNum: new Float64Array(keep.length), yCls: Int32Array.from(labels, (l) => index.get(l)!) };
-}
-
-/** Drop in held-out score when one feature's values are shuffled: model-agnostic importance. */
-function permutationImportance(specs: FeatureSpec[], d: FitData, model: FittedModel, metric: Metric, heldOut: number[], seed: number) {
-  const base = score(metric, d, predictCandidate(model, d, heldOut), heldOut);
-  const rand = seededRandom(seed + 1);
-  const out: { feature: string; importance: number }[] = [];
-  let offset = 0;
-  for (const s of specs) {
-    const w = s.kind === 'numeric' ? 1 : s.categories.length + 1;
-    const perm = shuffled(heldOut, rand);
-    const X = d.X.slice();
-    heldOut.forEach((r, k) => {
-      for (let j = 0; j < w; j++) X[r * d.width + offset + j] = d.X[perm[k] * d.width + offset + j];
-    });
-    const permuted = score(metric, { ...d, X }, predictCandidate(model, { ...d, X }, heldOut), heldOut);
-    out.push({ feature: s.name, importance: higherIsBetter(metric) ? base - permuted : permuted - base });
-    offset += w;
-  }
-  return out.sort((a, b) => b.importance - a.importance);
+/** Cross-validation score of one candidate on one fold. */
+export function scoreFold(t: Training, name: ModelName, fold: number, deadline?: number): FoldScore {
+  const heldOut = t.folds[fold];
+  const model = fitCandidate(name, t.o.task, t.d, trainIndices(t.d.rows, heldOut), { seed: fitSeed(t.o.seed, name, fold), weights: t.weights, deadline });
+  const score = scorePredictions(t.metric, t.d, predictCandidate(model, t.d, heldOut), heldOut);
+  return stoppedEarly(model) ? { model: name, fold, score, stopped_early: true } : { model: name, fold, score };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => { const m = mean(xs); return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length); };
 
-/**
- * Cross-validates each candidate with k folds, ranks them, refits the best on all rows and explains it
- * with permutation importance on a held-out fold. Resumable through `done`/`onFold`.
- */
-export async function trainModels(o: TrainOptions): Promise<TrainResult> {
-  const now = o.now ?? Date.now;
-  const started = now();
-  const warnings: string[] = [];
-  const excluded: { column: string; reason: string }[] = [];
-  const featureCols = o.columns.filter((c) => {
-    if (c.name === o.target) return false;
-    if (c.type === 'identifier') { excluded.push({ column: c.name, reason: 'identifier' }); return false; }
-    if (c.type === 'text') { excluded.push({ column: c.name, reason: 'free text (not modeled yet)' }); return false; }
-    return true;
-  });
-  if (featureCols.length === 0) {
-    throw new DataError('NO_USABLE_FEATURES', `No column besides the target '${o.target}' can be used as a feature (identifiers and free text are left out).`);
-  }
-  const t = prepareTarget(o.frame, o.target, o.task);
-  const columns: Record<string, unknown[]> = {};
-  for (const c of featureCols) columns[c.name] = t.keep.map((r) => o.frame.columns[c.name][r]);
-  const rows = t.keep.length;
-  if (rows < o.cvFolds * 2) throw new DataError('INVALID_TARGET', `Only ${rows} rows have a target value; at least ${o.cvFolds * 2} are needed for ${o.cvFolds}-fold CV.`);
-  if (rows < o.frame.rows) warnings.push(`${o.frame.rows - rows} rows without a target value were left out.`);
-
-  const specs = fitEncoding(columns, featureCols);
-  const width = encodedWidth(specs);
-  const d: FitData = { X: encode(columns, rows, specs), width, yNum: t.yNum, yCls: t.yCls, classes: t.classes };
-  const metric = metricFor(o.task, t.classes.length);
-  const folds = kFolds(rows, o.cvFolds, o.seed, o.task === 'classification' ? t.yCls : undefined);
-  const names = (o.models?.length ? o.models : [...MODEL_NAMES]).filter((m) => MODEL_NAMES.includes(m));
-  if (!names.includes('baseline')) names.unshift('baseline');
-
-  const done = [...(o.done ?? [])];
-  let outOfTime = false;
-  for (const name of names) {
-    for (let f = 0; f < folds.length; f++) {
-      if (done.some((s) => s.model === name && s.fold === f)) continue;
-      // The baseline always finishes (it is instant), so a leaderboard is never empty.
-      if (name !== 'baseline' && o.timeBudgetS && (now() - started) / 1000 > o.timeBudgetS) { outOfTime = true; break; }
-      const model = fitCandidate(name, o.task, d, trainIndices(rows, folds[f]));
-      done.push({ model: name, fold: f, score: score(metric, d, predictCandidate(model, d, folds[f]), folds[f]) });
-      await o.onFold?.(done, names.length * folds.length);
-    }
-  }
-  if (outOfTime) warnings.push(`The time budget of ${o.timeBudgetS} s ran out; the leaderboard lists the candidates that finished every fold.`);
-  const leaderboard: LeaderboardEntry[] = names
+/** Ranks the candidates that finished every fold; ties keep the candidates' order. */
+export function leaderboardOf(t: Pick<Training, 'names' | 'folds' | 'metric'>, done: FoldScore[]): LeaderboardEntry[] {
+  return t.names
     .map((model) => ({ model, scores: done.filter((s) => s.model === model).sort((a, b) => a.fold - b.fold).map((s) => s.score) }))
-    .filter((e) => e.scores.length === folds.length)
+    .filter((e) => e.scores.length === t.folds.length)
     .map((e) => ({ model: e.model, cv_mean: mean(e.scores), cv_std: std(e.scores), folds: e.scores }))
-    .sort((a, b) => (higherIsBetter(metric) ? b.cv_mean - a.cv_mean : a.cv_mean - b.cv_mean));
+    .sort((a, b) => (higherIsBetter(t.metric) ? b.cv_mean - a.cv_mean : a.cv_mean - b.cv_mean));
+}
+
+/**
+ * Refits the best candidate on all rows and explains it: permutation importance, diagnostics and the
+ * train/held-out gap from a fit on fold 1's training rows; SHAP and partial dependence from the final model.
+ */
+export function finishTraining(t: Training, leaderboard: LeaderboardEntry[], warnings: string[], deadline?: number): TrainResult {
+  const { o, d, pre } = t;
   const best = leaderboard[0];
-  const all = Int32Array.from({ length: rows }, (_, i) => i);
-  const finalModel = fitCandidate(best.model, o.task, d, all);
-  const explainModel = fitCandidate(best.model, o.task, d, trainIndices(rows, folds[0]));
+  const all = Int32Array.from({ length: d.rows }, (_, i) => i);
+  const finalModel = fitCandidate(best.model, o.task, d, all, { seed: fitSeed(o.seed, best.model, -1), weights: t.weights, deadline });
+  if (stoppedEarly(finalModel)) warnings.push(`The time budget ran out while refitting ${best.model} on all rows; the saved model has fewer trees than planned.`);
+  const trainIdx = trainIndices(d.rows, t.folds[0]);
+  const explainModel = fitCandidate(best.model, o.task, d, trainIdx, { seed: fitSeed(o.seed, best.model, 0), weights: t.weights, deadline });
+
+  const rand = seededRandom(o.seed + 17);
+  const heldOut = t.folds[0].length > EXPLAIN_ROWS ? shuffled(t.folds[0], rand).slice(0, EXPLAIN_ROWS).sort((a, b) => a - b) : t.folds[0];
+  const target = { yNum: Float64Array.from(heldOut, (r) => d.yNum[r]), yCls: Int32Array.from(heldOut, (r) => d.yCls[r]), classes: d.classes };
+  const held = applyPreprocessing(pre, pickRows(t.columns, heldOut), heldOut.length);
+  const importances = permutationImportance(explainModel, pre, held, target, t.metric, o.seed);
+  const heldIdx = Array.from({ length: heldOut.length }, (_, i) => i);
+  const diagnostics = diagnose(predictCandidate(explainModel, { ...held, classes: d.classes }, heldIdx), Array.from(target.yNum), Array.from(target.yCls), d.classes);
+  const trainSample = trainIdx.length > EXPLAIN_ROWS ? shuffled(Array.from(trainIdx), rand).slice(0, EXPLAIN_ROWS) : Array.from(trainIdx);
+  const trainScore = scorePredictions(t.metric, d, predictCandidate(explainModel, d, trainSample), trainSample);
+
+  const xMean = new Array<number>(d.width).fill(0);
+  for (let r = 0; r < d.rows; r++) for (let j = 0; j < d.width; j++) xMean[j] += d.X[r * d.width + j] / d.rows;
+  const sample = shuffled(Array.from(all), rand).slice(0, SHAP_ROWS).sort((a, b) => a - b);
+  const shap = best.model === 'baseline' ? [] : meanAbsShap(explainRows(finalModel, pre, d, sample, xMean), pre, sample.length);
+  const pdFeatures = importances.filter((i) => pre.inputs.find((c) => c.name === i.feature)?.type !== 'datetime').slice(0, PD_FEATURES).map((i) => i.feature);
+  const pd = best.model === 'baseline' ? [] : partialDependence(finalModel, pre, t.columns, sample.slice(0, PD_ROWS), pdFeatures, d.classes);
+  const core = { metric: t.metric, leaderboard, importances, shap_importance: shap, partial_dependence: pd, diagnostics };
   return {
-    task: o.task, target: o.target, metric, leaderboard, best_model: best.model,
-    features: featureCols.map((c) => c.name), excluded,
-    importances: permutationImportance(specs, d, explainModel, metric, folds[0], o.seed),
-    rows_used: rows, warnings,
-    artifact: { version: 1, name: best.model, task: o.task, target: o.target, classes: t.classes, features: specs,
-      model: finalModel, metric, cv_mean: best.cv_mean },
+    task: o.task, target: o.target, ...core, best_model: best.model,
+    features: pre.inputs.map((c) => c.name), excluded: t.excluded, train_score: trainScore,
+    explained_on: `${heldOut.length} held-out rows of fold 1`, charts: modelingCharts(core),
+    rows_used: d.rows, warnings,
+    artifact: { version: 2, name: best.model, task: o.task, target: o.target, classes: d.classes, preprocessing: pre, model: finalModel,
+      x_mean: xMean, drift: fitDrift(t.columns, pre.inputs), metric: t.metric, cv_mean: best.cv_mean, seed: o.seed, trained_rows: d.rows },
   };
+}
+
+/** How the candidate × fold tasks get executed: in this thread, or by a pool of worker threads. */
+export interface TaskRunner {
+  concurrency: number;
+  score(name: ModelName, fold: number, deadline?: number): Promise<FoldScore>;
+  finish(leaderboard: LeaderboardEntry[], warnings: string[], deadline?: number): Promise<TrainResult>;
+}
+
+export interface RunControl {
+  /** Fold scores finished by an earlier attempt; they are reused, not refitted. */
+  done?: FoldScore[];
+  /** Called after each finished fold with the scores so far and the number of tasks in all. */
+  onFold?: (done: FoldScore[], total: number) => Promise<void> | void;
+  now?: () => number;
+}
+
+/** Share of the time budget cross-validation may use; the rest is for the refit and explanations. */
+const CV_SHARE = 0.75;
+
+/**
+ * Cross-validates every candidate on every fold (reusing finished folds), ranks them and finishes the best.
+ * `time_budget_s` is honoured: no new fit starts after 75% of it, running fits stop adding trees, and the
+ * refit gets the rest. The baseline always finishes (it is instant), so a leaderboard is never empty.
+ */
+export async function runTraining(t: Pick<Training, 'names' | 'folds' | 'metric' | 'warnings' | 'o'>, runner: TaskRunner, c: RunControl = {}): Promise<TrainResult> {
+  const now = c.now ?? Date.now;
+  const started = now(), wallStart = Date.now();
+  const budgetMs = t.o.timeBudgetS ? t.o.timeBudgetS * 1000 : undefined;
+  const cvDeadline = budgetMs ? wallStart + budgetMs * CV_SHARE : undefined;
+  const done = [...(c.done ?? [])];
+  const total = t.names.length * t.folds.length;
+  const queue: { name: ModelName; fold: number }[] = [];
+  for (const name of t.names) for (let f = 0; f < t.folds.length; f++) if (!done.some((s) => s.model === name && s.fold === f)) queue.push({ name, fold: f });
+  let outOfTime = false;
+  const work = async () => {
+    for (let task = queue.shift(); task; task = queue.shift()) {
+      if (task.name !== 'baseline' && budgetMs && now() - started > budgetMs * CV_SHARE) { outOfTime = true; continue; }
+      const s = await runner.score(task.name, task.fold, task.name === 'baseline' ? undefined : cvDeadline);
+      done.push(s);
+      await c.onFold?.(done, total);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, runner.concurrency) }, work));
+  const warnings = [...t.warnings];
+  if (outOfTime) warnings.push(`The time budget of ${t.o.timeBudgetS} s ran out; the leaderboard lists the candidates that finished every fold.`);
+  const truncated = [...new Set(done.filter((s) => s.stopped_early).map((s) => s.model))];
+  if (truncated.length) warnings.push(`The time budget cut ${truncated.join(', ')} short: some folds were scored with fewer trees than planned.`);
+  const leaderboard = leaderboardOf(t, done);
+  return runner.finish(leaderboard, warnings, budgetMs ? wallStart + budgetMs * 0.95 : undefined);
+}
+
+/** A runner that does everything in the calling thread (tests, and tables too small to be worth threads). */
+export function inProcessRunner(t: Training): TaskRunner {
+  return {
+    concurrency: 1,
+    score: async (name, fold, deadline) => scoreFold(t, name, fold, deadline),
+    finish: async (lb, warnings, deadline) => finishTraining(t, lb, warnings, deadline),
+  };
+}
+
+/**
+ * Trains in the calling thread: cross-validates, ranks, refits and explains. Resumable through `done`/`onFold`.
+ * @example const r = await trainModels({ frame, target: 'y', task: 'regression', columns, cvFolds: 5, seed: 1 });
+ */
+export async function trainModels(o: TrainOptions & RunControl): Promise<TrainResult> {
+  const t = prepareTraining(o);
+  return runTraining(t, inProcessRunner(t), o);
 }

@@ -27,12 +27,18 @@ export const EdaSchema = z.object({
 
 /** modeling.json as QA validates it. */
 export const ModelingSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   task: z.enum(['classification', 'regression']), target: z.string(), metric: z.enum(['roc_auc', 'accuracy', 'macro_f1', 'r2', 'rmse']),
   leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite.nonnegative(), folds: z.array(finite) })).min(1),
   best_model: z.string(), features: z.array(z.string()).min(1),
   excluded: z.array(z.object({ column: z.string(), reason: z.string() })),
   importances: z.array(z.object({ feature: z.string(), importance: finite })),
+  shap_importance: z.array(z.object({ feature: z.string(), mean_abs_shap: finite.nonnegative() })),
+  partial_dependence: z.array(z.object({ feature: z.string(), kind: z.enum(['numeric', 'categorical']), grid: z.array(z.union([finite, z.string()])),
+    series: z.array(z.object({ label: z.string(), values: z.array(finite) })) })),
+  diagnostics: z.object({ kind: z.enum(['classification', 'regression']), held_out_rows: z.number().int().positive() }).passthrough(),
+  train_score: finite, explained_on: z.string(),
+  charts: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), spec: z.record(z.string(), z.unknown()) })),
   rows_used: z.number().int().positive(), total_rows: z.number().int().positive(), sampled: z.boolean(),
   warnings: z.array(z.string()), cv_folds: z.number().int().min(2).max(10), seed: z.number().int(),
 });

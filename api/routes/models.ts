@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import fsp from 'node:fs/promises';
 import type Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
+import { DataError } from '../../analysis/errors.js';
+import { readCsvRows } from '../../analysis/ml/read-rows.js';
 import { checkRows, predictRows } from '../../analysis/ml/predict.js';
 import type { ModelArtifact } from '../../analysis/ml/train-models.js';
 import { currentUser } from '../auth.js';
@@ -23,7 +27,26 @@ async function findModel(deps: AppDeps, ctx: Context) {
   return m;
 }
 
-export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
+const PredictQuery = z.object({ explain: z.enum(['true', 'false']).default('false') });
+
+/** The rows of a predict request: JSON `{rows}` or a CSV in multipart field `file`. */
+async function requestRows(ctx: Context): Promise<Record<string, unknown>[]> {
+  if (!ctx.is('multipart')) return parse(PredictBody, ctx.request.body).rows;
+  const files = (ctx.request as unknown as { files?: Record<string, unknown> }).files ?? {};
+  const raw = files.file;
+  const file = (Array.isArray(raw) ? raw[0] : raw) as { filepath: string } | undefined;
+  try {
+    if (!file) throw new ApiError('VALIDATION_ERROR', 'Send the CSV in multipart field "file", or JSON {"rows": [...]}.', {}, 400);
+    return await readCsvRows(file.filepath);
+  } catch (err) {
+    if (err instanceof DataError) throw new ApiError('VALIDATION_ERROR', `file: ${err.message}`, { reason: err.code }, 422);
+    throw err;
+  } finally {
+    for (const f of Object.values(files).flat() as { filepath?: string }[]) if (f?.filepath) await fsp.rm(f.filepath, { force: true });
+  }
+}
+
+export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upload: Middleware) {
   r.add(router, { method: 'get', path: '/models', summary: 'List models', tag: 'models', auth: true, response: Items(ModelOut) }, async (ctx) => {
     const owner = readerScope(ctx);
     let q = deps.db.selectFrom('models').selectAll().orderBy('created_at', 'desc');
@@ -37,27 +60,31 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       ctx.body = { ...modelOut(m), features: m.features, importances: m.importances };
     });
 
-  r.add(router, { method: 'post', path: '/models/:id/predict', summary: 'Predict for JSON rows', tag: 'models', auth: true, body: PredictBody, response: PredictOut },
-    async (ctx) => {
-      const m = await findModel(deps, ctx);
-      const { rows } = parse(PredictBody, ctx.request.body);
-      const model = JSON.parse((await deps.storage.get(m.storage_key)).toString('utf8')) as ModelArtifact;
-      const problem = checkRows(model, rows);
-      if (problem) {
-        const parts = [];
-        if (problem.missing.length) parts.push(`missing columns: ${problem.missing.join(', ')}`);
-        if (problem.mistyped.length) parts.push(`not numbers: ${[...new Set(problem.mistyped.map((p) => p.column))].join(', ')}`);
-        throw new ApiError('VALIDATION_ERROR', `rows: ${parts.join('; ')}`, { ...problem }, 422);
-      }
-      const out = predictRows(model, rows);
-      const id = randomUUID();
-      const key = `runs/${m.run_id}/predictions/${id}.json`;
-      const body = JSON.stringify(out);
-      await deps.storage.put(key, body, 'application/json');
-      await deps.db.insertInto('artifacts').values({
-        id, run_id: m.run_id, user_id: currentUser(ctx).id, type: 'predictions', filename: `predictions-${id}.json`, storage_key: key,
-        size: Buffer.byteLength(body), content_type: 'application/json',
-      }).execute();
-      ctx.body = { ...out, artifact_id: id };
-    });
+  r.add(router, { method: 'post', path: '/models/:id/predict', summary: 'Predict for JSON rows or a CSV upload; ?explain=true adds SHAP contributions', tag: 'models', auth: true,
+    body: PredictBody, query: PredictQuery, response: PredictOut },
+  (ctx, next) => (ctx.is('multipart') ? upload(ctx, next) : next()),
+  async (ctx) => {
+    const { explain } = parse(PredictQuery, ctx.query);
+    const m = await findModel(deps, ctx);
+    const rows = await requestRows(ctx);
+    const model = JSON.parse((await deps.storage.get(m.storage_key)).toString('utf8')) as ModelArtifact;
+    if (model.version !== 2) throw new ApiError('CONFLICT', 'This model was saved by an earlier version of Assay and cannot predict; train it again.', {}, 409);
+    const problem = checkRows(model, rows);
+    if (problem) {
+      const parts = [];
+      if (problem.missing.length) parts.push(`missing columns: ${problem.missing.join(', ')}`);
+      for (const [column, expected] of new Map(problem.mistyped.map((p) => [p.column, p.expected]))) parts.push(`'${column}' must be ${expected === 'integer' || expected === 'float' ? 'a number' : `a ${expected}`}`);
+      throw new ApiError('VALIDATION_ERROR', `rows: ${parts.join('; ')}`, { ...problem }, 422);
+    }
+    const out = predictRows(model, rows, { explain: explain === 'true' });
+    const id = randomUUID();
+    const key = `runs/${m.run_id}/predictions/${id}.json`;
+    const body = JSON.stringify({ model_id: m.id, rows: rows.length, ...out });
+    await deps.storage.put(key, body, 'application/json');
+    await deps.db.insertInto('artifacts').values({
+      id, run_id: m.run_id, user_id: currentUser(ctx).id, type: 'predictions', filename: `predictions-${id}.json`, storage_key: key,
+      size: Buffer.byteLength(body), content_type: 'application/json',
+    }).execute();
+    ctx.body = { ...out, artifact_id: id };
+  });
 }

@@ -4,7 +4,7 @@ import { accuracy, macroF1, r2, rmse, rocAuc } from '../../../analysis/ml/metric
 import { checkRows, predictRows } from '../../../analysis/ml/predict.js';
 import { seededRandom } from '../../../analysis/ml/random.js';
 import { trainModels } from '../../../analysis/ml/train-models.js';
-import { trainInThread } from '../../../analysis/ml/train-in-thread.js';
+import { trainInPool } from '../../../analysis/ml/train-pool.js';
 import { DataError } from '../../../analysis/errors.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
 
@@ -48,7 +48,9 @@ describe('trainModels', () => {
   test('regression recovers a linear function (R² near 1) and ranks the baseline last', async () => {
     const r = await trainModels({ frame: synthetic(400, 1), target: 'y', task: 'regression', columns: columns.filter((c) => c.name !== 'cls'), cvFolds: 5, seed: 1 });
     expect(r.metric).toBe('r2');
-    expect(r.leaderboard.map((e) => e.model)).toEqual(['linear', 'baseline']);
+    expect(r.leaderboard[0].model).toBe('linear');
+    expect(r.leaderboard.at(-1)!.model).toBe('baseline');
+    expect(r.leaderboard.map((e) => e.model).sort()).toEqual(['baseline', 'gbdt', 'linear', 'random_forest']);
     expect(r.leaderboard[0].cv_mean).toBeGreaterThan(0.999);
     expect(r.importances[0].feature).toBe('x1');
   });
@@ -60,7 +62,7 @@ describe('trainModels', () => {
     expect(r.leaderboard[0].cv_mean).toBeGreaterThan(0.95);
     const restored = JSON.parse(JSON.stringify(r.artifact));
     const rows = Array.from({ length: 20 }, (_, i) => ({ x1: frame.columns.x1[i], x2: frame.columns.x2[i], colour: frame.columns.colour[i] }));
-    expect(predictRows(restored, rows)).toEqual(predictRows(r.artifact, rows));
+    expect(predictRows(restored, rows, { explain: true })).toEqual(predictRows(r.artifact, rows, { explain: true }));
     expect(predictRows(r.artifact, [{ x1: 9, x2: 1, colour: 'purple' }]).predictions).toEqual(['yes']); // unseen category handled
   });
 
@@ -77,7 +79,7 @@ describe('trainModels', () => {
     const fitted: number[] = [];
     const done = [{ model: 'baseline' as const, fold: 0, score: -42 }];
     const resumed = await trainModels({ ...o, done, onFold: async (d) => { fitted.push(d.length); } });
-    expect(fitted).toEqual([2, 3, 4, 5, 6]); // five folds fitted, the finished one reused
+    expect(fitted).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]); // eleven folds fitted, the finished one reused
     expect(resumed.leaderboard.find((e) => e.model === 'baseline')!.folds[0]).toBe(-42);
     expect(resumed.leaderboard.find((e) => e.model === 'linear')).toEqual(full.leaderboard.find((e) => e.model === 'linear'));
   });
@@ -100,23 +102,24 @@ describe('trainModels', () => {
 });
 
 test('checkRows names missing and mistyped columns', () => {
-  const model = { features: [{ name: 'a', kind: 'numeric' }, { name: 'b', kind: 'categorical', categories: [] }] } as never;
-  expect(checkRows(model, [{ a: 'x' }])).toEqual({ missing: ['b'], mistyped: [{ column: 'a', row: 0, value: 'x' }] });
-  expect(checkRows(model, [{ a: '3.5', b: 'q', extra: 1 }])).toBeNull();
+  const model = { preprocessing: { inputs: [{ name: 'a', type: 'float' }, { name: 'b', type: 'categorical' }, { name: 'd', type: 'datetime' }, { name: 'f', type: 'boolean' }] } } as never;
+  expect(checkRows(model, [{ a: 'x', d: 'not a date', f: 'maybe' }])).toEqual({ missing: ['b'], mistyped: [
+    { column: 'a', row: 0, value: 'x', expected: 'float' }, { column: 'd', row: 0, value: 'not a date', expected: 'datetime' }, { column: 'f', row: 0, value: 'maybe', expected: 'boolean' }] });
+  expect(checkRows(model, [{ a: '3.5', b: 'q', d: '2024-01-02', f: 'yes', extra: 1 }])).toBeNull();
 });
 
-describe('trainInThread', () => {
-  test('gives the same result as training in-process, streaming folds', async () => {
+describe('trainInPool', () => {
+  test('two threads give the same result as training in-process, streaming folds', async () => {
     const o = { frame: synthetic(300, 6), target: 'cls', task: 'classification' as const, columns, cvFolds: 3, seed: 6 };
     const folds: number[] = [];
-    const inThread = await trainInThread(o, (d) => folds.push(d.length)).result;
-    expect(folds).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(JSON.stringify(inThread)).toBe(JSON.stringify(await trainModels(o)));
+    const pooled = await trainInPool(o, { threads: 2, onFold: (d) => folds.push(d.length) }).result;
+    expect(folds).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(JSON.stringify(pooled)).toBe(JSON.stringify(await trainModels(o)));
   });
 
   test('carries data errors across the thread boundary', async () => {
     const frame: Frame = { rows: 4, columns: { a: [1, 2, 3, 4], t: ['x', 'x', 'x', 'x'] } };
-    const err = await trainInThread({ frame, target: 't', task: 'classification', columns: [{ name: 'a', type: 'integer' }, { name: 't', type: 'categorical' }], cvFolds: 2, seed: 1 }, () => undefined)
+    const err = await trainInPool({ frame, target: 't', task: 'classification', columns: [{ name: 'a', type: 'integer' }, { name: 't', type: 'categorical' }], cvFolds: 2, seed: 1 }, { threads: 2 })
       .result.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
     expect(err).toMatchObject({ code: 'INVALID_TARGET' });

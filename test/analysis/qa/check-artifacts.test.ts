@@ -15,7 +15,8 @@ const edaFor = async () => {
   return profileTable(p, m.columns, { done: [] });
 };
 const modeling = {
-  version: 1, task: 'classification', target: 'Species', metric: 'macro_f1', best_model: 'linear', features: ['a'], excluded: [], importances: [],
+  version: 2, task: 'classification', target: 'Species', metric: 'macro_f1', best_model: 'linear', features: ['a'], excluded: [], importances: [],
+  shap_importance: [], partial_dependence: [], diagnostics: { kind: 'classification', held_out_rows: 69 }, train_score: 0.92, explained_on: '69 held-out rows', charts: [],
   leaderboard: [{ model: 'linear', cv_mean: 0.9, cv_std: 0.01, folds: [0.9] }, { model: 'baseline', cv_mean: 0.2, cv_std: 0, folds: [0.2] }],
   rows_used: 344, total_rows: 344, sampled: false, warnings: [], cv_folds: 5, seed: 1,
 };

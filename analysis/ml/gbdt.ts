@@ -1,0 +1,209 @@
+import type { BinnedData } from './binning.js';
+import { seededRandom } from './random.js';
+import { growTree, leafOf, type Tree } from './tree.js';
+
+/** What a model predicts: one number, the log-odds of class 1, or one margin per class. */
+export type Objective = 'squared_error' | 'absolute_error' | 'binary' | 'multiclass';
+
+export interface GbdtParams {
+  learningRate: number;
+  maxIter: number;
+  maxLeaves: number;
+  maxDepth: number;
+  minSamplesLeaf: number;
+  l2: number;
+  /** Fraction of rows drawn (without replacement) for each iteration. */
+  subsample: number;
+  /** Fraction of features each iteration may use. */
+  colsample: number;
+  /** 'auto' holds out a validation split when there are more than 10,000 training rows, as scikit-learn does. */
+  earlyStopping: 'auto' | boolean;
+  validationFraction: number;
+  nIterNoChange: number;
+  tol: number;
+}
+
+export const GBDT_DEFAULTS: GbdtParams = {
+  learningRate: 0.1, maxIter: 100, maxLeaves: 31, maxDepth: Infinity, minSamplesLeaf: 20, l2: 0,
+  subsample: 1, colsample: 1, earlyStopping: 'auto', validationFraction: 0.1, nIterNoChange: 10, tol: 1e-7,
+};
+
+/** A fitted boosted ensemble: `init` margins plus, per iteration, one tree per margin (learning rate folded into leaves). */
+export interface GbdtModel {
+  kind: 'gbdt';
+  objective: Objective;
+  init: number[];
+  trees: Tree[][];
+  iterations: number;
+  stopped: 'max_iter' | 'early_stopping' | 'deadline';
+}
+
+export interface Targets { yNum: Float64Array; yCls: Int32Array; classes: number }
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Per-row loss of margins `F` (used for early stopping). */
+function loss(obj: Objective, F: Float64Array, K: number, y: Targets, rows: ArrayLike<number>, w: Float64Array | null): number {
+  let s = 0, ws = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i], wr = w ? w[r] : 1;
+    let l: number;
+    if (obj === 'squared_error') l = (F[r] - y.yNum[r]) ** 2;
+    else if (obj === 'absolute_error') l = Math.abs(F[r] - y.yNum[r]);
+    else if (obj === 'binary') { const z = F[r]; l = Math.max(z, 0) - z * y.yCls[r] + Math.log1p(Math.exp(-Math.abs(z))); }
+    else {
+      let max = -Infinity; for (let k = 0; k < K; k++) max = Math.max(max, F[r * K + k]);
+      let sum = 0; for (let k = 0; k < K; k++) sum += Math.exp(F[r * K + k] - max);
+      l = max + Math.log(sum) - F[r * K + y.yCls[r]];
+    }
+    s += wr * l; ws += wr;
+  }
+  return s / Math.max(ws, 1e-12);
+}
+
+function initialMargins(obj: Objective, y: Targets, rows: Int32Array, w: Float64Array | null): number[] {
+  const W = (r: number) => (w ? w[r] : 1);
+  if (obj === 'squared_error') { let s = 0, ws = 0; for (const r of rows) { s += W(r) * y.yNum[r]; ws += W(r); } return [s / ws]; }
+  if (obj === 'absolute_error') return [median(Array.from(rows, (r) => y.yNum[r]))];
+  const counts = new Float64Array(y.classes);
+  let total = 0;
+  for (const r of rows) { counts[y.yCls[r]] += W(r); total += W(r); }
+  const p = Array.from(counts, (c) => Math.min(Math.max(c / total, 1e-12), 1 - 1e-12));
+  return obj === 'binary' ? [Math.log(p[1] / p[0])] : p.map(Math.log);
+}
+
+/** A stratified (by class) or plain random split of `rows` into train and validation parts. */
+function holdOut(rows: Int32Array, fraction: number, y: Targets, obj: Objective, rand: () => number) {
+  const groups = new Map<number, number[]>();
+  for (const r of rows) { const g = obj === 'binary' || obj === 'multiclass' ? y.yCls[r] : 0; (groups.get(g) ?? groups.set(g, []).get(g)!).push(r); }
+  const train: number[] = [], valid: number[] = [];
+  for (const g of [...groups.keys()].sort((a, b) => a - b)) {
+    const members = groups.get(g)!;
+    for (let i = members.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [members[i], members[j]] = [members[j], members[i]]; }
+    const cut = Math.round(members.length * fraction);
+    valid.push(...members.slice(0, cut)); train.push(...members.slice(cut));
+  }
+  return { train: Int32Array.from(train.sort((a, b) => a - b)), valid: Int32Array.from(valid.sort((a, b) => a - b)) };
+}
+
+/**
+ * Gradient boosting on histogram trees (the algorithm of scikit-learn's HistGradientBoosting and LightGBM):
+ * each iteration fits one tree per margin to the loss gradients, shrunk by the learning rate.
+ * `weights` are per-row sample weights (class weights); `deadline` (ms since epoch) stops adding trees.
+ */
+export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Objective, params: Partial<GbdtParams>, seed: number,
+  opts: { weights?: Float64Array | null; deadline?: number } = {}): GbdtModel {
+  const p = { ...GBDT_DEFAULTS, ...params };
+  const w = opts.weights ?? null;
+  const rand = seededRandom(seed);
+  const K = obj === 'multiclass' ? y.classes : 1;
+  const early = p.earlyStopping === 'auto' ? rows.length > 10_000 : p.earlyStopping;
+  const { train, valid } = early ? holdOut(rows, p.validationFraction, y, obj, rand) : { train: rows, valid: new Int32Array(0) };
+  const init = initialMargins(obj, y, train, w);
+  const n = data.rows;
+  const F = new Float64Array(n * K);
+  for (const r of train) for (let k = 0; k < K; k++) F[r * K + k] = init[k];
+  for (const r of valid) for (let k = 0; k < K; k++) F[r * K + k] = init[k];
+  const grad = new Float64Array(n), hess = new Float64Array(n);
+  const gradK = new Float64Array(n * K), hessK = new Float64Array(n * K);
+  const trees: Tree[][] = [];
+  const history: number[] = [];
+  let stopped: GbdtModel['stopped'] = 'max_iter';
+  const probs = new Float64Array(K);
+  const allFeatures = Array.from({ length: data.features }, (_, i) => i);
+
+  for (let it = 0; it < p.maxIter; it++) {
+    if (opts.deadline !== undefined && it > 0 && Date.now() > opts.deadline) { stopped = 'deadline'; break; }
+    let sample = train;
+    if (p.subsample < 1) {
+      sample = Int32Array.from(train.filter(() => rand() < p.subsample));
+      if (sample.length < 2 * p.minSamplesLeaf) sample = train;
+    }
+    let allowed: number[] | undefined;
+    if (p.colsample < 1) {
+      const want = Math.max(1, Math.round(data.features * p.colsample));
+      const pick = [...allFeatures];
+      for (let i = 0; i < want; i++) { const j = i + Math.floor(rand() * (pick.length - i)); [pick[i], pick[j]] = [pick[j], pick[i]]; }
+      allowed = pick.slice(0, want).sort((a, b) => a - b);
+    }
+    // Gradients of every margin come from this iteration's start, as in scikit-learn.
+    for (const r of sample) {
+      const wr = w ? w[r] : 1;
+      if (obj === 'squared_error') { gradK[r] = wr * (F[r] - y.yNum[r]); hessK[r] = wr; }
+      else if (obj === 'absolute_error') { gradK[r] = wr * Math.sign(F[r] - y.yNum[r]); hessK[r] = wr; }
+      else if (obj === 'binary') { const q = sigmoid(F[r]); gradK[r] = wr * (q - y.yCls[r]); hessK[r] = wr * Math.max(q * (1 - q), 1e-16); }
+      else {
+        let max = -Infinity; for (let c = 0; c < K; c++) max = Math.max(max, F[r * K + c]);
+        let sum = 0; for (let c = 0; c < K; c++) { probs[c] = Math.exp(F[r * K + c] - max); sum += probs[c]; }
+        for (let c = 0; c < K; c++) {
+          const q = probs[c] / sum;
+          gradK[r * K + c] = wr * (q - (y.yCls[r] === c ? 1 : 0)); hessK[r * K + c] = wr * Math.max(q * (1 - q), 1e-16);
+        }
+      }
+    }
+    const iteration: Tree[] = [];
+    for (let k = 0; k < K; k++) {
+      if (K > 1) for (const r of sample) { grad[r] = gradK[r * K + k]; hess[r] = hessK[r * K + k]; }
+      const order = Int32Array.from(sample);
+      const { tree, leaves } = growTree(data, { outputs: 1, grad: K === 1 ? gradK : grad, hess: K === 1 ? hessK : hess }, order,
+        { maxLeaves: p.maxLeaves, maxDepth: p.maxDepth, minSamplesLeaf: p.minSamplesLeaf, l2: p.l2, featureFraction: 1, allowed, rand });
+      for (const leaf of leaves) {
+        let v = tree.value[leaf.node];
+        // Absolute error: the best constant per leaf is the median residual, not the Newton step.
+        if (obj === 'absolute_error') v = median(Array.from(order.subarray(leaf.start, leaf.end), (r) => y.yNum[r] - F[r]));
+        tree.value[leaf.node] = v * p.learningRate;
+      }
+      for (let i = 0; i < tree.value.length; i++) if (tree.feature[i] >= 0) tree.value[i] *= p.learningRate;
+      for (const leaf of leaves) for (let i = leaf.start; i < leaf.end; i++) F[order[i] * K + k] += tree.value[leaf.node];
+      if (sample !== train || valid.length) {
+        const inSample = new Uint8Array(n); for (const r of sample) inSample[r] = 1;
+        for (const r of train) if (!inSample[r]) F[r * K + k] += tree.value[leafOf(tree, data, r)];
+        for (const r of valid) F[r * K + k] += tree.value[leafOf(tree, data, r)];
+      }
+      iteration.push(tree);
+    }
+    trees.push(iteration);
+    if (early) {
+      history.push(loss(obj, F, K, y, valid, w));
+      const ref = history.length > p.nIterNoChange ? history[history.length - 1 - p.nIterNoChange] : Infinity;
+      // Stop when none of the last n iterations improved on the loss n iterations ago by more than tol.
+      if (history.length > p.nIterNoChange && history.slice(-p.nIterNoChange).every((l) => l > ref - p.tol)) { stopped = 'early_stopping'; break; }
+    }
+  }
+  return { kind: 'gbdt', objective: obj, init, trees, iterations: trees.length, stopped };
+}
+
+/** Margins (n × outputs, row-major) for rows of `data`. */
+export function gbdtMargins(m: GbdtModel, data: BinnedData, idx: ArrayLike<number>): Float64Array {
+  const K = m.init.length;
+  const out = new Float64Array(idx.length * K);
+  for (let i = 0; i < idx.length; i++) for (let k = 0; k < K; k++) out[i * K + k] = m.init[k];
+  for (const iteration of m.trees) {
+    iteration.forEach((tree, k) => { for (let i = 0; i < idx.length; i++) out[i * K + k] += tree.value[leafOf(tree, data, idx[i])]; });
+  }
+  return out;
+}
+
+/** Predictions: values for regression, class probabilities (n × classes) for classification. */
+export function predictGbdt(m: GbdtModel, data: BinnedData, idx: ArrayLike<number>): Float64Array {
+  const F = gbdtMargins(m, data, idx);
+  if (m.objective === 'squared_error' || m.objective === 'absolute_error') return F;
+  if (m.objective === 'binary') {
+    const out = new Float64Array(idx.length * 2);
+    for (let i = 0; i < idx.length; i++) { const q = sigmoid(F[i]); out[2 * i] = 1 - q; out[2 * i + 1] = q; }
+    return out;
+  }
+  const K = m.init.length;
+  for (let i = 0; i < idx.length; i++) {
+    let max = -Infinity; for (let k = 0; k < K; k++) max = Math.max(max, F[i * K + k]);
+    let sum = 0; for (let k = 0; k < K; k++) { F[i * K + k] = Math.exp(F[i * K + k] - max); sum += F[i * K + k]; }
+    for (let k = 0; k < K; k++) F[i * K + k] /= sum;
+  }
+  return F;
+}

@@ -1,0 +1,61 @@
+import type { ColumnType } from '../ingest/column-types.js';
+import { toNumber } from './encoding.js';
+import { rocAuc } from './metrics.js';
+
+/** Single-feature scores from which a column is treated as leaking the target. */
+export const LEAK_AUC = 0.995;
+export const LEAK_R2 = 0.99;
+
+function pearson(x: number[], y: number[]): number {
+  const n = x.length;
+  let mx = 0, my = 0;
+  for (let i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
+  mx /= n; my /= n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) { const a = x[i] - mx, b = y[i] - my; sxy += a * b; sxx += a * a; syy += b * b; }
+  return sxx && syy ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
+/**
+ * Columns that predict the target almost perfectly on their own: a number whose rank separates the two
+ * classes (AUC ≥ 0.995) or that is a linear function of a numeric target (R² ≥ 0.99), or a category that
+ * determines the target while repeating (each category at least 5 rows on average). Such columns are
+ * usually computed from the target, and a model using them would not work on new data.
+ */
+export function findLeaks(columns: Record<string, unknown[]>, features: { name: string; type: ColumnType }[], task: 'classification' | 'regression',
+  yNum: Float64Array, yCls: Int32Array, classes: number): { column: string; reason: string }[] {
+  const out: { column: string; reason: string }[] = [];
+  for (const f of features) {
+    const values = columns[f.name];
+    if (f.type === 'integer' || f.type === 'float') {
+      const x: number[] = [], idx: number[] = [];
+      values.forEach((v, r) => { const n = toNumber(v); if (Number.isFinite(n)) { x.push(n); idx.push(r); } });
+      if (x.length < 20) continue;
+      if (task === 'regression') {
+        const r = pearson(x, idx.map((i) => yNum[i]));
+        if (r * r >= LEAK_R2) out.push({ column: f.name, reason: `on its own it explains R² ${(r * r).toFixed(3)} of the target` });
+      } else if (classes === 2) {
+        const auc = rocAuc(idx.map((i) => yCls[i]), x);
+        const best = Math.max(auc, 1 - auc);
+        if (best >= LEAK_AUC) out.push({ column: f.name, reason: `on its own it separates the classes with ROC AUC ${best.toFixed(3)}` });
+      }
+    } else if (task === 'classification' && (f.type === 'categorical' || f.type === 'boolean')) {
+      const groups = new Map<string, Map<number, number>>();
+      let n = 0;
+      values.forEach((v, r) => {
+        if (v === null || v === undefined) return;
+        n++;
+        const g = groups.get(String(v)) ?? groups.set(String(v), new Map()).get(String(v))!;
+        g.set(yCls[r], (g.get(yCls[r]) ?? 0) + 1);
+      });
+      if (n < 20 || groups.size < 2 || n / groups.size < 5) continue;
+      let majority = 0;
+      for (const g of groups.values()) majority += Math.max(...g.values());
+      const overall = new Map<number, number>();
+      for (const c of yCls) overall.set(c, (overall.get(c) ?? 0) + 1);
+      const base = Math.max(...overall.values()) / yCls.length;
+      if (majority / n >= 0.999 && base < 0.99) out.push({ column: f.name, reason: `its value determines the target in ${(100 * majority / n).toFixed(1)}% of rows` });
+    }
+  }
+  return out;
+}

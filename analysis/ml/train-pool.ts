@@ -1,0 +1,85 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DataError, type DataErrorCode } from '../errors.js';
+import type { ModelName } from './candidates.js';
+import type { Metric } from './metrics.js';
+import type { TrainOptions } from './prepare-training.js';
+import { runTraining, type FoldScore, type LeaderboardEntry, type TrainResult } from './train-models.js';
+
+/** Messages from the parent to a training thread. */
+export type ToThread =
+  | { kind: 'score'; id: number; name: ModelName; fold: number; deadline?: number }
+  | { kind: 'finish'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; deadline?: number };
+
+/** Messages from a training thread to its parent. */
+export type FromThread =
+  | { kind: 'ready'; names: ModelName[]; folds: number; metric: Metric; warnings: string[] }
+  | { kind: 'score'; id: number; score: FoldScore }
+  | { kind: 'result'; id: number; result: TrainResult }
+  | { kind: 'error'; id: number | null; message: string; data: { code: DataErrorCode; details: Record<string, unknown> } | null };
+
+export interface TrainJob { result: Promise<TrainResult>; cancel: () => Promise<void> }
+
+/** Threads for a table: one for small tables (copying the data costs more than it saves), else one per core up to two. */
+export function threadsFor(o: TrainOptions): number {
+  const cells = o.frame.rows * Math.max(1, o.columns.length);
+  return cells < 50_000 ? 1 : Math.min(2, os.availableParallelism());
+}
+
+const toError = (m: Extract<FromThread, { kind: 'error' }>) =>
+  (m.data ? new DataError(m.data.code, m.message, m.data.details) : new Error(`Training failed: ${m.message}`));
+
+/**
+ * Trains in a pool of worker threads so both cores fit folds and the caller's event loop stays free (a
+ * Temporal activity keeps heartbeating). Each thread prepares the same data from `options`; folds and
+ * candidates are handed out as threads become free; `onFold` receives the scores finished so far.
+ * @example const job = trainInPool(opts, { onFold: (done) => ctx.heartbeat({ folds: done }) }); await job.result;
+ */
+export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFold?: (done: FoldScore[], total: number) => void; threads?: number } = {}): TrainJob {
+  const count = c.threads ?? threadsFor(options);
+  const entry = new URL('./train-thread.ts', import.meta.url).href;
+  const workers = Array.from({ length: count }, () => new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry, options } }));
+  const pending = new Map<number, { resolve: (m: FromThread) => void; reject: (e: Error) => void }>();
+  let nextId = 0, stopped = false;
+  let failAll: (e: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => { failAll = reject; });
+  failed.catch(() => undefined);
+
+  const ready = workers.map((w) => new Promise<Extract<FromThread, { kind: 'ready' }>>((resolve, reject) => {
+    w.on('message', (m: FromThread) => {
+      if (m.kind === 'ready') return resolve(m);
+      if (m.kind === 'error' && m.id === null) return reject(toError(m));
+      const p = pending.get(m.id!);
+      if (!p) return;
+      pending.delete(m.id!);
+      if (m.kind === 'error') p.reject(toError(m)); else p.resolve(m);
+    });
+    w.on('error', (err) => { reject(err); failAll(err); });
+    w.on('exit', (code) => { if (!stopped) { const e = new Error(`A training thread stopped unexpectedly (exit code ${code}).`); reject(e); failAll(e); } });
+  }));
+
+  const idle: Worker[] = [];
+  const waiting: ((w: Worker) => void)[] = [];
+  const release = (w: Worker) => { const next = waiting.shift(); if (next) next(w); else idle.push(w); };
+  const acquire = () => new Promise<Worker>((resolve) => { const w = idle.pop(); if (w) resolve(w); else waiting.push(resolve); });
+  const call = async (msg: ToThread extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never): Promise<FromThread> => {
+    const w = await acquire();
+    const id = nextId++;
+    try {
+      return await Promise.race([failed, new Promise<FromThread>((resolve, reject) => { pending.set(id, { resolve, reject }); w.postMessage({ ...msg, id }); })]);
+    } finally { release(w); }
+  };
+
+  const stop = async () => { stopped = true; await Promise.all(workers.map((w) => w.terminate())); };
+  const result = (async () => {
+    const [first] = await Promise.race([failed, Promise.all(ready)]);
+    workers.forEach(release);
+    return runTraining({ names: first.names, folds: Array.from({ length: first.folds }, () => []), metric: first.metric, warnings: first.warnings, o: options }, {
+      concurrency: count,
+      score: async (name, fold, deadline) => ((await call({ kind: 'score', name, fold, deadline })) as Extract<FromThread, { kind: 'score' }>).score,
+      finish: async (leaderboard, warnings, deadline) => ((await call({ kind: 'finish', leaderboard, warnings, deadline })) as Extract<FromThread, { kind: 'result' }>).result,
+    }, { done: c.done, onFold: c.onFold });
+  })();
+  result.finally(stop).catch(() => undefined);
+  return { result, cancel: stop };
+}

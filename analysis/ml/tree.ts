@@ -1,0 +1,334 @@
+import { MISSING_BIN, type BinnedData } from './binning.js';
+
+/**
+ * A fitted tree over binned features, as flat JSON-friendly arrays indexed by node.
+ * A numeric split sends bins ≤ `threshold` left (and missing values left when `missing_left`);
+ * a categorical split sends the bins listed in `cats` left. Leaves have `feature` −1.
+ * `value` holds `outputs` numbers per node; `cover` is the training weight that reached the node (TreeSHAP needs it).
+ */
+export interface Tree {
+  outputs: number;
+  feature: number[];
+  threshold: number[];
+  missing_left: boolean[];
+  cats: (number[] | null)[];
+  left: number[];
+  right: number[];
+  value: number[];
+  cover: number[];
+}
+
+export interface TreeParams {
+  maxLeaves: number;
+  maxDepth: number;
+  minSamplesLeaf: number;
+  l2: number;
+  /** Fraction of features considered at each split (random forests); 1 = all. */
+  featureFraction: number;
+  /** Features this tree may use (column subsampling); all when absent. */
+  allowed?: number[];
+  rand: () => number;
+}
+
+/** Gradients of `outputs` per row (`grad[r * outputs + k]`) and one hessian (weight) per row. */
+export interface Gradients { outputs: number; grad: Float64Array; hess: Float64Array }
+
+/** Where each leaf's training rows ended up after growing: `rows[start, end)` reached `node`. */
+export interface LeafSegment { node: number; start: number; end: number }
+
+const BINS = 256;
+const MIN_HESS = 1e-3;
+const MIN_GAIN = 1e-7;
+
+interface Split { gain: number; feature: number; threshold: number; missingLeft: boolean; cats: number[] | null }
+interface Open { node: number; start: number; end: number; depth: number; hist: Float64Array | null; split: Split | null }
+
+/** A pool of histogram buffers so growing a tree does not allocate one per node. */
+class HistPool {
+  private free: Float64Array[] = [];
+  constructor(private size: number) {}
+  take(): Float64Array { return this.free.pop() ?? new Float64Array(this.size); }
+  give(h: Float64Array) { this.free.push(h); }
+}
+
+/**
+ * Grows one histogram tree on `rows` (reordered in place so each leaf's rows are contiguous).
+ * Best-first by gain when `maxLeaves` is finite (gradient boosting), depth-first otherwise (random forests),
+ * which keeps only O(depth) histograms alive.
+ */
+export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: TreeParams): { tree: Tree; leaves: LeafSegment[] } {
+  const K = g.outputs, S = K + 2, F = data.features, n = data.rows;
+  const { bins, isCategorical } = data;
+  const { grad, hess } = g;
+  const pool = new HistPool(F * BINS * S);
+  const features = p.allowed ?? Array.from({ length: F }, (_, i) => i);
+  const tree: Tree = { outputs: K, feature: [], threshold: [], missing_left: [], cats: [], left: [], right: [], value: [], cover: [] };
+  const leaves: LeafSegment[] = [];
+  const tmp = new Int32Array(rows.length);
+
+  const newNode = (totals: Float64Array) => {
+    const id = tree.feature.length;
+    tree.feature.push(-1); tree.threshold.push(0); tree.missing_left.push(false); tree.cats.push(null);
+    tree.left.push(-1); tree.right.push(-1);
+    const H = totals[K];
+    for (let k = 0; k < K; k++) tree.value.push(-totals[k] / (H + p.l2));
+    tree.cover.push(H);
+    return id;
+  };
+
+  const rowMajor = rowMajorBins(data);
+  const build = (hist: Float64Array, start: number, end: number, feats: number[]) => {
+    if (feats.length === F) hist.fill(0);
+    else for (const f of feats) hist.fill(0, f * BINS * S, (f + 1) * BINS * S);
+    const m = end - start;
+    if (K === 1) {
+      buildRowWise(hist, rowMajor, F, feats, rows, start, m, grad, hess);
+      return;
+    }
+    for (const f of feats) {
+      const col = f * n, base = f * BINS * S;
+      for (let i = start; i < end; i++) {
+        const r = rows[i], o = base + bins[col + r] * S;
+        for (let k = 0; k < K; k++) hist[o + k] += grad[r * K + k];
+        hist[o + K] += hess[r]; hist[o + K + 1] += 1;
+      }
+    }
+  };
+
+  const totalsOf = (start: number, end: number) => {
+    const t = new Float64Array(S);
+    for (let i = start; i < end; i++) {
+      const r = rows[i];
+      for (let k = 0; k < K; k++) t[k] += grad[r * K + k];
+      t[K] += hess[r]; t[K + 1] += 1;
+    }
+    return t;
+  };
+
+  const score = (G: Float64Array | number[], H: number) => {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += G[k] * G[k];
+    return s / (H + p.l2);
+  };
+
+  const L = new Float64Array(S), R = new Float64Array(S), M = new Float64Array(S);
+  const perNode = p.featureFraction < 1;
+  const pickCandidates = () => {
+    if (!perNode) return features;
+    const want = Math.max(1, Math.round(features.length * p.featureFraction));
+    const pick = [...features];
+    for (let i = 0; i < want; i++) { const j = i + Math.floor(p.rand() * (pick.length - i)); [pick[i], pick[j]] = [pick[j], pick[i]]; }
+    return pick.slice(0, want).sort((a, b) => a - b);
+  };
+  const findSplit = (hist: Float64Array, tot: Float64Array, candidates: number[]): Split | null => {
+    const parent = score(tot, tot[K]);
+    let best = null as Split | null;
+    const consider = (gain: number, feature: number, threshold: number, missingLeft: boolean, cats: number[] | null) => {
+      if (gain > MIN_GAIN && (!best || gain > best.gain)) best = { gain, feature, threshold, missingLeft, cats };
+    };
+    const ok = (a: Float64Array, b: Float64Array) =>
+      a[K + 1] >= p.minSamplesLeaf && b[K + 1] >= p.minSamplesLeaf && a[K] >= MIN_HESS && b[K] >= MIN_HESS;
+    for (const f of candidates) {
+      const base = f * BINS * S;
+      if (isCategorical[f]) {
+        const present: number[] = [];
+        for (let b = 0; b < BINS; b++) if (hist[base + b * S + K + 1] > 0) present.push(b);
+        if (present.length < 2) continue;
+        // Sorting categories by their mean gradient makes the best prefix the best subset (Fisher 1958).
+        const key = (b: number) => hist[base + b * S] / (hist[base + b * S + K] + p.l2 + 1e-12);
+        present.sort((a, b) => key(a) - key(b) || a - b);
+        L.fill(0);
+        for (let i = 0; i < present.length - 1; i++) {
+          const o = base + present[i] * S;
+          for (let s = 0; s < S; s++) { L[s] += hist[o + s]; R[s] = tot[s] - L[s]; }
+          if (ok(L, R)) consider(score(L, L[K]) + score(R, R[K]) - parent, f, 0, false, present.slice(0, i + 1).sort((a, b) => a - b));
+        }
+        continue;
+      }
+      if (K === 1) {
+        const found = scanNumeric(hist, base, tot[0], tot[1], tot[2], p.l2, p.minSamplesLeaf);
+        if (found && found.gain - parent > MIN_GAIN && (!best || found.gain - parent > best.gain)) {
+          best = { gain: found.gain - parent, feature: f, threshold: found.bin, missingLeft: found.missingLeft, cats: null };
+        }
+        continue;
+      }
+      const mo = base + MISSING_BIN * S;
+      for (let s = 0; s < S; s++) M[s] = hist[mo + s];
+      const hasMissing = M[K + 1] > 0;
+      L.fill(0);
+      for (let b = 0; b < MISSING_BIN; b++) {
+        const o = base + b * S;
+        if (hist[o + K + 1] === 0 && b > 0) continue;
+        for (let s = 0; s < S; s++) L[s] += hist[o + s];
+        for (let s = 0; s < S; s++) R[s] = tot[s] - L[s];
+        if (ok(L, R)) consider(score(L, L[K]) + score(R, R[K]) - parent, f, b, false, null);
+        if (hasMissing) {
+          for (let s = 0; s < S; s++) { L[s] += M[s]; R[s] -= M[s]; }
+          if (ok(L, R)) consider(score(L, L[K]) + score(R, R[K]) - parent, f, b, true, null);
+          for (let s = 0; s < S; s++) L[s] -= M[s];
+        }
+      }
+    }
+    return best;
+  };
+
+  const goesLeftTable = (s: Split) => {
+    const t = new Uint8Array(BINS);
+    if (s.cats) for (const c of s.cats) t[c] = 1;
+    else { for (let b = 0; b <= s.threshold; b++) t[b] = 1; t[MISSING_BIN] = s.missingLeft ? 1 : 0; }
+    return t;
+  };
+
+  const canSplit = (count: number, depth: number) => count >= 2 * p.minSamplesLeaf && depth < p.maxDepth;
+  /**
+   * Opens a node for splitting. With all features, its histogram is kept for the children (subtraction trick);
+   * with a random subset per node (forests), only those features are built and nothing is kept.
+   */
+  const openNode = (node: number, start: number, end: number, depth: number, tot: Float64Array, hist: Float64Array | null): Open => {
+    if (!canSplit(end - start, depth)) { if (hist) pool.give(hist); return { node, start, end, depth, hist: null, split: null }; }
+    if (perNode) {
+      const cands = pickCandidates(), h = pool.take();
+      build(h, start, end, cands);
+      const split = findSplit(h, tot, cands);
+      pool.give(h);
+      return { node, start, end, depth, hist: null, split };
+    }
+    if (!hist) { hist = pool.take(); build(hist, start, end, features); }
+    return { node, start, end, depth, hist, split: findSplit(hist, tot, features) };
+  };
+
+  const rootTotals = totalsOf(0, rows.length);
+  const root = newNode(rootTotals);
+  const open: Open[] = [openNode(root, 0, rows.length, 0, rootTotals, null)];
+  let leafCount = 1;
+  const bestFirst = Number.isFinite(p.maxLeaves);
+
+  while (open.length) {
+    let pick = open.length - 1;
+    if (bestFirst) for (let i = 0; i < open.length; i++) if ((open[i].split?.gain ?? -1) > (open[pick].split?.gain ?? -1)) pick = i;
+    const o = open.splice(pick, 1)[0];
+    if (!o.split || leafCount >= p.maxLeaves) {
+      leaves.push({ node: o.node, start: o.start, end: o.end });
+      if (o.hist) pool.give(o.hist);
+      continue;
+    }
+    const s = o.split;
+    const table = goesLeftTable(s);
+    const col = s.feature * n;
+    let l = o.start, t = 0;
+    for (let i = o.start; i < o.end; i++) { const r = rows[i]; if (table[bins[col + r]]) rows[l++] = r; else tmp[t++] = r; }
+    rows.set(tmp.subarray(0, t), l);
+    const mid = l;
+    tree.feature[o.node] = s.feature; tree.threshold[o.node] = s.threshold; tree.missing_left[o.node] = s.missingLeft; tree.cats[o.node] = s.cats;
+    const lt = totalsOf(o.start, mid), rt = totalsOf(mid, o.end);
+    const ln = newNode(lt), rn = newNode(rt);
+    tree.left[o.node] = ln; tree.right[o.node] = rn;
+    leafCount++;
+    const depth = o.depth + 1;
+    let lh: Float64Array | null = null, rh: Float64Array | null = null;
+    if (o.hist && (canSplit(mid - o.start, depth) || canSplit(o.end - mid, depth))) {
+      // Build the smaller child's histogram; the larger is the parent's minus it.
+      const leftSmaller = mid - o.start <= o.end - mid;
+      const small = pool.take();
+      if (leftSmaller) build(small, o.start, mid, features); else build(small, mid, o.end, features);
+      const large = o.hist;
+      for (let i = 0; i < large.length; i++) large[i] -= small[i];
+      [lh, rh] = leftSmaller ? [small, large] : [large, small];
+    } else if (o.hist) pool.give(o.hist);
+    open.push(openNode(ln, o.start, mid, depth, lt, lh));
+    open.push(openNode(rn, mid, o.end, depth, rt, rh));
+  }
+  return { tree, leaves };
+}
+
+const rowMajorCache = new WeakMap<Uint8Array, Uint8Array>();
+/** The bins again, row-major (`[r * features + f]`): a row's bins are read together when building histograms. */
+function rowMajorBins(data: BinnedData): Uint8Array {
+  let rm = rowMajorCache.get(data.bins);
+  if (!rm) {
+    const { rows, features, bins } = data;
+    rm = new Uint8Array(rows * features);
+    for (let f = 0; f < features; f++) for (let r = 0; r < rows; r++) rm[r * features + f] = bins[f * rows + r];
+    rowMajorCache.set(data.bins, rm);
+  }
+  return rm;
+}
+
+/**
+ * Histograms of a node's rows, single output: (gradient, hessian, count) per feature and bin. Row by row,
+ * so each row's gradient is read once and consecutive updates hit different features (no dependency chain).
+ */
+function buildRowWise(hist: Float64Array, rm: Uint8Array, F: number, features: number[], rows: Int32Array, start: number, m: number,
+  grad: Float64Array, hess: Float64Array) {
+  const nf = features.length;
+  if (nf === F) {
+    for (let i = 0; i < m; i++) {
+      const r = rows[start + i], rb = r * F, g = grad[r], h = hess[r];
+      for (let f = 0; f < F; f++) { const o = ((f << 8) + rm[rb + f]) * 3; hist[o] += g; hist[o + 1] += h; hist[o + 2] += 1; }
+    }
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const r = rows[start + i], rb = r * F, g = grad[r], h = hess[r];
+    for (let j = 0; j < nf; j++) { const f = features[j]; const o = ((f << 8) + rm[rb + f]) * 3; hist[o] += g; hist[o + 1] += h; hist[o + 2] += 1; }
+  }
+}
+
+/**
+ * Best threshold of one numeric feature for a single output, trying missing values on either side.
+ * @returns the split's score (children's G²/(H+λ) summed; the caller subtracts the parent's) or null
+ */
+function scanNumeric(hist: Float64Array, base: number, gT: number, hT: number, cT: number, l2: number, minLeaf: number) {
+  const mo = base + MISSING_BIN * 3;
+  const gm = hist[mo], hm = hist[mo + 1], cm = hist[mo + 2];
+  let gl = 0, hl = 0, cl = 0, bestGain = -Infinity, bestBin = -1, bestMissingLeft = false;
+  for (let b = 0; b < MISSING_BIN; b++) {
+    const o = base + b * 3, c = hist[o + 2];
+    if (c === 0) continue;
+    gl += hist[o]; hl += hist[o + 1]; cl += c;
+    const gr = gT - gl, hr = hT - hl, cr = cT - cl;
+    if (cl >= minLeaf && cr >= minLeaf && hl >= MIN_HESS && hr >= MIN_HESS) {
+      const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2);
+      if (gain > bestGain) { bestGain = gain; bestBin = b; bestMissingLeft = false; }
+    }
+    if (cm > 0) {
+      const gl2 = gl + gm, hl2 = hl + hm, cl2 = cl + cm, gr2 = gr - gm, hr2 = hr - hm, cr2 = cr - cm;
+      if (cl2 >= minLeaf && cr2 >= minLeaf && hl2 >= MIN_HESS && hr2 >= MIN_HESS) {
+        const gain = (gl2 * gl2) / (hl2 + l2) + (gr2 * gr2) / (hr2 + l2);
+        if (gain > bestGain) { bestGain = gain; bestBin = b; bestMissingLeft = true; }
+      }
+    }
+  }
+  return bestBin < 0 ? null : { gain: bestGain, bin: bestBin, missingLeft: bestMissingLeft };
+}
+
+/** Precomputed go-left tables per node, so prediction is one lookup per level. */
+const compiled = new WeakMap<Tree, (Uint8Array | null)[]>();
+function tablesOf(tree: Tree): (Uint8Array | null)[] {
+  let t = compiled.get(tree);
+  if (!t) {
+    t = tree.feature.map((f, i) => {
+      if (f < 0) return null;
+      const table = new Uint8Array(BINS);
+      const cats = tree.cats[i];
+      if (cats) for (const c of cats) table[c] = 1;
+      else { for (let b = 0; b <= tree.threshold[i]; b++) table[b] = 1; table[MISSING_BIN] = tree.missing_left[i] ? 1 : 0; }
+      return table;
+    });
+    compiled.set(tree, t);
+  }
+  return t;
+}
+
+/** Whether row `r` goes to the left child at `node`. */
+export function goesLeft(tree: Tree, node: number, data: BinnedData, r: number): boolean {
+  return tablesOf(tree)[node]![data.bins[tree.feature[node] * data.rows + r]] === 1;
+}
+
+/** The leaf row `r` falls into. */
+export function leafOf(tree: Tree, data: BinnedData, r: number): number {
+  const tables = tablesOf(tree);
+  let node = 0;
+  while (tree.feature[node] >= 0) node = tables[node]![data.bins[tree.feature[node] * data.rows + r]] ? tree.left[node] : tree.right[node];
+  return node;
+}
