@@ -32,7 +32,7 @@ describe('a run from start to result', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ run_id: runId, status: 'completed', dataset: { rows: 344, cols: 7 } });
     expect(r.body.modeling).toMatchObject({ task: 'classification', target: 'Species', metric: 'macro_f1' });
-    expect(r.body.modeling.leaderboard[0].model).toBe('linear');
+    expect(r.body.modeling.leaderboard.map((e: { model: string }) => e.model).sort()).toEqual(['baseline', 'gbdt', 'linear', 'random_forest']);
     expect(r.body.modeling.leaderboard[0].cv_mean).toBeGreaterThan(0.9);
     expect(r.body.report_html).toMatch(/^<!doctype html>/);
     expect(Object.keys(r.body.timings)).toEqual(['ingest', 'profile', 'train', 'report', 'qa']);
@@ -74,19 +74,47 @@ describe('a run from start to result', () => {
   test('the model is listed, described and predicts; bad rows are 422 naming the columns', async () => {
     const models = (await c.get('/models')).body.items;
     const m = models.find((x: { run_id: string }) => x.run_id === runId);
-    expect(m).toMatchObject({ name: 'linear', task: 'classification', target: 'Species', version: expect.any(Number) });
+    const result = (await c.get(`/runs/${runId}/result`)).body;
+    expect(m).toMatchObject({ name: result.modeling.leaderboard[0].model, task: 'classification', target: 'Species', version: expect.any(Number) });
     const detail = await c.get(`/models/${m.id}`);
-    expect(detail.body.features.map((f: { name: string }) => f.name)).toContain('Beak Length (mm)');
+    expect(detail.body.features).toContainEqual(expect.objectContaining({ name: 'Beak Length (mm)', type: 'float' }));
+    expect(detail.body.features).toContainEqual(expect.objectContaining({ name: 'Island', categories: expect.arrayContaining(['Biscoe', 'Dream', 'Torgersen']) }));
+    expect(detail.body.importances[0]).toMatchObject({ feature: expect.any(String), importance: expect.any(Number) });
     const row = { Island: 'Biscoe', 'Beak Length (mm)': 46, 'Beak Depth (mm)': 14, 'Flipper Length (mm)': 215, 'Body Mass (g)': 5000, Sex: 'MALE' };
     const p = await c.post(`/models/${m.id}/predict`, { rows: [row] });
     expect(p.status).toBe(200);
     expect(p.body.predictions).toEqual(['Gentoo']);
     expect(Object.values(p.body.probabilities[0]).reduce((a: number, b) => a + (b as number), 0)).toBeCloseTo(1, 9);
+    expect(p.body.drift.map((d: { feature: string }) => d.feature)).toContain('Island');
     const arts = (await c.get(`/runs/${runId}/artifacts`)).body.items;
     expect(arts.map((x: { id: string }) => x.id)).toContain(p.body.artifact_id);
     const bad = await c.post(`/models/${m.id}/predict`, { rows: [{ Island: 'Biscoe', 'Beak Length (mm)': 'long' }] });
     expect(bad.status).toBe(422);
-    expect(bad.body.error.message).toMatch(/missing columns: Beak Depth \(mm\), Flipper Length \(mm\), Body Mass \(g\), Sex; not numbers: Beak Length \(mm\)/);
+    expect(bad.body.error.message).toBe("rows: missing columns: Beak Depth (mm), Flipper Length (mm), Body Mass (g), Sex; 'Beak Length (mm)' must be a number");
+    expect(bad.body.error.details.missing).toEqual(['Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex']);
+  });
+
+  test('predict takes a CSV upload, explains per row with ?explain=true and warns about drifted inputs', async () => {
+    const m = (await c.get('/models')).body.items.find((x: { run_id: string }) => x.run_id === runId);
+    const header = 'Island,Beak Length (mm),Beak Depth (mm),Flipper Length (mm),Body Mass (g),Sex,extra';
+    const lines = Array.from({ length: 60 }, (_, i) => `Biscoe,${46 + (i % 5)},14,${215 + (i % 7)},${9000 + i},FEMALE,x`);
+    const fd = new FormData();
+    fd.append('file', new Blob([[header, ...lines].join('\n')], { type: 'text/csv' }), 'rows.csv');
+    const p = await c.req('POST', `/models/${m.id}/predict?explain=true`, fd);
+    expect(p.status).toBe(200);
+    expect(p.body.predictions).toHaveLength(60);
+    const e = p.body.explanations.rows[0];
+    expect(Object.keys(e.contributions).sort()).toEqual(['Beak Depth (mm)', 'Beak Length (mm)', 'Body Mass (g)', 'Flipper Length (mm)', 'Island', 'Sex']);
+    expect(e).toMatchObject({ base_value: expect.any(Number), class: expect.any(String) });
+    // Every penguin here weighs 9 kg: far outside what the model was trained on.
+    expect(p.body.drift.find((d: { feature: string }) => d.feature === 'Body Mass (g)')).toMatchObject({ drifted: true });
+    expect(p.body.warnings.join(' ')).toMatch(/Input drift on 'Body Mass \(g\)': PSI \d+\.\d+/);
+
+    const notCsv = new FormData();
+    notCsv.append('file', new Blob(['Island\n'], { type: 'text/csv' }), 'empty.csv');
+    const empty = await c.req('POST', `/models/${m.id}/predict`, notCsv);
+    expect(empty.status).toBe(422);
+    expect(empty.body.error.message).toMatch(/^file: The CSV has a header but no rows to predict\.$/);
   });
 
   test('the report is served as HTML and downloads as HTML; PDF says why it is absent', async () => {
