@@ -19,8 +19,8 @@ export async function loadFrame(parquetPath: string, columns: string[], opts: { 
     if (sampled && opts.stratifyBy) {
       // Stratified: the same share of every class, rows picked by a seeded hash so the sample is reproducible.
       const share = opts.sampleRows / total;
-      query = `SELECT ${cols} FROM (SELECT *, row_number() OVER (PARTITION BY ${sqlIdent(opts.stratifyBy)} ORDER BY hash(rowid + ${Math.floor(opts.seed)})) AS rn__,
-        count(*) OVER (PARTITION BY ${sqlIdent(opts.stratifyBy)}) AS n__ FROM ${src}) WHERE rn__ <= greatest(1, round(n__ * ${share}))`;
+      query = `SELECT ${cols} FROM (SELECT *, row_number() OVER (PARTITION BY ${sqlIdent(opts.stratifyBy)} ORDER BY hash(file_row_number + ${Math.floor(opts.seed)})) AS rn__,
+        count(*) OVER (PARTITION BY ${sqlIdent(opts.stratifyBy)}) AS n__ FROM read_parquet(${sqlString(parquetPath)}, file_row_number = true)) WHERE rn__ <= greatest(1, round(n__ * ${share}))`;
     } else if (sampled) {
       query += ` USING SAMPLE reservoir(${Math.floor(opts.sampleRows)} ROWS) REPEATABLE (${opts.seed})`;
     }

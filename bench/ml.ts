@@ -1,0 +1,113 @@
+// bench:ml — Assay's model engine beside scikit-learn's HistGradientBoosting on the same rows and folds, and our
+// random forest beside ml-random-forest. Prints scores, fit times and ratios; quote the medians.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { readTable } from '../analysis/ingest/read-table.js';
+import { applyBinner, fitBinner } from '../analysis/ml/binning.js';
+import { fitForest, predictForest } from '../analysis/ml/forest.js';
+import { fitGbdt } from '../analysis/ml/gbdt.js';
+import { loadFrame } from '../analysis/ml/load-frame.js';
+import { prepareTraining } from '../analysis/ml/prepare-training.js';
+import { seededRandom } from '../analysis/ml/random.js';
+import { leaderboardOf, scoreFold, type FoldScore } from '../analysis/ml/train-models.js';
+
+const python = process.env.BENCH_PYTHON ?? '.tools/bench/bin/python';
+const peer = (mode: string, arg: string) => JSON.parse(execFileSync(python, ['bench/ml-peer.py', mode, arg], { maxBuffer: 1 << 26 }).toString());
+const median = (xs: number[]) => { const s = [...xs].sort((p, q) => p - q); return s[Math.floor(s.length / 2)]; };
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ml-'));
+const require = createRequire(import.meta.url);
+const vega = (f: string) => path.join(path.dirname(require.resolve('vega-datasets/package.json')), 'data', f);
+
+peer('export', dir);
+const sets: { name: string; file: string; target: string; task: 'classification' | 'regression' }[] = [
+  { name: 'breast_cancer (sklearn)', file: path.join(dir, 'breast_cancer.csv'), target: 'label', task: 'classification' },
+  { name: 'wine (sklearn)', file: path.join(dir, 'wine.csv'), target: 'label', task: 'classification' },
+  { name: 'iris (sklearn)', file: path.join(dir, 'iris.csv'), target: 'label', task: 'classification' },
+  { name: 'diabetes (sklearn)', file: path.join(dir, 'diabetes.csv'), target: 'label', task: 'regression' },
+  { name: 'penguins (vega)', file: vega('penguins.json'), target: 'Species', task: 'classification' },
+  { name: 'cars (vega)', file: vega('cars.json'), target: 'Miles_per_Gallon', task: 'regression' },
+];
+
+console.log('bench:ml — 5-fold CV on the same rows, features and folds (Assay best model vs scikit-learn 1.5.2 HistGradientBoosting)');
+console.log('  dataset                    rows  metric     Assay best            sklearn HGB   Δ score   GBDT fit/fold Assay  sklearn');
+for (const s of sets) {
+  const parquet = path.join(dir, `${path.basename(s.file)}.parquet`);
+  const manifest = await readTable({ inputPath: s.file, format: s.file.endsWith('.json') ? 'json' : 'csv', parquetOut: parquet });
+  const { frame } = await loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows: 1e9, seed: 1 });
+  const t = prepareTraining({ frame, target: s.target, task: s.task, columns: manifest.columns, cvFolds: 5, seed: 1 });
+  const done: FoldScore[] = [];
+  const gbdtFit: number[] = [];
+  for (const name of t.names) for (let f = 0; f < 5; f++) {
+    const t0 = performance.now();
+    done.push(scoreFold(t, name, f));
+    if (name === 'gbdt') gbdtFit.push((performance.now() - t0) / 1000);
+  }
+  const best = leaderboardOf(t, done)[0];
+  // The same kept rows (target present), in the same order, with our fold of each.
+  const foldOf = new Array<number>(t.d.rows);
+  t.folds.forEach((rows, f) => rows.forEach((r) => { foldOf[r] = f; }));
+  const kept: Record<string, unknown>[] = [];
+  for (let r = 0; r < frame.rows; r++) {
+    if (frame.columns[s.target][r] === null) continue;
+    kept.push(Object.fromEntries([...t.pre.inputs.map((c) => [c.name, frame.columns[c.name][r]]), [s.target, frame.columns[s.target][r]]]));
+  }
+  const csv = path.join(dir, 'kept.json');
+  const names = [...t.pre.inputs.map((c) => c.name), s.target];
+  fs.writeFileSync(path.join(dir, 'kept.csv'), [names.map((n) => JSON.stringify(n)).join(','),
+    ...kept.map((row) => names.map((n) => (row[n] === null ? '' : JSON.stringify(row[n]))).join(','))].join('\n'));
+  fs.writeFileSync(csv, JSON.stringify({ csv: path.join(dir, 'kept.csv'), target: s.target, task: s.task, metric: t.metric, seed: 1, folds: foldOf,
+    features: t.pre.inputs.map((c) => c.name), categorical: t.pre.inputs.filter((c) => !['integer', 'float'].includes(c.type)).map((c) => c.name) }));
+  const p = peer('cv', csv) as { score: number; fit_s: number[] };
+  console.log(`  ${s.name.padEnd(24)} ${String(t.d.rows).padStart(6)}  ${t.metric.padEnd(9)}  ${best.cv_mean.toFixed(4)} (${best.model.padEnd(13)})  ${p.score.toFixed(4)}      ${(best.cv_mean - p.score >= 0 ? '+' : '') + (best.cv_mean - p.score).toFixed(4)}   ${median(gbdtFit).toFixed(3)} s          ${median(p.fit_s).toFixed(3)} s`);
+}
+
+// Fit time on a 100k × 20 table: one GBDT fit of the whole table, median of 3, against scikit-learn's.
+const ROWS = 100_000, F = 20;
+const rand = seededRandom(7);
+const cols: Record<string, number[]> = {};
+for (let f = 0; f < F; f++) cols[`x${f}`] = Array.from({ length: ROWS }, () => rand() * 10);
+const yv = Array.from({ length: ROWS }, (_, i) => (cols.x0[i] + Math.sin(cols.x1[i]) * 3 + (cols.x2[i] * cols.x3[i]) / 10 + rand() * 2 > 10 ? 1 : 0));
+const big = path.join(dir, 'big.csv');
+fs.writeFileSync(big, [[...Object.keys(cols), 'y'].join(','), ...yv.map((y, i) => [...Object.keys(cols).map((k) => cols[k][i].toFixed(6)), y].join(','))].join('\n'));
+const inputs = Object.keys(cols).map((name) => ({ name, type: 'float' as const }));
+const data = applyBinner(fitBinner(cols, inputs, 1), cols, ROWS);
+const all = Int32Array.from({ length: ROWS }, (_, i) => i);
+const ours: number[] = [];
+let iterations = 0;
+for (let k = 0; k < 3; k++) {
+  const t0 = performance.now();
+  const m = fitGbdt(data, { yNum: new Float64Array(ROWS), yCls: Int32Array.from(yv), classes: 2 }, all, 'binary', {}, 1);
+  ours.push((performance.now() - t0) / 1000); iterations = m.iterations;
+}
+fs.writeFileSync(path.join(dir, 'big.json'), JSON.stringify({ csv: big, target: 'y', task: 'classification', seed: 1, features: Object.keys(cols), categorical: [] }));
+const skFit = peer('fit', path.join(dir, 'big.json')) as { fit_s: number[]; iterations: number };
+console.log(`\n  GBDT fit, ${ROWS.toLocaleString('en-US')} × ${F} binary (median of 3): Assay ${median(ours).toFixed(2)} s (${iterations} iterations, 1 thread)  ` +
+  `scikit-learn ${median(skFit.fit_s).toFixed(2)} s (${skFit.iterations} iterations, ${os.availableParallelism()} threads)  ratio ${(median(ours) / median(skFit.fit_s)).toFixed(2)}×`);
+
+// Random forests on 2,000 rows × 10 features, 50 trees: ours against ml-random-forest.
+const N = 2000;
+const X = Array.from({ length: N }, () => Array.from({ length: 10 }, () => rand() * 10));
+const yr = X.map((x) => (x[0] + x[1] * x[2] / 10 + rand() > 6 ? 1 : 0));
+const rfCols: Record<string, number[]> = {};
+for (let f = 0; f < 10; f++) rfCols[`f${f}`] = X.map((x) => x[f]);
+const rfInputs = Object.keys(rfCols).map((name) => ({ name, type: 'float' as const }));
+const rfData = applyBinner(fitBinner(rfCols, rfInputs, 1), rfCols, N);
+const trainIdx = Int32Array.from({ length: 1600 }, (_, i) => i), testIdx = Array.from({ length: 400 }, (_, i) => 1600 + i);
+let t0 = performance.now();
+const forest = fitForest(rfData, { yNum: new Float64Array(N), yCls: Int32Array.from(yr), classes: 2 }, trainIdx, true, { trees: 50 }, 1);
+const oursRf = (performance.now() - t0) / 1000;
+const pr = predictForest(forest, rfData, testIdx);
+const accOurs = testIdx.filter((r, k) => (pr[2 * k + 1] > 0.5 ? 1 : 0) === yr[r]).length / testIdx.length;
+const { RandomForestClassifier } = await import('ml-random-forest');
+t0 = performance.now();
+const mlrf = new RandomForestClassifier({ nEstimators: 50, seed: 1 });
+mlrf.train(X.slice(0, 1600), yr.slice(0, 1600));
+const theirsRf = (performance.now() - t0) / 1000;
+const pm = mlrf.predict(X.slice(1600)) as number[];
+const accTheirs = pm.filter((v, k) => v === yr[1600 + k]).length / 400;
+console.log(`  Random forest, 1,600 training rows × 10, 50 trees: Assay ${oursRf.toFixed(2)} s (accuracy ${accOurs.toFixed(3)})  ` +
+  `ml-random-forest ${theirsRf.toFixed(2)} s (accuracy ${accTheirs.toFixed(3)})  speed-up ${(theirsRf / oursRf).toFixed(0)}×`);
+fs.rmSync(dir, { recursive: true, force: true });
