@@ -17,6 +17,7 @@ def export(out):
         if task == 'classification':
             df['label'] = [f'class_{v}' for v in df['label']]
         df.to_csv(f'{out}/{name}.csv', index=False)
+    print('{}')
 
 def frame(spec):
     df = pd.read_csv(spec['csv'])

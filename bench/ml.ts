@@ -4,7 +4,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { readTable } from '../analysis/ingest/read-table.js';
 import { applyBinner, fitBinner } from '../analysis/ml/binning.js';
 import { fitForest, predictForest } from '../analysis/ml/forest.js';
@@ -18,8 +17,7 @@ const python = process.env.BENCH_PYTHON ?? '.tools/bench/bin/python';
 const peer = (mode: string, arg: string) => JSON.parse(execFileSync(python, ['bench/ml-peer.py', mode, arg], { maxBuffer: 1 << 26 }).toString());
 const median = (xs: number[]) => { const s = [...xs].sort((p, q) => p - q); return s[Math.floor(s.length / 2)]; };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ml-'));
-const require = createRequire(import.meta.url);
-const vega = (f: string) => path.join(path.dirname(require.resolve('vega-datasets/package.json')), 'data', f);
+const vega = (f: string) => path.resolve('node_modules/vega-datasets/data', f);
 
 peer('export', dir);
 const sets: { name: string; file: string; target: string; task: 'classification' | 'regression' }[] = [

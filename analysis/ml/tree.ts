@@ -39,6 +39,13 @@ export interface LeafSegment { node: number; start: number; end: number }
 const BINS = 256;
 const MIN_HESS = 1e-3;
 const MIN_GAIN = 1e-7;
+/** Rows a category needs to be placed by a split; rarer ones go right with the unseen and missing values. */
+const MIN_CATEGORY_ROWS = 10;
+/** Smoothing of the gradient/hessian ratio that orders categories, and extra L2 on categorical split gains. */
+const CAT_SMOOTH = 10;
+const CAT_L2 = 10;
+/** Largest set of categories sent left by one split. */
+const MAX_CAT_THRESHOLD = 64;
 
 interface Split { gain: number; feature: number; threshold: number; missingLeft: boolean; cats: number[] | null }
 interface Open { node: number; start: number; end: number; depth: number; hist: Float64Array | null; split: Split | null }
@@ -131,17 +138,23 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     for (const f of candidates) {
       const base = f * BINS * S;
       if (isCategorical[f]) {
+        // Rare categories never lead a split (they follow the right side), and the sort key is smoothed:
+        // without this a column of near-unique names "explains" any target on the training rows (LightGBM's rule).
         const present: number[] = [];
-        for (let b = 0; b < BINS; b++) if (hist[base + b * S + K + 1] > 0) present.push(b);
-        if (present.length < 2) continue;
-        // Sorting categories by their mean gradient makes the best prefix the best subset (Fisher 1958).
-        const key = (b: number) => hist[base + b * S] / (hist[base + b * S + K] + p.l2 + 1e-12);
+        for (let b = 0; b < BINS; b++) if (hist[base + b * S + K + 1] >= MIN_CATEGORY_ROWS) present.push(b);
+        if (present.length < 1) continue;
+        const key = (b: number) => hist[base + b * S] / (hist[base + b * S + K] + CAT_SMOOTH);
         present.sort((a, b) => key(a) - key(b) || a - b);
+        const catScore = (G: Float64Array, H: number) => { let v = 0; for (let k = 0; k < K; k++) v += G[k] * G[k]; return v / (H + p.l2 + CAT_L2); };
+        const catParent = catScore(tot, tot[K]);
+        const limit = Math.min(present.length, MAX_CAT_THRESHOLD);
         L.fill(0);
-        for (let i = 0; i < present.length - 1; i++) {
+        for (let i = 0; i < limit; i++) {
           const o = base + present[i] * S;
           for (let s = 0; s < S; s++) { L[s] += hist[o + s]; R[s] = tot[s] - L[s]; }
-          if (ok(L, R)) consider(score(L, L[K]) + score(R, R[K]) - parent, f, 0, false, present.slice(0, i + 1).sort((a, b) => a - b));
+          if (!ok(L, R)) continue;
+          const gain = catScore(L, L[K]) + catScore(R, R[K]) - catParent;
+          consider(gain, f, 0, false, present.slice(0, i + 1).sort((a, b) => a - b));
         }
         continue;
       }
