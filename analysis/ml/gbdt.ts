@@ -1,5 +1,6 @@
 import type { BinnedData } from './binning.js';
-import { seededRandom } from './random.js';
+import { median as ssMedian } from 'simple-statistics';
+import { sampleSorted, seededRandom } from './random.js';
 import { growTree, leafOf, type Tree } from './tree.js';
 
 /** What a model predicts: one number, the log-odds of class 1, or one margin per class. */
@@ -42,11 +43,7 @@ export interface Targets { yNum: Float64Array; yCls: Int32Array; classes: number
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+const median = (values: number[]) => (values.length ? ssMedian(values) : 0);
 
 /** Per-row loss of margins `F` (used for early stopping). */
 function loss(obj: Objective, F: Float64Array, K: number, y: Targets, rows: ArrayLike<number>, w: Float64Array | null): number {
@@ -127,10 +124,7 @@ export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Obj
     }
     let allowed: number[] | undefined;
     if (p.colsample < 1) {
-      const want = Math.max(1, Math.round(data.features * p.colsample));
-      const pick = [...allFeatures];
-      for (let i = 0; i < want; i++) { const j = i + Math.floor(rand() * (pick.length - i)); [pick[i], pick[j]] = [pick[j], pick[i]]; }
-      allowed = pick.slice(0, want).sort((a, b) => a - b);
+      allowed = sampleSorted(allFeatures, Math.max(1, Math.round(data.features * p.colsample)), rand);
     }
     // Gradients of every margin come from this iteration's start, as in scikit-learn.
     for (const r of sample) {
@@ -147,6 +141,8 @@ export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Obj
         }
       }
     }
+    let inSample: Uint8Array | null = null;
+    if (sample !== train) { inSample = new Uint8Array(n); for (const r of sample) inSample[r] = 1; }
     const iteration: Tree[] = [];
     for (let k = 0; k < K; k++) {
       if (K > 1) for (const r of sample) { grad[r] = gradK[r * K + k]; hess[r] = hessK[r * K + k]; }
@@ -161,11 +157,9 @@ export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Obj
       }
       for (let i = 0; i < tree.value.length; i++) if (tree.feature[i] >= 0) tree.value[i] *= p.learningRate;
       for (const leaf of leaves) for (let i = leaf.start; i < leaf.end; i++) F[order[i] * K + k] += tree.value[leaf.node];
-      if (sample !== train || valid.length) {
-        const inSample = new Uint8Array(n); for (const r of sample) inSample[r] = 1;
-        for (const r of train) if (!inSample[r]) F[r * K + k] += tree.value[leafOf(tree, data, r)];
-        for (const r of valid) F[r * K + k] += tree.value[leafOf(tree, data, r)];
-      }
+      // Rows the tree did not grow on (outside this iteration's subsample, or held out) are scored by traversal.
+      if (inSample) for (const r of train) if (!inSample[r]) F[r * K + k] += tree.value[leafOf(tree, data, r)];
+      for (const r of valid) F[r * K + k] += tree.value[leafOf(tree, data, r)];
       iteration.push(tree);
     }
     trees.push(iteration);

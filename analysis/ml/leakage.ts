@@ -1,20 +1,11 @@
 import type { ColumnType } from '../ingest/column-types.js';
+import { sampleCorrelation } from 'simple-statistics';
 import { toNumber } from './encoding.js';
 import { rocAuc } from './metrics.js';
 
 /** Single-feature scores from which a column is treated as leaking the target. */
 export const LEAK_AUC = 0.995;
 export const LEAK_R2 = 0.99;
-
-function pearson(x: number[], y: number[]): number {
-  const n = x.length;
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
-  mx /= n; my /= n;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) { const a = x[i] - mx, b = y[i] - my; sxy += a * b; sxx += a * a; syy += b * b; }
-  return sxx && syy ? sxy / Math.sqrt(sxx * syy) : 0;
-}
 
 /**
  * Columns that predict the target almost perfectly on their own: a number whose rank separates the two
@@ -32,7 +23,7 @@ export function findLeaks(columns: Record<string, unknown[]>, features: { name: 
       values.forEach((v, r) => { const n = toNumber(v); if (Number.isFinite(n)) { x.push(n); idx.push(r); } });
       if (x.length < 20) continue;
       if (task === 'regression') {
-        const r = pearson(x, idx.map((i) => yNum[i]));
+        const r = sampleCorrelation(x, idx.map((i) => yNum[i]));
         if (r * r >= LEAK_R2) out.push({ column: f.name, reason: `on its own it explains R² ${(r * r).toFixed(3)} of the target` });
       } else if (classes === 2) {
         const auc = rocAuc(idx.map((i) => yCls[i]), x);

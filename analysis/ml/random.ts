@@ -10,6 +10,13 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** `k` distinct items drawn without replacement (partial Fisher–Yates), returned in ascending order. */
+export function sampleSorted(items: readonly number[], k: number, rand: () => number): number[] {
+  const a = [...items];
+  for (let i = 0; i < k; i++) { const j = i + Math.floor(rand() * (a.length - i)); [a[i], a[j]] = [a[j], a[i]]; }
+  return a.slice(0, k).sort((x, y) => x - y);
+}
+
 /** Fisher–Yates shuffle of a copy, driven by `rand`. */
 export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
   const a = [...items];

@@ -1,4 +1,5 @@
 import { MISSING_BIN, type BinnedData } from './binning.js';
+import { sampleSorted } from './random.js';
 
 /**
  * A fitted tree over binned features, as flat JSON-friendly arrays indexed by node.
@@ -122,10 +123,7 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   const perNode = p.featureFraction < 1;
   const pickCandidates = () => {
     if (!perNode) return features;
-    const want = Math.max(1, Math.round(features.length * p.featureFraction));
-    const pick = [...features];
-    for (let i = 0; i < want; i++) { const j = i + Math.floor(p.rand() * (pick.length - i)); [pick[i], pick[j]] = [pick[j], pick[i]]; }
-    return pick.slice(0, want).sort((a, b) => a - b);
+    return sampleSorted(features, Math.max(1, Math.round(features.length * p.featureFraction)), p.rand);
   };
   const findSplit = (hist: Float64Array, tot: Float64Array, candidates: number[]): Split | null => {
     const parent = score(tot, tot[K]);
@@ -185,12 +183,6 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     return best;
   };
 
-  const goesLeftTable = (s: Split) => {
-    const t = new Uint8Array(BINS);
-    if (s.cats) for (const c of s.cats) t[c] = 1;
-    else { for (let b = 0; b <= s.threshold; b++) t[b] = 1; t[MISSING_BIN] = s.missingLeft ? 1 : 0; }
-    return t;
-  };
 
   const canSplit = (count: number, depth: number) => count >= 2 * p.minSamplesLeaf && depth < p.maxDepth;
   /**
@@ -226,7 +218,7 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
       continue;
     }
     const s = o.split;
-    const table = goesLeftTable(s);
+    const table = leftTable(s.threshold, s.missingLeft, s.cats);
     const col = s.feature * n;
     let l = o.start, t = 0;
     for (let i = o.start; i < o.end; i++) { const r = rows[i]; if (table[bins[col + r]]) rows[l++] = r; else tmp[t++] = r; }
@@ -315,19 +307,20 @@ function scanNumeric(hist: Float64Array, base: number, gT: number, hT: number, c
   return bestBin < 0 ? null : { gain: bestGain, bin: bestBin, missingLeft: bestMissingLeft };
 }
 
+/** 1 for each bin a split sends left: the listed categories, or bins up to the threshold (and missing if so chosen). */
+function leftTable(threshold: number, missingLeft: boolean, cats: number[] | null): Uint8Array {
+  const t = new Uint8Array(BINS);
+  if (cats) for (const c of cats) t[c] = 1;
+  else { for (let b = 0; b <= threshold; b++) t[b] = 1; t[MISSING_BIN] = missingLeft ? 1 : 0; }
+  return t;
+}
+
 /** Precomputed go-left tables per node, so prediction is one lookup per level. */
 const compiled = new WeakMap<Tree, (Uint8Array | null)[]>();
 function tablesOf(tree: Tree): (Uint8Array | null)[] {
   let t = compiled.get(tree);
   if (!t) {
-    t = tree.feature.map((f, i) => {
-      if (f < 0) return null;
-      const table = new Uint8Array(BINS);
-      const cats = tree.cats[i];
-      if (cats) for (const c of cats) table[c] = 1;
-      else { for (let b = 0; b <= tree.threshold[i]; b++) table[b] = 1; table[MISSING_BIN] = tree.missing_left[i] ? 1 : 0; }
-      return table;
-    });
+    t = tree.feature.map((f, i) => (f < 0 ? null : leftTable(tree.threshold[i], tree.missing_left[i], tree.cats[i])));
     compiled.set(tree, t);
   }
   return t;
