@@ -1,3 +1,4 @@
+import type { ReportSettings } from '../analysis/report/settings.js';
 import type { ActivityDeps } from './deps.js';
 import { finalizeActivity } from './finalize.js';
 import { ingestActivity } from './ingest.js';
@@ -13,12 +14,12 @@ export type { ActivityDeps } from './deps.js';
  * Builds the activity implementations around their dependencies (samples-typescript's DI pattern).
  * @example new Worker({ activities: createActivities(deps), ... })
  */
-export function createActivities(deps: ActivityDeps, ui: { temporalUiUrl: string; namespace: string }) {
+export function createActivities(deps: ActivityDeps, report: ReportSettings) {
   return {
     ingest: ingestActivity(deps),
     profile: profileActivity(deps),
     train: trainActivity(deps),
-    report: reportActivity(deps, ui),
+    report: reportActivity(deps, report),
     qa: qaActivity(deps),
     finalize: finalizeActivity(deps),
     recordRunState: recordRunStateActivity(deps),

@@ -15,15 +15,16 @@ const isTerminal = (s: string) => TERMINAL_STATUSES.includes(s as RunStatus);
 
 /**
  * How far the running stage has got, from its last heartbeat: columns profiled of all, or folds
- * fitted of all. Null when the stage does not report a fraction.
+ * fitted of all, or charts rendered of all. Null when the stage does not report a fraction.
  */
 export function fractionFromHeartbeat(details: temporal.api.common.v1.IPayloads | null | undefined): number | null {
   const payload = details?.payloads?.[0];
   if (!payload) return null;
   try {
-    const d = defaultPayloadConverter.fromPayload<{ columns_done?: number; columns_total?: number; folds?: unknown[]; total?: number }>(payload as never);
+    const d = defaultPayloadConverter.fromPayload<{ columns_done?: number; columns_total?: number; folds?: unknown[]; done?: number; total?: number }>(payload as never);
     if (d?.columns_total) return Math.min(1, (d.columns_done ?? 0) / d.columns_total);
     if (d?.total && Array.isArray(d.folds)) return Math.min(1, d.folds.length / d.total);
+    if (d?.total && typeof d.done === 'number') return Math.min(1, d.done / d.total);
   } catch {
     // Details of another shape: no fraction, not an error.
   }

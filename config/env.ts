@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import path from 'node:path';
+import type { ReportSettings } from '../analysis/report/settings.js';
 
 /** The default JWT secret; refused when NODE_ENV=production. */
 export const DEFAULT_JWT_SECRET = 'assay-dev-secret-change-me';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
+const color = z.string().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour like #1d4ed8').optional();
 
 const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -40,6 +42,20 @@ const EnvSchema = z.object({
   HEARTBEAT_TIMEOUT_S: int(30),
   ACTIVITY_MAX_ATTEMPTS: int(3),
   LOG_LEVEL: z.string().default('info'),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  REPORT_PRIMARY: color,
+  REPORT_ACCENT: color,
+  REPORT_BG: color,
+  REPORT_SURFACE: color,
+  REPORT_TEXT: color,
+  REPORT_MUTED: color,
+  REPORT_OK: color,
+  REPORT_WARN: color,
+  REPORT_ERROR: color,
+  // Inserted into CSS: letters, digits, spaces, commas, quotes and hyphens only, so it cannot close the rule.
+  REPORT_FONT_FAMILY: z.string().regex(/^[\w\s,"'-]+$/, 'may hold only font names, commas, quotes and spaces').optional(),
+  REPORT_LOGO_URL: z.string().optional(),
+  REPORT_MAX_COLUMN_CARDS: int(50),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -88,4 +104,16 @@ export function configOrExit<T>(read: () => T): T {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
+}
+
+/** How this worker renders reports: Temporal UI link, Chromium for the PDF, brand theme and logo. */
+export function reportSettings(env: Env): ReportSettings {
+  return {
+    temporalUiUrl: env.TEMPORAL_UI_URL, namespace: env.TEMPORAL_NAMESPACE, chromiumPath: env.CHROMIUM_PATH,
+    theme: {
+      primary: env.REPORT_PRIMARY, accent: env.REPORT_ACCENT, bg: env.REPORT_BG, surface: env.REPORT_SURFACE, text: env.REPORT_TEXT,
+      muted: env.REPORT_MUTED, ok: env.REPORT_OK, warn: env.REPORT_WARN, error: env.REPORT_ERROR, fontFamily: env.REPORT_FONT_FAMILY,
+    },
+    logoUrl: env.REPORT_LOGO_URL, maxColumnCards: env.REPORT_MAX_COLUMN_CARDS,
+  };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
 import { startApi } from '../api/start-api.js';
-import { configOrExit, loadEnv, taskQueues } from '../config/env.js';
+import { configOrExit, loadEnv, reportSettings, taskQueues } from '../config/env.js';
 import { connectDb, migrateToLatest } from '../db/connect.js';
 import { createStorage } from '../storage/create-storage.js';
 import { createWorkers, installRuntime, runWorkers } from '../worker/create-workers.js';
@@ -35,7 +35,7 @@ const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRES
 const workers = await createWorkers({
   connection, namespace: env.TEMPORAL_NAMESPACE, taskQueues: taskQueues(env), logger,
   deps: { db, storage, logger, tmpDir, defaultSampleRows: 100_000 },
-  ui: { temporalUiUrl: env.TEMPORAL_UI_URL, namespace: env.TEMPORAL_NAMESPACE },
+  report: reportSettings(env),
 });
 const stopWorkers = new AbortController();
 const running = runWorkers(workers, stopWorkers.signal);

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import type { ReportSettings } from '../analysis/report/settings.js';
 
 /** Path of the workflow entry the bundler starts from. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -11,7 +12,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueues: { analysis: string; modeling: string };
   deps: ActivityDeps;
-  ui: { temporalUiUrl: string; namespace: string };
+  /** How the report stage renders (theme, Chromium, Temporal UI link). */
+  report: ReportSettings;
   /** Pre-built bundle (tests build it once); otherwise the worker bundles `WORKFLOWS_PATH`. */
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Which queues this process serves (scale-out runs them on separate machines). */
@@ -23,7 +25,7 @@ export interface WorkerOptions {
  * with one activity at a time per core so heavy fits do not starve heartbeats.
  */
 export async function createWorkers(o: WorkerOptions & { logger: Logger }): Promise<Worker[]> {
-  const activities = createActivities(o.deps, o.ui);
+  const activities = createActivities(o.deps, o.report);
   const roles = o.roles ?? ['analysis', 'modeling'];
   const workers: Worker[] = [];
   if (roles.includes('analysis')) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
-import { configOrExit, loadEnv, requireSharedDatabase, taskQueues } from '../config/env.js';
+import { configOrExit, loadEnv, reportSettings, requireSharedDatabase, taskQueues } from '../config/env.js';
 import { connectDb, migrateToLatest } from '../db/connect.js';
 import { createStorage } from '../storage/create-storage.js';
 import { createWorkers, installRuntime, runWorkers } from './create-workers.js';
@@ -23,7 +23,7 @@ const roles = (process.env.WORKER_ROLES ?? 'analysis,modeling').split(',').map((
 const workers = await createWorkers({
   connection, namespace: env.TEMPORAL_NAMESPACE, taskQueues: taskQueues(env), roles, logger,
   deps: { db, storage: createStorage(env), logger, tmpDir, defaultSampleRows: 100_000 },
-  ui: { temporalUiUrl: env.TEMPORAL_UI_URL, namespace: env.TEMPORAL_NAMESPACE },
+  report: reportSettings(env),
 });
 const stop = new AbortController();
 process.once('SIGINT', () => stop.abort());

@@ -141,7 +141,11 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
     }));
     keys.report_key = rep.report_key;
     keys.report_id = rep.report_id;
-    const check = await stage('qa', () => qa({ run_id: input.run_id, rows: ing.rows, eda_key: prof.eda_key, modeling_key: keys.modeling_key, report_key: rep.report_key }));
+    state.warnings.push(...(rep.warnings ?? []));
+    const check = await stage('qa', () => qa({
+      run_id: input.run_id, rows: ing.rows, eda_key: prof.eda_key, modeling_key: keys.modeling_key, report_key: rep.report_key,
+      ending: { ...keys, warnings: state.warnings, timings }, pdf_key: rep.pdf_key ?? null,
+    }));
     state.warnings.push(...check.warnings);
   }
 

@@ -1,11 +1,8 @@
+import { vegaLiteBase as base, type ChartSpec } from '../charts/spec.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { PartialDependence } from './explain.js';
 
-/** A vega-lite spec (plain JSON, data inline) with a title and a text alternative for readers who cannot see it. */
-export interface ChartSpec { id: string; title: string; description: string; spec: Record<string, unknown> }
-
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
-const base = (title: string, description: string, values: unknown[]) => ({ $schema: SCHEMA, title, description, width: 420, data: { values } });
+export type { ChartSpec } from '../charts/spec.js';
 
 /** Vega-lite specs for modeling.json: leaderboard, importances, partial dependence, and the held-out diagnostics. */
 export function modelingCharts(m: {
@@ -40,15 +37,19 @@ export function modelingCharts(m: {
     charts.push({ id: `pd_${pd.feature}`, title: `Partial dependence: ${pd.feature}`, description: text, spec: { ...base(`Partial dependence: ${pd.feature}`, text, values),
       mark: pd.kind === 'numeric' ? { type: 'line', point: true } : 'bar',
       encoding: { x: { field: 'x', type: pd.kind === 'numeric' ? 'quantitative' : 'nominal', title: pd.feature }, y: { field: 'y', type: 'quantitative', title: 'mean prediction' },
-        ...(pd.series.length > 1 ? { color: { field: 'series', type: 'nominal' } } : {}) } } });
+        // Class probabilities side by side, not stacked: each bar is a probability of its own.
+        ...(pd.series.length > 1 ? { color: { field: 'series', type: 'nominal' }, ...(pd.kind === 'numeric' ? {} : { xOffset: { field: 'series' } }) } : {}) } } });
   }
   const d = m.diagnostics;
   if (d.kind === 'classification') {
     const cells = d.confusion.flatMap((row, i) => row.map((count, j) => ({ actual: d.labels[i], predicted: d.labels[j], count })));
+    const maxCount = Math.max(1, ...cells.map((c) => c.count));
     const text = `Confusion matrix on ${d.held_out_rows} held-out rows; ${cells.filter((c) => c.actual === c.predicted).reduce((s, c) => s + c.count, 0)} predicted correctly.`;
     charts.push({ id: 'confusion_matrix', title: 'Confusion matrix', description: text, spec: { ...base('Confusion matrix', text, cells), layer: [
       { mark: 'rect', encoding: { x: { field: 'predicted', type: 'nominal' }, y: { field: 'actual', type: 'nominal' }, color: { field: 'count', type: 'quantitative' } } },
-      { mark: { type: 'text' }, encoding: { x: { field: 'predicted', type: 'nominal' }, y: { field: 'actual', type: 'nominal' }, text: { field: 'count', type: 'quantitative' } } },
+      { mark: { type: 'text' }, encoding: { x: { field: 'predicted', type: 'nominal' }, y: { field: 'actual', type: 'nominal' }, text: { field: 'count', type: 'quantitative' },
+        // Light text on the dark half of the colour scale, dark text on the light half, so every count stays legible.
+        color: { condition: { test: `datum.count > ${maxCount / 2}`, value: '#ffffff' }, value: '#1f2933' } } },
     ] } });
     if (d.roc) {
       const pts = d.roc.fpr.map((x, i) => ({ fpr: x, tpr: d.roc!.tpr[i] }));

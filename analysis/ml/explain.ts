@@ -1,4 +1,5 @@
 import { predictCandidate, type FitData, type FittedModel } from './candidates.js';
+import { toNumber } from './encoding.js';
 import { higherIsBetter, type Metric } from './metrics.js';
 import { applyPreprocessing, pickRows, type Preprocessing, type Prepared } from './preprocess.js';
 import { seededRandom, shuffled } from './random.js';
@@ -56,7 +57,8 @@ export function partialDependence(model: FittedModel, pre: Preprocessing, column
     const numeric = input.type === 'integer' || input.type === 'float';
     let grid: (number | string)[];
     if (numeric) {
-      const values = sample.map((r) => Number(columns[name][r])).filter(Number.isFinite).sort((a, b) => a - b);
+      // toNumber, not Number: a missing value is not a zero, and must not put 0 on the grid.
+      const values = sample.map((r) => toNumber(columns[name][r])).filter(Number.isFinite).sort((a, b) => a - b);
       if (values.length === 0) continue;
       grid = [...new Set(Array.from({ length: 20 }, (_, q) => values[Math.round((q / 19) * (values.length - 1))]))];
     } else {

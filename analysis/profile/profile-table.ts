@@ -3,6 +3,7 @@ import { queryJson, sqlIdent, sqlString, withDuck } from '../duck.js';
 import type { ColumnInfo } from '../ingest/read-table.js';
 import { rankTargetCandidates } from '../clarify/target-candidates.js';
 import { computeAlerts } from './alerts.js';
+import { edaCharts } from './charts.js';
 import { profileColumn } from './column-stats.js';
 import type { ColumnProfile, Correlations, EdaResult } from './types.js';
 
@@ -64,6 +65,7 @@ export async function profileTable(parquetPath: string, columns: ColumnInfo[], p
       correlations,
       alerts: computeAlerts(done, correlations, { rows, duplicate_rows }),
       target_candidates: rankTargetCandidates(done),
+      charts: edaCharts(done, correlations),
     };
   });
 }

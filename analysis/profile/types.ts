@@ -1,3 +1,4 @@
+import type { ChartSpec } from '../charts/spec.js';
 import type { ColumnType } from '../ingest/column-types.js';
 
 export interface HistogramBin { start: number; end: number; count: number }
@@ -44,4 +45,6 @@ export interface EdaResult {
   correlations: Correlations;
   alerts: Alert[];
   target_candidates: TargetCandidate[];
+  /** Vega-lite specs for the report; absent in eda.json written before charts were added. */
+  charts?: ChartSpec[];
 }

@@ -5,6 +5,8 @@ import { ALERT_KINDS } from '../profile/types.js';
 const finite = z.number().finite();
 const nullableNum = finite.nullable();
 
+const ChartSchema = z.object({ id: z.string(), title: z.string(), description: z.string(), spec: z.record(z.string(), z.unknown()) });
+
 /** eda.json as QA validates it. */
 export const EdaSchema = z.object({
   version: z.literal(1),
@@ -23,6 +25,7 @@ export const EdaSchema = z.object({
   correlations: z.object({ method: z.literal('pearson'), columns: z.array(z.string()), matrix: z.array(z.array(finite.min(-1 - 1e-9).max(1 + 1e-9).nullable())) }),
   alerts: z.array(z.object({ kind: z.enum(ALERT_KINDS), column: z.string().nullable(), value: finite, message: z.string() })),
   target_candidates: z.array(z.object({ column: z.string(), score: finite.min(0).max(1), reason: z.string(), task: z.enum(['classification', 'regression']) })),
+  charts: z.array(ChartSchema).optional(),
 });
 
 /** modeling.json as QA validates it. */
@@ -38,7 +41,7 @@ export const ModelingSchema = z.object({
     series: z.array(z.object({ label: z.string(), values: z.array(finite) })) })),
   diagnostics: z.object({ kind: z.enum(['classification', 'regression']), held_out_rows: z.number().int().positive() }).passthrough(),
   train_score: finite, explained_on: z.string(),
-  charts: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), spec: z.record(z.string(), z.unknown()) })),
+  charts: z.array(ChartSchema),
   rows_used: z.number().int().positive(), total_rows: z.number().int().positive(), sampled: z.boolean(),
   warnings: z.array(z.string()), cv_folds: z.number().int().min(2).max(10), seed: z.number().int(),
 });

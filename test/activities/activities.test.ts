@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import type { ColumnProfile, EdaResult } from '../../analysis/profile/types.js';
 import { connectDb, migrateToLatest } from '../../db/connect.js';
+import { loadEnv, reportSettings } from '../../config/env.js';
 import { FsStorage } from '../../storage/fs-storage.js';
 import { VEGA } from '../helpers/client.js';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   await migrateToLatest(db);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'acts-'));
   deps = { db, storage: new FsStorage(root, 's', () => 'http://x'), logger: pino({ level: 'silent' }), tmpDir: root, defaultSampleRows: 100_000 };
-  acts = createActivities(deps, { temporalUiUrl: 'http://ui', namespace: 'default' });
+  acts = createActivities(deps, reportSettings(loadEnv({ TEMPORAL_UI_URL: 'http://ui' })));
   await db.insertInto('users').values({ id: userId, name: 'u', email: 'u@x.io', password_hash: 'h', role: 'user' }).execute();
   await db.insertInto('projects').values({ id: projectId, user_id: userId, name: 'p', description: null, is_default: true }).execute();
 });

@@ -8,7 +8,7 @@ import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { startApi } from '../../api/start-api.js';
-import { loadEnv, taskQueues, type Env } from '../../config/env.js';
+import { loadEnv, reportSettings, taskQueues, type Env } from '../../config/env.js';
 import type { Db } from '../../db/connect.js';
 import { createStorage } from '../../storage/create-storage.js';
 import type { Storage } from '../../storage/storage.js';
@@ -33,7 +33,7 @@ export async function startStack(o: { db?: 'postgres' | 'pglite'; s3?: boolean; 
   const workers = await createWorkers({
     connection, namespace: env.TEMPORAL_NAMESPACE, taskQueues: taskQueues(env), logger, workflowBundle: o.workflowBundle,
     deps: { db, storage, logger, tmpDir: dataDir, defaultSampleRows: 100_000 },
-    ui: { temporalUiUrl: env.TEMPORAL_UI_URL, namespace: env.TEMPORAL_NAMESPACE },
+    report: reportSettings(env),
   });
   const stop = new AbortController();
   const running = runWorkers(workers, stop.signal);

@@ -1,0 +1,38 @@
+import type { RunResult } from '../analysis/qa/schemas.js';
+import type { ActivityDeps } from './deps.js';
+import { readJson } from './run-records.js';
+
+export interface StageTiming { started_at: string; duration_ms: number; attempts: number }
+/** What the workflow knows at the end of a run: its ending, warnings, timings and the keys of what it wrote. */
+export interface RunEnding {
+  run_id: string; status: 'completed' | 'failed' | 'cancelled'; error: string | null; warnings: string[];
+  timings: Record<string, StageTiming>;
+  rows: number | null; cols: number | null;
+  eda_key: string | null; modeling_key: string | null; model_id: string | null; report_key: string | null; report_id: string | null;
+}
+
+/**
+ * Builds result.json from the run's artifacts: finalize writes it, and QA validates a draft of it before the
+ * run ends, so both use this one builder.
+ */
+export async function buildResult(deps: ActivityDeps, input: RunEnding): Promise<RunResult> {
+  const eda = input.eda_key ? await readJson<{ dataset: Record<string, unknown>; alerts: unknown[] }>(deps, input.eda_key) : null;
+  const modeling = input.modeling_key
+    ? await readJson<{ task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number }[]; warnings?: string[] }>(deps, input.modeling_key)
+    : null;
+  const reportHtml = input.report_key ? (await deps.storage.get(input.report_key)).toString('utf8') : null;
+  const artifacts = await deps.db.selectFrom('artifacts').select(['id', 'type', 'filename', 'size'])
+    .where('run_id', '=', input.run_id).orderBy('created_at').execute();
+  return {
+    run_id: input.run_id, status: input.status,
+    dataset: { rows: input.rows ?? 0, cols: input.cols ?? 0 },
+    eda: eda ? { summary: eda.dataset, alerts: eda.alerts } : null,
+    modeling: modeling && input.model_id ? {
+      task: modeling.task, target: modeling.target, metric: modeling.metric,
+      leaderboard: modeling.leaderboard.map((e) => ({ model: e.model, cv_mean: e.cv_mean, cv_std: e.cv_std })), best_model_id: input.model_id,
+    } : null,
+    report_html: reportHtml, report_id: input.report_id, timings: input.timings,
+    warnings: [...new Set([...input.warnings, ...(modeling?.warnings ?? [])])], error: input.error,
+    artifacts: artifacts.map((a) => ({ ...a, size: Number(a.size) })),
+  };
+}

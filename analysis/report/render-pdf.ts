@@ -1,0 +1,51 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { escapeHtml } from './escape.js';
+
+/** Flags for a headless Chromium that makes no connection of its own (this machine's network is closed). */
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+export type PdfOutcome = { pdf: Uint8Array; warning: null } | { pdf: null; warning: string };
+
+/**
+ * Prints the HTML report to an A4 PDF in the system Chromium, with the title in the header and page numbers
+ * in the footer. Every network request is refused. Without Chromium it returns why instead of throwing,
+ * so the report stage still completes with HTML only.
+ * @example const { pdf, warning } = await renderReportPdf(page, { chromiumPath: '/usr/bin/chromium', title: 'Assay report' });
+ */
+export async function renderReportPdf(page: string, o: { chromiumPath: string; title: string; timeoutMs?: number }): Promise<PdfOutcome> {
+  try {
+    await fs.access(o.chromiumPath, fs.constants.X_OK);
+  } catch {
+    return { pdf: null, warning: `No PDF was made: Chromium was not found at ${o.chromiumPath} (set CHROMIUM_PATH, or install Debian's chromium). The HTML report is complete.` };
+  }
+  const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'assay-pdf-'));
+  const timeout = o.timeoutMs ?? 120_000;
+  let browser: Awaited<ReturnType<typeof puppeteer.launch>> | null = null;
+  try {
+    browser = await puppeteer.launch({ executablePath: o.chromiumPath, userDataDir: profile, args: CHROMIUM_ARGS, timeout });
+    const tab = await browser.newPage();
+    await tab.setJavaScriptEnabled(false);
+    await tab.setRequestInterception(true);
+    tab.on('request', (req) => (req.url().startsWith('data:') ? req.continue() : req.abort('blockedbyclient')));
+    await tab.setContent(page, { waitUntil: 'load', timeout });
+    const small = 'font-size:8px;font-family:sans-serif;color:#555;width:100%;padding:0 12mm;';
+    const pdf = await tab.pdf({
+      format: 'A4', printBackground: true, displayHeaderFooter: true, timeout,
+      margin: { top: '18mm', bottom: '16mm', left: '12mm', right: '12mm' },
+      headerTemplate: `<div style="${small}display:flex;justify-content:space-between"><span>${escapeHtml(o.title)}</span><span class="date"></span></div>`,
+      footerTemplate: `<div style="${small}text-align:center">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`,
+    });
+    return { pdf, warning: null };
+  } catch (err) {
+    return { pdf: null, warning: `No PDF was made: Chromium failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}). The HTML report is complete.` };
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await fs.rm(profile, { recursive: true, force: true });
+  }
+}

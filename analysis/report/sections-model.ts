@@ -1,0 +1,60 @@
+import { html, type Html } from './escape.js';
+import { figure, fmt, type RenderedCharts } from './figures.js';
+import type { ReportInput } from './types.js';
+
+const none = (id: string, title: string) => html`<section id="${id}" aria-labelledby="h-${id}"><h2 id="h-${id}">${title}</h2><p>No model was trained for this run.</p></section>`;
+
+/** The leaderboard with the spread of every model's fold scores. */
+export function leaderboardSection(r: ReportInput, charts: RenderedCharts): Html {
+  const m = r.modeling;
+  if (!m) return none('models', 'Models');
+  return html`<section id="models" aria-labelledby="h-models"><h2 id="h-models">Models</h2>
+<p>${m.leaderboard.length} candidates cross-validated on ${m.cv_folds} folds of ${fmt(m.rows_used)} rows${m.sampled ? html` (a sample of ${fmt(m.total_rows)})` : ''}; metric ${m.metric}${m.metric === 'rmse' ? ' (lower is better)' : ' (higher is better)'}.</p>
+<div class="scroll"><table><caption>Leaderboard</caption><thead><tr><th scope="col">Rank</th><th scope="col">Model</th><th scope="col" class="num">CV mean</th><th scope="col" class="num">CV std</th><th scope="col" class="num">Worst fold</th><th scope="col" class="num">Best fold</th></tr></thead><tbody>
+${m.leaderboard.map((e, i) => {
+    const lo = Math.min(...e.folds), hi = Math.max(...e.folds);
+    return html`<tr><td class="num">${i + 1}</td><td>${e.model}${e.model === m.best_model ? html` <span class="badge ok">best</span>` : ''}</td><td class="num">${e.cv_mean.toFixed(4)}</td><td class="num">${e.cv_std.toFixed(4)}</td><td class="num">${(m.metric === 'rmse' ? hi : lo).toFixed(4)}</td><td class="num">${(m.metric === 'rmse' ? lo : hi).toFixed(4)}</td></tr>`;
+  })}</tbody></table></div>
+${figure(charts, 'leaderboard')}
+${m.excluded.length ? html`<p>Left out of modeling: ${m.excluded.map((e, i) => html`${i ? '; ' : ''}<strong>${e.column}</strong> (${e.reason})`)}.</p>` : ''}</section>`;
+}
+
+/** SHAP and permutation importance side by side, charts first, then one table joining both. */
+export function importanceSection(r: ReportInput, charts: RenderedCharts): Html {
+  const m = r.modeling;
+  if (!m) return none('importance', 'Feature importance');
+  const shap = new Map(m.shap_importance.map((s) => [s.feature, s.mean_abs_shap]));
+  return html`<section id="importance" aria-labelledby="h-importance"><h2 id="h-importance">Feature importance</h2>
+<p>Mean absolute SHAP value: how far, on average, each feature moves a prediction (${m.explained_on}). Permutation importance: how much the held-out ${m.metric} drops when the feature's values are shuffled.</p>
+<div class="charts">${figure(charts, 'shap_importance')}${figure(charts, 'permutation_importance')}</div>
+<div class="scroll"><table><caption>Importance per feature</caption><thead><tr><th scope="col">Feature</th><th scope="col" class="num">Permutation</th><th scope="col" class="num">Mean |SHAP|</th></tr></thead><tbody>
+${m.importances.slice(0, 30).map((i) => html`<tr><td>${i.feature}</td><td class="num">${i.importance.toFixed(4)}</td><td class="num">${shap.has(i.feature) ? shap.get(i.feature)!.toFixed(4) : '—'}</td></tr>`)}</tbody></table></div></section>`;
+}
+
+export function dependenceSection(r: ReportInput, charts: RenderedCharts): Html {
+  const m = r.modeling;
+  if (!m) return none('dependence', 'Partial dependence');
+  return html`<section id="dependence" aria-labelledby="h-dependence"><h2 id="h-dependence">Partial dependence</h2>
+${m.partial_dependence.length ? html`<p>The model's mean prediction as one feature varies and the others keep their values, for the most important features.</p>
+<div class="charts">${m.partial_dependence.map((pd) => figure(charts, `pd_${pd.feature}`))}</div>` : html`<p>No feature was suitable for partial dependence.</p>`}</section>`;
+}
+
+/** Held-out diagnostics: confusion matrix and curves for classification, errors and residuals for regression. */
+export function diagnosticsSection(r: ReportInput, charts: RenderedCharts): Html {
+  const m = r.modeling;
+  if (!m) return none('diagnostics', 'Model diagnostics');
+  const d = m.diagnostics as { kind: string; held_out_rows: number; rmse?: number; mae?: number };
+  const ids = d.kind === 'classification' ? ['confusion_matrix', 'roc_curve', 'pr_curve'] : ['predicted_vs_actual', 'residuals'];
+  return html`<section id="diagnostics" aria-labelledby="h-diagnostics"><h2 id="h-diagnostics">Model diagnostics</h2>
+<p>${m.best_model} on ${fmt(d.held_out_rows)} held-out rows${d.rmse !== undefined ? html`: RMSE ${fmt(d.rmse)}, MAE ${fmt(d.mae)}` : ''}; training score ${m.train_score.toFixed(4)} against a cross-validated ${m.leaderboard[0].cv_mean.toFixed(4)}.</p>
+<div class="charts">${ids.map((id) => figure(charts, id))}</div></section>`;
+}
+
+/** QA's findings and every warning the run collected, errors first. */
+export function qaSection(r: ReportInput): Html {
+  const f = [...r.findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  return html`<section id="qa" aria-labelledby="h-qa"><h2 id="h-qa">QA findings and warnings</h2>
+${f.length ? html`<ul>${f.map((x) => html`<li class="${x.severity === 'error' ? 'error' : 'warn'}"><span class="badge">${x.severity}</span><strong>${x.check}</strong>: ${x.message}</li>`)}</ul>`
+    : html`<p class="ok">QA checked the profile${r.modeling ? ' and the models' : ''}: schemas valid, row counts agree, metrics in range, no sign of overfitting or leakage.</p>`}
+${r.warnings.length ? html`<h3>Warnings</h3><ul>${r.warnings.map((w) => html`<li>${w}</li>`)}</ul>` : html`<p>The run raised no warnings.</p>`}</section>`;
+}
