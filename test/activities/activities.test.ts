@@ -1,48 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createActivities, type ActivityDeps } from '../../activities/index.js';
+import type { ActivityDeps } from '../../activities/index.js';
 import type { ColumnProfile, EdaResult } from '../../analysis/profile/types.js';
-import { connectDb, migrateToLatest } from '../../db/connect.js';
-import { loadEnv, reportSettings } from '../../config/env.js';
-import { FsStorage } from '../../storage/fs-storage.js';
+import { activityEnv, runActivity as run, type ActivityEnv } from '../helpers/activity-env.js';
 import { VEGA } from '../helpers/client.js';
 
+let ae: ActivityEnv;
 let deps: ActivityDeps;
-let acts: ReturnType<typeof createActivities>;
-const userId = randomUUID();
-const projectId = randomUUID();
+let acts: ActivityEnv['acts'];
+const newRun = (file: string, format: string) => ae.newRun(file, format);
 
 beforeAll(async () => {
-  const db = await connectDb({ memory: true });
-  await migrateToLatest(db);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'acts-'));
-  deps = { db, storage: new FsStorage(root, 's', () => 'http://x'), logger: pino({ level: 'silent' }), tmpDir: root, defaultSampleRows: 100_000 };
-  acts = createActivities(deps, reportSettings(loadEnv({ TEMPORAL_UI_URL: 'http://ui' })));
-  await db.insertInto('users').values({ id: userId, name: 'u', email: 'u@x.io', password_hash: 'h', role: 'user' }).execute();
-  await db.insertInto('projects').values({ id: projectId, user_id: userId, name: 'p', description: null, is_default: true }).execute();
+  ae = await activityEnv();
+  ({ deps, acts } = ae);
 });
-afterAll(async () => { await deps.db.destroy(); });
-
-/** Runs an activity in a mock environment, keeping its result type. */
-const run = <A, R>(env: MockActivityEnvironment, fn: (a: A) => Promise<R>, a: A): Promise<R> => env.run(fn, a) as Promise<R>;
-
-/** A dataset row and a run row, with the upload in storage. */
-async function newRun(file: string, format: string) {
-  const datasetId = randomUUID(), runId = randomUUID();
-  const key = `datasets/${userId}/${datasetId}/upload.${format}`;
-  await deps.storage.putFile(key, file);
-  await deps.db.insertInto('datasets').values({ id: datasetId, user_id: userId, project_id: projectId, name: 'd', filename: path.basename(file), format,
-    storage_key: key, size_bytes: 1, sha256: 'x', rows: 0, cols: 0, columns: '[]', preview: '{"columns":[],"first_rows":[]}' }).execute();
-  await deps.db.insertInto('runs').values({ id: runId, user_id: userId, project_id: projectId, dataset_id: datasetId, workflow_id: `run-${runId}`,
-    status: 'running', stage: 'ingest', options: '{}', idempotency_key: null }).execute();
-  return { runId, datasetId };
-}
+afterAll(async () => { await ae.close(); });
 
 test('ingest writes the Parquet copy and manifest and records them as artifacts', async () => {
   const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
@@ -93,7 +68,7 @@ test('train resumes from finished fold scores and writes the model row', async (
   const modeling = JSON.parse((await deps.storage.get(out.modeling_key)).toString());
   expect(modeling.leaderboard.find((e: { model: string }) => e.model === 'baseline').folds[0]).toBe(0.123);
   const model = await deps.db.selectFrom('models').selectAll().where('id', '=', out.model_id).executeTakeFirstOrThrow();
-  expect(model).toMatchObject({ run_id: runId, user_id: userId, target: 'Species', version: 1 });
+  expect(model).toMatchObject({ run_id: runId, user_id: ae.userId, target: 'Species', version: 1 });
 });
 
 test('a cancelled activity stops at its next heartbeat', async () => {

@@ -117,18 +117,22 @@ describe('a run from start to result', () => {
     expect(empty.body.error.message).toMatch(/^file: The CSV has a header but no rows to predict\.$/);
   });
 
-  test('the report is served as HTML and downloads as HTML; PDF says why it is absent', async () => {
+  test('the report is served as HTML and downloads as HTML or PDF', async () => {
     const result = (await c.get(`/runs/${runId}/result`)).body;
     const html = await c.get(`/reports/${result.report_id}`);
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
-    expect(html.text).toContain('<h2>Modeling</h2>');
+    expect(html.text).toContain('<h2 id="h-models">Models</h2>');
     const dl = await c.get(`/reports/${result.report_id}/download?format=html`);
     expect(dl.status).toBe(302);
     const file = await fetch(dl.headers.get('location')!);
     expect(await file.text()).toBe(html.text);
     const pdf = await c.get(`/reports/${result.report_id}/download?format=pdf`);
-    expect(pdf.status).toBe(404);
-    expect(pdf.body.error.message).toMatch(/no PDF/);
+    expect(pdf.status).toBe(302);
+    const pdfFile = await fetch(pdf.headers.get('location')!);
+    expect(pdfFile.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await pdfFile.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const artifacts = (await c.get(`/runs/${runId}/artifacts`)).body.items.map((a: { filename: string }) => a.filename);
+    expect(artifacts).toEqual(expect.arrayContaining(['report.html', 'report.pdf', 'critique.json']));
   });
 
   test('cancel and clarify on a finished run are 409', async () => {
@@ -283,5 +287,24 @@ describe('server-sent events', () => {
     const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]) }));
     expect(events.some((e) => e.event === 'log' && /finalize: run completed/.test(e.data.message))).toBe(true);
     expect(events.filter((e) => e.event === 'status').at(-1)!.data.status).toBe('completed');
+  });
+});
+
+describe('a worker without Chromium', () => {
+  let bare: Stack;
+  beforeAll(async () => { bare = await startStack({ db: 'pglite', env: { CHROMIUM_PATH: '/nonexistent/chromium' } }); });
+  afterAll(async () => { await bare?.close(); });
+
+  test('completes the run with an HTML report; the PDF download says why it is absent', async () => {
+    const u = new ApiClient(bare.base);
+    await u.register();
+    const ds = (await u.uploadFile(VEGA('penguins.json'))).body.dataset_id;
+    const runId = (await start(u, { dataset_id: ds, options: { skip_modeling: true } })).body.run_id;
+    await u.waitFor(runId, (b) => b.status === 'completed');
+    const result = (await u.get(`/runs/${runId}/result`)).body;
+    expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^No PDF was made: Chromium was not found at \/nonexistent\/chromium/)]));
+    const pdf = await u.get(`/reports/${result.report_id}/download?format=pdf`);
+    expect(pdf.status).toBe(404);
+    expect(pdf.body.error.message).toMatch(/no PDF/);
   });
 });

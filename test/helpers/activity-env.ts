@@ -12,6 +12,8 @@ import { FsStorage } from '../../storage/fs-storage.js';
 
 export interface ActivityEnv {
   deps: ActivityDeps;
+  /** The user who owns every run made here. */
+  userId: string;
   acts: ReturnType<typeof createActivities>;
   /** Activities built with other settings (a theme, no Chromium) on the same database and store. */
   withEnv: (vars: Record<string, string>) => ReturnType<typeof createActivities>;
@@ -33,7 +35,7 @@ export async function activityEnv(vars: Record<string, string> = {}): Promise<Ac
   await db.insertInto('users').values({ id: userId, name: 'u', email: 'u@x.io', password_hash: 'h', role: 'user' }).execute();
   await db.insertInto('projects').values({ id: projectId, user_id: userId, name: 'p', description: null, is_default: true }).execute();
   return {
-    deps, acts: withEnv({}), withEnv,
+    deps, userId, acts: withEnv({}), withEnv,
     newRun: async (file, format) => {
       const datasetId = randomUUID(), runId = randomUUID();
       const key = `datasets/${userId}/${datasetId}/upload.${format}`;
