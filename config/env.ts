@@ -6,7 +6,9 @@ import type { ReportSettings } from '../analysis/report/settings.js';
 export const DEFAULT_JWT_SECRET = 'assay-dev-secret-change-me';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
-const color = z.string().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour like #1d4ed8').optional();
+// An empty variable means unset, so compose files can pass `REPORT_PRIMARY: ${REPORT_PRIMARY:-}` through.
+const optional = <T extends z.ZodType>(t: T) => z.preprocess((v) => (v === '' ? undefined : v), t.optional());
+const color = optional(z.string().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour like #1d4ed8'));
 
 const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -53,8 +55,8 @@ const EnvSchema = z.object({
   REPORT_WARN: color,
   REPORT_ERROR: color,
   // Inserted into CSS: letters, digits, spaces, commas, quotes and hyphens only, so it cannot close the rule.
-  REPORT_FONT_FAMILY: z.string().regex(/^[\w\s,"'-]+$/, 'may hold only font names, commas, quotes and spaces').optional(),
-  REPORT_LOGO_URL: z.string().optional(),
+  REPORT_FONT_FAMILY: optional(z.string().regex(/^[\w\s,"'-]+$/, 'may hold only font names, commas, quotes and spaces')),
+  REPORT_LOGO_URL: optional(z.string()),
   REPORT_MAX_COLUMN_CARDS: int(50),
 });
 

@@ -36,3 +36,13 @@ test('every file the compose file mounts exists', () => {
     }
   }
 });
+
+test('the image carries Chromium for the PDF, and analysis workers pass the report theme through', () => {
+  const dockerfile = fs.readFileSync('Dockerfile', 'utf8');
+  expect(dockerfile).toMatch(/apt-get install[^\n]*\bchromium\b/);
+  expect(dockerfile).toContain('CHROMIUM_PATH=/usr/bin/chromium');
+  const env = compose.services['worker-analysis'].environment;
+  for (const v of ['REPORT_PRIMARY', 'REPORT_ACCENT', 'REPORT_BG', 'REPORT_SURFACE', 'REPORT_TEXT', 'REPORT_MUTED', 'REPORT_OK', 'REPORT_WARN', 'REPORT_ERROR', 'REPORT_FONT_FAMILY', 'REPORT_LOGO_URL']) {
+    expect(env[v]).toBe(`\${${v}:-}`);
+  }
+});
