@@ -8,4 +8,4 @@ if [ ! -x .tools/bench/bin/python ]; then
   python3 -m venv .tools/bench
   .tools/bench/bin/pip install --quiet --disable-pip-version-check pandas==2.2.3 scikit-learn==1.5.2
 fi
-exec node --import tsx "bench/$1.ts"
+exec node --import tsx "bench/$1.ts" "${@:2}"

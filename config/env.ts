@@ -30,7 +30,7 @@ const EnvSchema = z.object({
   JWT_TTL_S: int(86_400),
   ADMIN_EMAILS: z.string().default(''),
   MAX_UPLOAD_MB: z.coerce.number().positive().default(512),
-  ALLOWED_EXTS: z.string().default('csv,tsv,txt,json,ndjson,jsonl,parquet'),
+  ALLOWED_EXTS: z.string().default('csv,tsv,tab,txt,json,ndjson,jsonl,parquet,xlsx'),
   MAX_ACTIVE_RUNS_PER_USER: int(3),
   DOWNLOAD_URL_TTL_S: int(3600),
   SSE_KEEPALIVE_S: int(15),

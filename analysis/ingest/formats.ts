@@ -1,10 +1,11 @@
 import { DataError } from '../errors.js';
+import { decodeWindows1252, detectEncoding } from './encoding.js';
 
-export const FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet'] as const;
+export const FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx'] as const;
 export type Format = (typeof FORMATS)[number];
 
 const BY_EXT: Record<string, Format> = {
-  csv: 'csv', txt: 'csv', tsv: 'tsv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson', parquet: 'parquet',
+  csv: 'csv', txt: 'csv', tsv: 'tsv', tab: 'tsv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson', parquet: 'parquet', xlsx: 'xlsx',
 };
 
 /** The lower-case extension of a file name, without the dot ('' when there is none). */
@@ -20,18 +21,29 @@ export const extensionOf = (filename: string) => {
 export function detectFormat(filename: string, head: Uint8Array): Format {
   const ext = extensionOf(filename);
   const fmt = BY_EXT[ext];
-  if (!fmt) throw new DataError('UNPROCESSABLE_DATASET', `Files of type '.${ext}' cannot be read; use CSV, TSV, JSON or Parquet.`);
+  if (!fmt) throw new DataError('UNPROCESSABLE_DATASET', `Files of type '.${ext}' cannot be read; use CSV, TSV, JSON, NDJSON, Parquet or XLSX.`);
   if (head.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file is empty.');
   const isParquet = head.length >= 4 && String.fromCharCode(...head.subarray(0, 4)) === 'PAR1';
   if (fmt === 'parquet') {
     if (!isParquet) throw new DataError('UNPROCESSABLE_DATASET', 'The file is named .parquet but is not a Parquet file (no PAR1 magic bytes).');
     return fmt;
   }
-  // Text formats: NUL bytes in the first block mean binary (UTF-16 is a later issue's encoding work).
-  const sample = head.subarray(0, 8192);
-  if (sample.includes(0)) throw new DataError('UNPROCESSABLE_DATASET', `The file is named .${ext} but its content is binary, not text.`);
+  const isZip = head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+  if (fmt === 'xlsx') {
+    if (!isZip) throw new DataError('UNPROCESSABLE_DATASET', 'The file is named .xlsx but is not an Excel workbook (no zip signature).');
+    return fmt;
+  }
+  // Text formats: UTF-8, UTF-16 or Windows-1252; NUL bytes outside UTF-16's pattern mean binary content.
+  let encoding;
+  try {
+    encoding = detectEncoding(head);
+  } catch {
+    throw new DataError('UNPROCESSABLE_DATASET', `The file is named .${ext} but its content is binary, not text.`);
+  }
   if (fmt === 'json') {
-    const first = new TextDecoder().decode(sample).replace(/^\uFEFF/, '').trimStart()[0];
+    const sample = head.subarray(0, 8192);
+    const text = encoding === 'windows-1252' ? decodeWindows1252(sample) : new TextDecoder(encoding).decode(sample);
+    const first = text.replace(/^\uFEFF/, '').trimStart()[0];
     if (first === '{') return 'ndjson';
     if (first !== '[') throw new DataError('UNPROCESSABLE_DATASET', 'JSON uploads must be an array of objects, or one object per line.');
   }

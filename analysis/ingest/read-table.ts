@@ -1,12 +1,29 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryJson, sqlIdent, sqlString, withDuck } from '../duck.js';
 import { DataError } from '../errors.js';
 import { inferColumnType, type ColumnType } from './column-types.js';
+import { detectEncoding, transcodeToUtf8, type Encoding } from './encoding.js';
 import { sniffDelimiter, type Format } from './formats.js';
+import { readFirstLine, splitCsvLine, uniqueNames } from './header.js';
+import { readError } from './read-errors.js';
+import { refineTypes, type Refinement } from './refine-types.js';
+import { xlsxToCsv } from './xlsx.js';
 
-export interface ColumnInfo { name: string; type: ColumnType; storage_type: string }
+export interface ColumnInfo {
+  name: string; type: ColumnType; storage_type: string;
+  /** What ingest changed reading this column (a conversion, the user's type). */
+  note?: string;
+  /** Dates that were written as text. */
+  text_dates?: boolean;
+  /** Share of numbers in a text column that is mostly, not wholly, numeric. */
+  numeric_share?: number;
+}
 export interface TablePreview { columns: string[]; first_rows: Record<string, unknown>[] }
+/** How the file was read: its encoding, delimiter, header, sheet, and every change made on the way. */
+export interface SourceInfo { format: Format; encoding: Encoding | null; delimiter: string | null; header: boolean; sheet: string | null; notes: string[] }
 
 /** What ingest learns about a table: small enough to pass between activities. */
 export interface TableManifest {
@@ -14,33 +31,22 @@ export interface TableManifest {
   cols: number;
   columns: ColumnInfo[];
   preview: TablePreview;
+  source: SourceInfo;
 }
 
 export const MAX_COLUMNS = 5000;
+const TEXT_FORMATS: readonly Format[] = ['csv', 'tsv', 'json', 'ndjson'];
 
-function sourceSql(path: string, format: Format): string {
-  const p = sqlString(path);
-  switch (format) {
-    case 'csv': {
-      const fd = fs.openSync(path, 'r');
-      const head = Buffer.alloc(65536);
-      const n = fs.readSync(fd, head, 0, head.length, 0);
-      fs.closeSync(fd);
-      const delim = sniffDelimiter(head.subarray(0, n).toString('utf8'));
-      return `read_csv(${p}, header = true, auto_detect = true, sample_size = 20480${delim ? `, delim = ${sqlString(delim)}` : ''})`;
-    }
-    case 'tsv': return `read_csv(${p}, header = true, delim = '\t', auto_detect = true, sample_size = 20480)`;
-    case 'json': return `read_json_auto(${p}, format = 'array')`;
-    case 'ndjson': return `read_json_auto(${p}, format = 'newline_delimited')`;
-    case 'parquet': return `read_parquet(${p})`;
-  }
-}
-
-/** Turns DuckDB's multi-line parser messages into one sentence a user can act on. */
-function readError(err: unknown, format: Format): DataError {
-  const raw = err instanceof Error ? err.message : String(err);
-  const first = raw.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 2).join(' ');
-  return new DataError('UNPROCESSABLE_DATASET', `The ${format.toUpperCase()} file could not be read: ${first}`);
+export interface ReadTableArgs {
+  inputPath: string;
+  format: Format;
+  /** Where to write the normalised Parquet copy; without it only the manifest is made (upload). */
+  parquetOut?: string;
+  previewRows?: number;
+  /** Types the user chose for some columns (`options.column_types`); these override inference. */
+  columnTypes?: Record<string, ColumnType>;
+  /** The XLSX sheet to read (the first when absent). */
+  sheet?: string;
 }
 
 /** Converts DuckDB values to JSON-friendly ones (bigint → number, dates → ISO strings). */
@@ -55,17 +61,12 @@ export function toJsonValue(v: unknown): unknown {
 async function preview(conn: DuckDBConnection, view: string, n: number): Promise<TablePreview> {
   const reader = await conn.runAndReadAll(`SELECT * FROM ${view} LIMIT ${Math.max(0, Math.floor(n))}`);
   const columns = reader.columnNames();
-  const first_rows = reader.getRowObjectsJS().map((row) =>
-    Object.fromEntries(columns.map((c) => [c, toJsonValue(row[c])])));
+  const first_rows = reader.getRowObjectsJS().map((row) => Object.fromEntries(columns.map((c) => [c, toJsonValue(row[c])])));
   return { columns, first_rows };
 }
 
-async function describe(conn: DuckDBConnection, view: string): Promise<{ rows: number; columns: ColumnInfo[] }> {
+async function describe(conn: DuckDBConnection, view: string, refined: Map<string, Refinement>): Promise<{ rows: number; columns: ColumnInfo[] }> {
   const schema = await queryJson(conn, `DESCRIBE ${view}`);
-  if (schema.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has no columns.');
-  if (schema.length > MAX_COLUMNS) {
-    throw new DataError('UNPROCESSABLE_DATASET', `The file has ${schema.length} columns; at most ${MAX_COLUMNS} are supported.`);
-  }
   const names = schema.map((r) => String(r.column_name));
   const types = schema.map((r) => String(r.column_type));
   const parts = names.map((n, i) => {
@@ -75,48 +76,123 @@ async function describe(conn: DuckDBConnection, view: string): Promise<{ rows: n
   });
   const [facts] = await queryJson(conn, `SELECT count(*) AS n, ${parts.join(', ')} FROM ${view}`);
   const rows = Number(facts.n);
-  const columns = names.map((name, i) => ({
-    name,
-    storage_type: types[i],
-    type: inferColumnType({
-      name, storageType: types[i], rows,
-      nonNull: Number(facts[`nn${i}`]), distinct: Number(facts[`d${i}`]),
+  const columns = names.map((name, i): ColumnInfo => {
+    const r = refined.get(name);
+    const type = r?.type ?? inferColumnType({
+      name, storageType: types[i], rows, nonNull: Number(facts[`nn${i}`]), distinct: Number(facts[`d${i}`]),
       avgLength: facts[`l${i}`] == null ? null : Number(facts[`l${i}`]),
-    }),
-  }));
+    });
+    return {
+      name, type, storage_type: types[i], ...(r?.note ? { note: r.note } : {}), ...(r?.textDates ? { text_dates: true } : {}),
+      ...(r?.numericShare !== undefined ? { numeric_share: r.numericShare } : {}),
+    };
+  });
   return { rows, columns };
 }
 
+/** A UTF-8 CSV/JSON path for DuckDB: XLSX sheets become CSV, other encodings are transcoded. */
+async function prepare(args: ReadTableArgs, work: string, forceEncoding?: Encoding): Promise<{ file: string; format: Format; source: SourceInfo }> {
+  const notes: string[] = [];
+  if (args.format === 'xlsx') {
+    const csv = path.join(work, 'sheet.csv');
+    const x = xlsxToCsv(args.inputPath, csv, args.sheet);
+    if (x.sheets.length > 1) notes.push(`Read sheet '${x.sheet}' of ${x.sheets.map((s) => `'${s}'`).join(', ')}.`);
+    return { file: csv, format: 'csv', source: { format: 'xlsx', encoding: null, delimiter: ',', header: true, sheet: x.sheet, notes } };
+  }
+  if (!TEXT_FORMATS.includes(args.format)) {
+    return { file: args.inputPath, format: args.format, source: { format: args.format, encoding: null, delimiter: null, header: true, sheet: null, notes } };
+  }
+  const head = Buffer.alloc(1 << 16);
+  const fd = fs.openSync(args.inputPath, 'r');
+  const got = fs.readSync(fd, head, 0, head.length, 0);
+  fs.closeSync(fd);
+  const encoding = forceEncoding ?? detectEncoding(head.subarray(0, got));
+  let file = args.inputPath;
+  if (encoding !== 'utf-8') {
+    file = path.join(work, `utf8.${args.format}`);
+    await transcodeToUtf8(args.inputPath, encoding, file);
+    notes.push(`The file is encoded as ${encoding === 'windows-1252' ? 'Windows-1252 (Latin-1)' : encoding.toUpperCase()}; it was read as such.`);
+  }
+  return { file, format: args.format, source: { format: args.format, encoding, delimiter: null, header: true, sheet: null, notes } };
+}
+
+/** The DuckDB table function for a prepared file; for delimited text it settles delimiter, header and names first. */
+async function sourceSql(conn: DuckDBConnection, file: string, format: Format, source: SourceInfo): Promise<string> {
+  const p = sqlString(file);
+  if (format === 'json') return `read_json_auto(${p}, format = 'array')`;
+  if (format === 'ndjson') return `read_json_auto(${p}, format = 'newline_delimited')`;
+  if (format === 'parquet') return `read_parquet(${p})`;
+  const first = readFirstLine(file);
+  const delim = format === 'tsv' ? '\t' : sniffDelimiter(first);
+  const fields = splitCsvLine(first, delim ?? ',');
+  if (fields.length > MAX_COLUMNS) throw new DataError('UNPROCESSABLE_DATASET', `The file has ${fields.length.toLocaleString('en-US')} columns; at most ${MAX_COLUMNS} are supported.`);
+  const delimSql = delim ? `, delim = ${sqlString(delim)}` : '';
+  let header = true;
+  try {
+    const [s] = await queryJson(conn, `SELECT HasHeader FROM sniff_csv(${p}${delimSql}, sample_size = 20480)`);
+    header = s.HasHeader !== false;
+  } catch (err) {
+    throw await readError(err, { label: source.format.toUpperCase(), file, delim: delim ?? ',' });
+  }
+  const { names, notes } = header ? uniqueNames(fields) : { names: fields.map((_, i) => `column_${i + 1}`), notes: ['The first row holds data, not column names; columns are called column_1, column_2, …'] };
+  source.notes.push(...notes);
+  source.delimiter = delim ?? null;
+  source.header = header;
+  return `read_csv(${p}, header = ${header}${delimSql}, names = [${names.map(sqlString).join(', ')}], auto_detect = true, sample_size = 20480)`;
+}
+
 /**
- * Reads a table file with DuckDB, infers column types and, when `parquetOut` is given, writes the
- * normalised Parquet copy that later stages read instead of the upload.
+ * Reads a table file (CSV/TSV/delimited text, JSON, NDJSON, Parquet, XLSX) with DuckDB: detects encoding,
+ * delimiter and header, makes names unique, refines types (formatted numbers, yes/no, text dates, epochs;
+ * `columnTypes` overrides), and, when `parquetOut` is given, writes the normalised Parquet copy later stages read.
  * @example const m = await readTable({ inputPath: '/tmp/cars.csv', format: 'csv', parquetOut: '/tmp/cars.parquet' });
  */
-export async function readTable(args: { inputPath: string; format: Format; parquetOut?: string; previewRows?: number }): Promise<TableManifest> {
-  return withDuck(async (conn) => {
-    let view = 'src';
+export async function readTable(args: ReadTableArgs): Promise<TableManifest> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-read-'));
+  try {
     try {
-      await conn.run(`CREATE VIEW src AS SELECT * FROM ${sourceSql(args.inputPath, args.format)}`);
+      return await readPrepared(args, work);
+    } catch (err) {
+      // A file that starts as UTF-8 and has Latin-1 bytes later: read it again as Windows-1252.
+      if (err instanceof DataError && /unicode|utf-?8/i.test(err.message) && TEXT_FORMATS.includes(args.format)) return await readPrepared(args, work, 'windows-1252');
+      throw err;
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: Encoding): Promise<TableManifest> {
+  const { file, format, source } = await prepare(args, work, forceEncoding);
+  return withDuck(async (conn) => {
+    const label = source.format.toUpperCase();
+    let view = 'src';
+    let refined: Map<string, Refinement>;
+    try {
+      await conn.run(`CREATE VIEW raw AS SELECT * FROM ${await sourceSql(conn, file, format, source)}`);
+      const schema = (await queryJson(conn, 'DESCRIBE raw')).map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+      if (schema.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has no columns.');
+      if (schema.length > MAX_COLUMNS) throw new DataError('UNPROCESSABLE_DATASET', `The file has ${schema.length.toLocaleString('en-US')} columns; at most ${MAX_COLUMNS} are supported.`);
+      const unknown = Object.keys(args.columnTypes ?? {}).filter((c) => !schema.some((s) => s.name === c));
+      if (unknown.length) throw new DataError('UNPROCESSABLE_DATASET', `column_types names ${unknown.map((c) => `'${c}'`).join(', ')}, which the table does not have.`);
+      refined = await refineTypes(conn, 'raw', schema, args.columnTypes);
+      await conn.run(`CREATE VIEW src AS SELECT ${schema.map((s) => `${refined.get(s.name)!.expr} AS ${sqlIdent(s.name)}`).join(', ')} FROM raw`);
       if (args.parquetOut) {
         await conn.run(`COPY (SELECT * FROM src) TO ${sqlString(args.parquetOut)} (FORMAT parquet, COMPRESSION zstd)`);
         await conn.run(`CREATE VIEW norm AS SELECT * FROM read_parquet(${sqlString(args.parquetOut)})`);
         view = 'norm';
       }
     } catch (err) {
-      throw readError(err, args.format);
+      throw err instanceof DataError ? err : await readError(err, { label, file, delim: source.delimiter ?? undefined });
     }
     let described;
     try {
-      described = await describe(conn, view);
+      described = await describe(conn, view, refined);
     } catch (err) {
-      throw err instanceof DataError ? err : readError(err, args.format);
+      throw err instanceof DataError ? err : await readError(err, { label, file, delim: source.delimiter ?? undefined });
     }
     if (described.rows === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has a header but no data rows.');
-    return {
-      rows: described.rows,
-      cols: described.columns.length,
-      columns: described.columns,
-      preview: await preview(conn, view, args.previewRows ?? 20),
-    };
+    source.notes.push(...described.columns.flatMap((c) => (c.note ? [c.note] : [])));
+    return { rows: described.rows, cols: described.columns.length, columns: described.columns, preview: await preview(conn, view, args.previewRows ?? 20), source };
   });
 }
