@@ -3,13 +3,18 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { DataError } from '../analysis/errors.js';
 import { readTable } from '../analysis/ingest/read-table.js';
+import type { ColumnType } from '../analysis/ingest/column-types.js';
 import type { Format } from '../analysis/ingest/formats.js';
 import type { ActivityDeps } from './deps.js';
 import { dataErrorsAreFinal } from './failures.js';
 import { whileHeartbeating } from './heartbeat.js';
 import { putArtifact, runLog } from './run-records.js';
 
-export interface IngestInput { run_id: string; dataset_id: string }
+export interface IngestInput {
+  run_id: string; dataset_id: string;
+  /** The run's `options.column_types`: these columns get the type the user chose. */
+  column_types?: Record<string, ColumnType>;
+}
 export interface IngestSummary { manifest_key: string; parquet_key: string; rows: number; cols: number; attempt: number }
 
 /** Reads the upload once, writes the normalised Parquet copy and the manifest; later stages read those. */
@@ -24,7 +29,7 @@ export function ingestActivity(deps: ActivityDeps) {
         await deps.storage.getToFile(ds.storage_key, raw);
         const parquet = path.join(dir, 'data.parquet');
         const manifest = await whileHeartbeating(
-          readTable({ inputPath: raw, format: ds.format as Format, parquetOut: parquet }), () => ({ phase: 'read' }));
+          readTable({ inputPath: raw, format: ds.format as Format, parquetOut: parquet, columnTypes: input.column_types, sheet: ds.sheet ?? undefined }), () => ({ phase: 'read' }));
         const data = await putArtifact(deps, input.run_id, { type: 'data', filename: 'data.parquet', filePath: parquet, contentType: 'application/vnd.apache.parquet' });
         const man = await putArtifact(deps, input.run_id, {
           type: 'manifest', filename: 'manifest.json', contentType: 'application/json',

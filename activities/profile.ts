@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { decideTarget, type TargetDecision } from '../analysis/clarify/decide-target.js';
 import type { TableManifest } from '../analysis/ingest/read-table.js';
+import type { AlertThresholds } from '../analysis/profile/alerts.js';
 import { profileTable } from '../analysis/profile/profile-table.js';
 import type { ColumnProfile } from '../analysis/profile/types.js';
 import type { ActivityDeps } from './deps.js';
@@ -10,7 +11,13 @@ import { dataErrorsAreFinal } from './failures.js';
 import { checkpoint, resumeDetails } from './heartbeat.js';
 import { putArtifact, readJson, runKey, runLog } from './run-records.js';
 
-export interface ProfileInput { run_id: string; manifest_key: string; parquet_key: string }
+export interface ProfileInput {
+  run_id: string; manifest_key: string; parquet_key: string;
+  /** The run's `options.alert_thresholds`. */
+  thresholds?: Partial<AlertThresholds>;
+  /** The run's target when given up front, for LEAKAGE alerts. */
+  target?: string;
+}
 export interface ProfileSummary {
   eda_key: string; rows: number; cols: number; alerts: number; decision: TargetDecision;
   resumed_from: number; attempt: number;
@@ -42,7 +49,7 @@ export function profileActivity(deps: ActivityDeps) {
         let saved: ProfileCheckpoint = { columns_done: done.length, columns_total: columnsTotal, partial_key: partialKey };
         let lastSave = Date.now();
         const eda = await profileTable(parquet, manifest.columns, {
-          done,
+          done, thresholds: input.thresholds, target: input.target,
           onColumn: async (soFar, total) => {
             if (Date.now() - lastSave >= CHECKPOINT_EVERY_MS || soFar.length === total) {
               await deps.storage.put(partialKey, JSON.stringify(soFar), 'application/json');

@@ -38,6 +38,7 @@ export function reportActivity(deps: ActivityDeps, settings: ReportSettings) {
     return whileHeartbeating(dataErrorsAreFinal(async () => {
       const text = async (key: string) => (await deps.storage.get(key)).toString('utf8');
       const manifest = JSON.parse(await text(input.manifest_key)) as TableManifest & { dataset: { name: string; filename: string; sha256: string } };
+      const readNotes = manifest.source?.notes ?? []; // manifests written before ingest recorded its notes have none
       const edaJson = await text(input.eda_key);
       const modelingJson = input.modeling_key ? await text(input.modeling_key) : null;
       const { findings } = checkArtifacts({ manifestRows: manifest.rows, edaJson, modelingJson, reportHtml: null });
@@ -48,7 +49,7 @@ export function reportActivity(deps: ActivityDeps, settings: ReportSettings) {
       const notes = [...adjustments, ...(logo?.warning ? [logo.warning] : [])];
       const title = `Assay report: ${manifest.dataset.name}`;
       const page = await renderReportHtml({
-        title, dataset: manifest.dataset, eda, modeling, findings,
+        title, dataset: manifest.dataset, readNotes, eda, modeling, findings,
         warnings: [...new Set([...input.warnings, ...(modeling?.warnings ?? []), ...notes])],
         run: { run_id: input.run_id, workflow_id: input.workflow_id, temporal_ui_url: settings.temporalUiUrl, namespace: settings.namespace, options: input.options },
         versions: softwareVersions(), theme, logo: logo?.dataUri ?? null, generatedAt: new Date().toISOString(), maxColumnCards: settings.maxColumnCards,

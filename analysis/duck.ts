@@ -6,6 +6,21 @@ export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 export const sqlIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /**
+ * Runs `fn` with `n` connections to one fresh in-memory DuckDB instance. Independent aggregates (one column's
+ * statistics each) run faster on two single-threaded connections than one after another on two threads.
+ */
+export async function withDuckPool<T>(n: number, fn: (conns: DuckDBConnection[]) => Promise<T>, opts: { memoryLimit?: string; threads?: number } = {}): Promise<T> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(opts.threads ?? 2), memory_limit: opts.memoryLimit ?? '1GB', enable_external_access: 'true' });
+  const conns = await Promise.all(Array.from({ length: n }, () => instance.connect()));
+  try {
+    return await fn(conns);
+  } finally {
+    for (const c of conns) c.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
  * Runs `fn` with a fresh in-memory DuckDB connection, bounded in memory and threads, then closes it.
  * @example const n = await withDuck(async (c) => (await c.runAndReadAll('select 1')).getRowsJS()[0][0]);
  */

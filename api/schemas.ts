@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COLUMN_TYPES } from '../analysis/ingest/column-types.js';
 import { MODEL_NAMES } from '../analysis/ml/candidates.js';
 import { RUN_STATUSES, STAGES, TASKS } from '../workflows/definitions.js';
 import { ERROR_CODES } from './errors.js';
@@ -27,6 +28,8 @@ export const ColumnOut = z.object({ name: z.string(), type: z.string() });
 export const PreviewOut = z.object({ columns: z.array(z.string()), first_rows: z.array(z.record(z.string(), z.unknown())) });
 export const UploadOut = z.object({
   dataset_id: z.uuid(), name: z.string(), rows: z.number().int(), cols: z.number().int(), columns: z.array(ColumnOut), preview: PreviewOut,
+  /** How the file was read (encoding, sheet, renamed columns, converted types), one sentence each. */
+  notes: z.array(z.string()),
 });
 export const DatasetOut = z.object({
   id: z.uuid(), project_id: z.uuid(), name: z.string(), filename: z.string(), format: z.string(), size_bytes: z.number(),
@@ -48,6 +51,14 @@ export const RunOptionsBody = z.object({
   sample_rows: z.number().int().min(100).optional(),
   skip_modeling: z.boolean().optional(),
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /** Types for some columns, overriding inference: `{ "zip": "categorical" }`. */
+  column_types: z.record(text(z.string().min(1).max(1000)), z.enum(COLUMN_TYPES)).optional(),
+  /** Alert thresholds for the profile, e.g. `{ "missing_pct": 0.05 }`. */
+  alert_thresholds: z.object({
+    missing_pct: z.number().min(0).max(1), zeros_pct: z.number().min(0).max(1), skewness: z.number().positive(),
+    high_cardinality: z.number().int().positive(), correlation: z.number().min(0).max(1), duplicates_pct: z.number().min(0).max(1),
+    imbalance: z.number().min(0).max(1), outliers_pct: z.number().min(0).max(1), uniform_p: z.number().min(0).max(1), leakage: z.number().min(0).max(1),
+  }).partial().strict().optional(),
 }).strict();
 export const StartRunBody = z.object({ dataset_id: z.uuid(), project_id: z.uuid().optional(), options: RunOptionsBody.optional() }).strict();
 export const StartRunOut = z.object({ run_id: z.uuid(), workflow_id: z.string(), status: z.enum(RUN_STATUSES) });

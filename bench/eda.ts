@@ -35,7 +35,7 @@ const tables = [
   { name: `${ROWS.toLocaleString('en-US')} × 12 mixed`, file: path.join(dir, 'long.csv'), write: (f: string) => writeLongTable(f, ROWS) },
   { name: `${WIDE_ROWS.toLocaleString('en-US')} × 200 numeric`, file: path.join(dir, 'wide.csv'), write: (f: string) => writeWideTable(f, WIDE_ROWS, 200) },
 ];
-console.log(`bench:eda — ingest + full profile (Assay) vs read_csv + describe/isna/nunique/value_counts/histograms/Pearson/Spearman(100k)/duplicated (pandas); median of ${RUNS}`);
+console.log(`bench:eda — ingest + full profile (Assay) vs read_csv + describe/isna/nunique/value_counts/histograms/Pearson/Spearman(100k sample) over the first 50 numeric columns/duplicated (pandas); median of ${RUNS}`);
 for (const t of tables) {
   t.write(t.file);
   const mb = fs.statSync(t.file).size / 1048576;

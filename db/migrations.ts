@@ -96,9 +96,19 @@ const initial: Migration = {
   },
 };
 
+/** XLSX uploads remember which sheet was read, so every run of the dataset reads the same one. */
+const datasetSheet: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('datasets').addColumn('sheet', 'text').execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('datasets').dropColumn('sheet').execute();
+  },
+};
+
 /** Migrations live in code so the bundle needs no migration folder at runtime. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial };
+    return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet };
   },
 };

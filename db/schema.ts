@@ -15,6 +15,8 @@ export interface DatasetsTable {
   storage_key: string; size_bytes: number; sha256: string; rows: number; cols: number;
   columns: Json<{ name: string; type: string; storage_type: string }[]>;
   preview: Json<{ columns: string[]; first_rows: Record<string, unknown>[] }>;
+  /** The XLSX sheet read (null for other formats: the first sheet when the upload named none). */
+  sheet: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 export interface RunsTable {

@@ -87,10 +87,12 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
 
   async function pipeline(): Promise<void> {
     const o = input.options;
-    const ing = await stage('ingest', () => ingest({ run_id: input.run_id, dataset_id: input.dataset_id }));
+    const ing = await stage('ingest', () => ingest({ run_id: input.run_id, dataset_id: input.dataset_id, column_types: o.column_types }));
     keys.rows = ing.rows;
     keys.cols = ing.cols;
-    const prof = await stage('profile', () => profile({ run_id: input.run_id, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key }));
+    const prof = await stage('profile', () => profile({
+      run_id: input.run_id, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, thresholds: o.alert_thresholds, target: o.target,
+    }));
     keys.eda_key = prof.eda_key;
 
     let target = o.target;

@@ -39,6 +39,10 @@ export interface RunOptions {
   sample_rows?: number;
   skip_modeling?: boolean;
   seed?: number;
+  /** Column name → semantic type, overriding inference at ingest. */
+  column_types?: Record<string, 'integer' | 'float' | 'boolean' | 'datetime' | 'categorical' | 'text' | 'identifier'>;
+  /** Profile alert thresholds (see analysis/profile/alerts.ts). */
+  alert_thresholds?: Record<string, number>;
 }
 
 /** Timeouts are part of the input so they are recorded in history and replay identically. */

@@ -30,6 +30,7 @@ export async function readError(err: unknown, o: { label: string; file?: string;
   const line = /CSV Error on Line: (\d+)/.exec(raw)?.[1];
   const size = /Maximum line size of (\d+) bytes exceeded/.exec(raw);
   if (size) return new DataError('UNPROCESSABLE_DATASET', `Line ${line ?? '?'} is longer than ${Math.round(Number(size[1]) / 1e6)} MB; a table needs one row per line.`);
+  if (/Invalid unicode/i.test(raw)) return new DataError('UNPROCESSABLE_DATASET', `Line ${line ?? '?'} is not valid UTF-8 text.`);
   const cols = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(raw);
   if (cols) return new DataError('UNPROCESSABLE_DATASET', `Line ${line ?? '?'} has ${cols[2]} fields where the header has ${cols[1]}; every row needs the same number of fields.`);
   if (o.file && o.delim && /not possible to automatically detect the CSV parsing dialect|Expected Number of Columns/.test(raw)) {

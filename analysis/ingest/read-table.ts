@@ -69,12 +69,15 @@ async function describe(conn: DuckDBConnection, view: string, refined: Map<strin
   const schema = await queryJson(conn, `DESCRIBE ${view}`);
   const names = schema.map((r) => String(r.column_name));
   const types = schema.map((r) => String(r.column_type));
-  const parts = names.map((n, i) => {
+  // Inference needs counts only for text and whole numbers (categorical or identifier?); floats and dates need none.
+  const needs = (i: number) => types[i] === 'VARCHAR' || /INT/.test(types[i]);
+  const parts = names.flatMap((n, i) => {
+    if (!needs(i)) return [];
     const c = sqlIdent(n);
     const len = types[i] === 'VARCHAR' ? `avg(length(${c}))` : 'NULL';
-    return `count(${c}) AS "nn${i}", approx_count_distinct(${c}) AS "d${i}", ${len} AS "l${i}"`;
+    return [`count(${c}) AS "nn${i}", approx_count_distinct(${c}) AS "d${i}", ${len} AS "l${i}"`];
   });
-  const [facts] = await queryJson(conn, `SELECT count(*) AS n, ${parts.join(', ')} FROM ${view}`);
+  const [facts] = await queryJson(conn, `SELECT count(*) AS n${parts.length ? `, ${parts.join(', ')}` : ''} FROM ${view}`);
   const rows = Number(facts.n);
   const columns = names.map((name, i): ColumnInfo => {
     const r = refined.get(name);
@@ -154,7 +157,7 @@ export async function readTable(args: ReadTableArgs): Promise<TableManifest> {
       return await readPrepared(args, work);
     } catch (err) {
       // A file that starts as UTF-8 and has Latin-1 bytes later: read it again as Windows-1252.
-      if (err instanceof DataError && /unicode|utf-?8/i.test(err.message) && TEXT_FORMATS.includes(args.format)) return await readPrepared(args, work, 'windows-1252');
+      if (err instanceof DataError && /not valid UTF-8/.test(err.message) && TEXT_FORMATS.includes(args.format)) return await readPrepared(args, work, 'windows-1252');
       throw err;
     }
   } finally {
@@ -166,33 +169,37 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
   const { file, format, source } = await prepare(args, work, forceEncoding);
   return withDuck(async (conn) => {
     const label = source.format.toUpperCase();
-    let view = 'src';
+    const fail = async (err: unknown) => (err instanceof DataError ? err : await readError(err, { label, file, delim: source.delimiter ?? undefined }));
+    // The file is parsed once, into a staging Parquet copy; every later question is asked of that columnar copy.
+    const stage = path.join(work, 'stage.parquet');
+    const final = args.parquetOut ?? path.join(work, 'final.parquet');
     let refined: Map<string, Refinement>;
     try {
-      await conn.run(`CREATE VIEW raw AS SELECT * FROM ${await sourceSql(conn, file, format, source)}`);
+      await conn.run(`COPY (SELECT * FROM ${await sourceSql(conn, file, format, source)}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
+      await conn.run(`CREATE VIEW raw AS SELECT * FROM read_parquet(${sqlString(stage)})`);
       const schema = (await queryJson(conn, 'DESCRIBE raw')).map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       if (schema.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has no columns.');
       if (schema.length > MAX_COLUMNS) throw new DataError('UNPROCESSABLE_DATASET', `The file has ${schema.length.toLocaleString('en-US')} columns; at most ${MAX_COLUMNS} are supported.`);
       const unknown = Object.keys(args.columnTypes ?? {}).filter((c) => !schema.some((s) => s.name === c));
       if (unknown.length) throw new DataError('UNPROCESSABLE_DATASET', `column_types names ${unknown.map((c) => `'${c}'`).join(', ')}, which the table does not have.`);
       refined = await refineTypes(conn, 'raw', schema, args.columnTypes);
-      await conn.run(`CREATE VIEW src AS SELECT ${schema.map((s) => `${refined.get(s.name)!.expr} AS ${sqlIdent(s.name)}`).join(', ')} FROM raw`);
-      if (args.parquetOut) {
-        await conn.run(`COPY (SELECT * FROM src) TO ${sqlString(args.parquetOut)} (FORMAT parquet, COMPRESSION zstd)`);
-        await conn.run(`CREATE VIEW norm AS SELECT * FROM read_parquet(${sqlString(args.parquetOut)})`);
-        view = 'norm';
+      if (schema.some((c) => refined.get(c.name)!.expr !== sqlIdent(c.name))) {
+        await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd)`);
+      } else {
+        fs.copyFileSync(stage, final);
       }
+      await conn.run(`CREATE VIEW norm AS SELECT * FROM read_parquet(${sqlString(final)})`);
     } catch (err) {
-      throw err instanceof DataError ? err : await readError(err, { label, file, delim: source.delimiter ?? undefined });
+      throw await fail(err);
     }
     let described;
     try {
-      described = await describe(conn, view, refined);
+      described = await describe(conn, 'norm', refined);
     } catch (err) {
-      throw err instanceof DataError ? err : await readError(err, { label, file, delim: source.delimiter ?? undefined });
+      throw await fail(err);
     }
     if (described.rows === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has a header but no data rows.');
     source.notes.push(...described.columns.flatMap((c) => (c.note ? [c.note] : [])));
-    return { rows: described.rows, cols: described.columns.length, columns: described.columns, preview: await preview(conn, view, args.previewRows ?? 20), source };
+    return { rows: described.rows, cols: described.columns.length, columns: described.columns, preview: await preview(conn, 'norm', args.previewRows ?? 20), source };
   });
 }

@@ -3,7 +3,7 @@ import { DataError } from '../errors.js';
 import { listZip, readZipEntry, type ZipEntry } from './zip.js';
 
 /** No single part of a workbook may inflate past this (a V8 string holds at most ~512 MB). */
-export const MAX_XLSX_PART_BYTES = 400 * 1024 * 1024;
+export const MAX_XLSX_PART_BYTES = 256 * 1024 * 1024;
 /** Built-in number formats that are dates or times (ECMA-376 §18.8.30). */
 const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47]);
 

@@ -1,5 +1,5 @@
 import { vegaLiteBase as base, type ChartSpec } from '../charts/spec.js';
-import type { ColumnProfile, Correlations } from './types.js';
+import type { ColumnProfile, Correlations, TimeSeriesHint } from './types.js';
 
 /** Column cards are small: charts sized to sit beside the statistics. */
 const CARD_WIDTH = 240;
@@ -63,14 +63,25 @@ function missingness(columns: ColumnProfile[]): ChartSpec | null {
       x: { field: 'share', type: 'quantitative', title: 'share missing', axis: { format: '%' }, scale: { domain: [0, 1] } } } } };
 }
 
+function timeSeriesChart(ts: { hint: TimeSeriesHint; points: Record<string, unknown>[] }): ChartSpec | null {
+  if (!ts.points.length) return null;
+  const names = [...new Set(ts.points.map((p) => String(p.series)))];
+  const text = `${names.join(', ')} over '${ts.hint.column}' (mean of each of up to 500 equal runs of rows). ${ts.hint.series.map((s) => s.sentence).join(' ')}`;
+  // One row per series, each on its own scale: the columns rarely share units.
+  return { id: 'time_series', title: `Over time: ${names.join(', ')}`, description: text, spec: { ...base('', text, ts.points, 640), height: names.length > 1 ? 110 : 200,
+    mark: { type: 'line' }, encoding: { x: { field: 'time', type: 'temporal', title: ts.hint.column }, y: { field: 'value', type: 'quantitative', title: null },
+      ...(names.length > 1 ? { row: { field: 'series', type: 'nominal', title: null } } : {}) },
+    ...(names.length > 1 ? { resolve: { scale: { y: 'independent' } } } : {}) } };
+}
+
 /**
- * Vega-lite specs for eda.json: a histogram or top-values bar per column, the correlation heatmap and
- * missingness. Every spec carries its data inline and a text alternative.
+ * Vega-lite specs for eda.json: a histogram or top-values bar per column, the correlation heatmap,
+ * missingness and, for a time series, its first numeric columns over time. Every spec carries its data inline and a text alternative.
  * @example const charts = edaCharts(columns, correlations); // [{ id: 'histogram:age', … }, …]
  */
-export function edaCharts(columns: ColumnProfile[], correlations: Correlations): ChartSpec[] {
+export function edaCharts(columns: ColumnProfile[], correlations: Correlations, ts?: { hint: TimeSeriesHint; points: Record<string, unknown>[] }): ChartSpec[] {
   const charts: (ChartSpec | null)[] = [];
   for (const c of columns) charts.push(histogramChart(c) ?? topValuesChart(c));
-  charts.push(heatmap(correlations), missingness(columns));
+  charts.push(heatmap(correlations), missingness(columns), ts ? timeSeriesChart(ts) : null);
   return charts.filter((c): c is ChartSpec => c !== null);
 }

@@ -1,68 +1,96 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryJson, sqlIdent } from '../duck.js';
 import type { ColumnInfo } from '../ingest/read-table.js';
-import type { ColumnProfile, HistogramBin } from './types.js';
+import type { ColumnProfile, DatetimeFacts, HistogramBin } from './types.js';
 
 export const HISTOGRAM_BINS = 30;
+/** Numeric columns with at most this many distinct values also get their top values. */
+const TOP_VALUES_FOR_NUMBERS = 50;
 const num = (v: unknown): number | null => (v === null || v === undefined || Number.isNaN(Number(v)) ? null : Number(v));
 const finite = (v: unknown): number | null => { const n = num(v); return n !== null && Number.isFinite(n) ? n : null; };
 
-async function histogram(conn: DuckDBConnection, view: string, c: string, min: number, max: number): Promise<HistogramBin[]> {
+/** 30 equal-width bins over [min, max] and, in the same scan, the values beyond the outlier fences. */
+async function histogram(conn: DuckDBConnection, view: string, c: string, min: number, max: number, fences: [number, number] | null): Promise<{ bins: HistogramBin[]; outliers: number }> {
   const width = (max - min) / HISTOGRAM_BINS;
+  const far = fences ? `(${c}::DOUBLE < ${fences[0]} OR ${c}::DOUBLE > ${fences[1]})` : 'false';
   const rows = await queryJson(conn,
-    // Positional GROUP BY/ORDER BY: an alias could collide with a user's column of the same name.
-    `SELECT least(floor((${c}::DOUBLE - ${min}) / ${width})::INT, ${HISTOGRAM_BINS - 1}) AS b, count(*) AS n
-     FROM ${view} WHERE ${c} IS NOT NULL AND isfinite(${c}::DOUBLE) GROUP BY 1`);
+    // Positional GROUP BY: an alias could collide with a user's column of the same name.
+    `SELECT least(floor((${c}::DOUBLE - ${min}) / ${width})::INT, ${HISTOGRAM_BINS - 1}) AS b, ${far} AS o, count(*) AS n
+     FROM ${view} WHERE ${c} IS NOT NULL AND isfinite(${c}::DOUBLE) GROUP BY 1, 2`);
   const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
-  for (const r of rows) counts[Number(r.b)] = Number(r.n);
-  return counts.map((count, i) => ({ start: min + i * width, end: min + (i + 1) * width, count }));
+  let outliers = 0;
+  for (const r of rows) { counts[Number(r.b)] += Number(r.n); if (r.o === true) outliers += Number(r.n); }
+  return { bins: counts.map((count, i) => ({ start: min + i * width, end: min + (i + 1) * width, count })), outliers };
+}
+
+/** Names for the usual spacings of a time series, with the tolerance each allows (calendar months vary). */
+const FREQUENCIES: [string, number, number][] = [
+  ['secondly', 1, 0.1], ['minutely', 60, 0.1], ['hourly', 3600, 0.1], ['daily', 86_400, 0.1], ['weekly', 604_800, 0.1],
+  ['monthly', 30.44 * 86_400, 0.1], ['quarterly', 91.3 * 86_400, 0.05], ['yearly', 365.25 * 86_400, 0.02],
+];
+export function frequencyName(gapS: number | null): string | null {
+  if (gapS === null || gapS <= 0) return null;
+  return FREQUENCIES.find(([, s, tol]) => Math.abs(gapS - s) <= s * tol)?.[0] ?? null;
+}
+
+async function datetimeFacts(conn: DuckDBConnection, view: string, c: string): Promise<DatetimeFacts | null> {
+  const [s] = await queryJson(conn, `WITH o AS (SELECT epoch(${c}::TIMESTAMP) AS x, lag(epoch(${c}::TIMESTAMP)) OVER (ORDER BY file_row_number) AS p FROM ${view} WHERE ${c} IS NOT NULL),
+      d AS (SELECT x - lag(x) OVER (ORDER BY x) AS g FROM (SELECT DISTINCT x FROM o))
+    SELECT (max(x) - min(x)) / 86400 AS range_days, bool_and(p IS NULL OR x >= p) AS ordered,
+      (SELECT median(g) FROM d WHERE g > 0) AS gap, (SELECT count_if(g > 2 * (SELECT median(g) FROM d WHERE g > 0)) FROM d) AS gaps FROM o`);
+  if (s.range_days === null || s.range_days === undefined) return null;
+  const gap = finite(s.gap);
+  return { range_days: finite(s.range_days) ?? 0, median_gap_s: gap, frequency: frequencyName(gap), gaps: Number(s.gaps ?? 0), ordered: s.ordered === true };
 }
 
 /**
- * Profiles one column of `view` with DuckDB over all rows.
- * @example const p = await profileColumn(conn, 'read_parquet(...)', { name: 'age', type: 'integer', storage_type: 'BIGINT' });
+ * Profiles one column of `view` (which must expose `file_row_number`) with DuckDB over all rows: one query for
+ * the statistics, then the histogram, the top values and datetime facts where they apply.
+ * @example const p = await profileColumn(conn, 't', { name: 'age', type: 'integer', storage_type: 'BIGINT' });
  */
 export async function profileColumn(conn: DuckDBConnection, view: string, col: ColumnInfo): Promise<ColumnProfile> {
   const c = sqlIdent(col.name);
-  const numeric = col.type === 'integer' || col.type === 'float' || (col.type === 'identifier' && /INT/.test(col.storage_type));
-  const asNum = col.type === 'boolean' ? `${c}::INT` : `${c}::DOUBLE`;
-  const [base] = await queryJson(conn, `SELECT count(*) AS n, count(${c}) AS nn, count(DISTINCT ${c}) AS d FROM ${view}`);
-  const rows = Number(base.n);
-  const count = Number(base.nn);
-  const distinct = Number(base.d);
+  const numeric = col.type === 'integer' || col.type === 'float' || (col.type === 'identifier' && /INT|DOUBLE|FLOAT|DECIMAL/.test(col.storage_type));
+  const measured = numeric || col.type === 'boolean';
+  const isText = col.storage_type === 'VARCHAR';
+  const x = col.type === 'boolean' ? `${c}::INT` : `${c}::DOUBLE`;
+  const ok = `${c} IS NOT NULL AND isfinite(${x})`;
+  const parts = ['count(*) AS n', `count(${c}) AS nn`, `count(DISTINCT ${c}) AS d`];
+  if (measured) {
+    parts.push(`min(${x}) FILTER (WHERE ${ok}) AS mn`, `max(${x}) FILTER (WHERE ${ok}) AS mx`, `avg(${x}) FILTER (WHERE ${ok}) AS mean`,
+      `stddev_samp(${x}) FILTER (WHERE ${ok}) AS sd`, `quantile_cont(${x}, [0.05, 0.25, 0.5, 0.75, 0.95]) FILTER (WHERE ${ok}) AS q`,
+      `skewness(${x}) FILTER (WHERE ${ok}) AS sk`, `kurtosis(${x}) FILTER (WHERE ${ok}) AS ku`, `count_if(${x} = 0) AS z`, `count_if(${x} < 0 AND isfinite(${x})) AS neg`,
+      `count_if(NOT isfinite(${x})) AS inf`);
+  } else if (col.type === 'datetime') {
+    parts.push(`min(${c})::VARCHAR AS mn`, `max(${c})::VARCHAR AS mx`);
+  }
+  if (isText) parts.push(`min(length(${c})) AS lmin`, `avg(length(${c})) AS lavg`, `max(length(${c})) AS lmax`);
+  const [s] = await queryJson(conn, `SELECT ${parts.join(', ')} FROM ${view}`);
+  const rows = Number(s.n), count = Number(s.nn), distinct = Number(s.d);
+  const q = Array.isArray(s.q) ? (s.q as unknown[]).map((v) => finite(v) ?? 0) : null;
   const profile: ColumnProfile = {
     name: col.name, type: col.type, count, missing: rows - count,
     missing_pct: rows ? (rows - count) / rows : 0, distinct, unique_ratio: count ? distinct / count : 0,
-    min: null, max: null, mean: null, std: null, quantiles: null, skewness: null, kurtosis: null,
-    zeros: null, negatives: null, histogram: null, top_values: null, avg_length: null,
+    min: measured ? finite(s.mn) : s.mn == null ? null : String(s.mn), max: measured ? finite(s.mx) : s.mx == null ? null : String(s.mx),
+    mean: measured ? finite(s.mean) : null, std: measured ? finite(s.sd) : null,
+    quantiles: measured && q ? { p5: q[0], p25: q[1], p50: q[2], p75: q[3], p95: q[4] } : null,
+    skewness: measured ? finite(s.sk) : null, kurtosis: measured ? finite(s.ku) : null,
+    zeros: measured ? num(s.z) : null, negatives: measured ? num(s.neg) : null, infinities: measured ? num(s.inf) : null, outliers: null,
+    histogram: null, top_values: null, avg_length: isText ? finite(s.lavg) : null,
+    length: isText && s.lmin != null ? { min: Number(s.lmin), mean: finite(s.lavg) ?? 0, max: Number(s.lmax) } : null,
+    datetime: null,
   };
-  if (numeric || col.type === 'boolean') {
-    const [s] = await queryJson(conn, `SELECT min(${asNum}) AS mn, max(${asNum}) AS mx, avg(${asNum}) AS mean,
-        stddev_samp(${asNum}) AS sd, quantile_cont(${asNum}, [0.05, 0.25, 0.5, 0.75, 0.95]) AS q,
-        skewness(${asNum}) AS sk, kurtosis(${asNum}) AS ku, count_if(${asNum} = 0) AS z, count_if(${asNum} < 0) AS neg
-      FROM ${view} WHERE ${c} IS NOT NULL AND isfinite(${asNum})`);
-    const q = Array.isArray(s.q) ? (s.q as unknown[]).map((x) => finite(x) ?? 0) : null;
-    Object.assign(profile, {
-      min: finite(s.mn), max: finite(s.mx), mean: finite(s.mean), std: finite(s.sd),
-      quantiles: q ? { p5: q[0], p25: q[1], p50: q[2], p75: q[3], p95: q[4] } : null,
-      skewness: finite(s.sk), kurtosis: finite(s.ku), zeros: num(s.z), negatives: num(s.neg),
-    });
-    if (numeric && profile.min !== null && profile.max !== null && (profile.max as number) > (profile.min as number)) {
-      profile.histogram = await histogram(conn, view, c, profile.min as number, profile.max as number);
-    }
-  } else if (col.type === 'datetime') {
-    const [s] = await queryJson(conn, `SELECT min(${c})::VARCHAR AS mn, max(${c})::VARCHAR AS mx FROM ${view}`);
-    profile.min = s.mn == null ? null : String(s.mn);
-    profile.max = s.mx == null ? null : String(s.mx);
+  if (numeric && typeof profile.min === 'number' && typeof profile.max === 'number' && profile.max > profile.min) {
+    const qs = profile.quantiles!;
+    const iqr = qs.p75 - qs.p25;
+    const h = await histogram(conn, view, c, profile.min, profile.max, iqr > 0 ? [qs.p25 - 3 * iqr, qs.p75 + 3 * iqr] : null);
+    profile.histogram = h.bins;
+    profile.outliers = h.outliers;
   }
-  if (!numeric) {
-    const top = await queryJson(conn, `SELECT ${c}::VARCHAR AS v, count(*) AS n FROM ${view} WHERE ${c} IS NOT NULL
-      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`);
+  if (!numeric || distinct <= TOP_VALUES_FOR_NUMBERS) {
+    const top = await queryJson(conn, `SELECT ${c}::VARCHAR AS v, count(*) AS n FROM ${view} WHERE ${c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`);
     profile.top_values = top.map((r) => ({ value: String(r.v), count: Number(r.n) }));
-    if (col.storage_type === 'VARCHAR') {
-      const [l] = await queryJson(conn, `SELECT avg(length(${c})) AS l FROM ${view}`);
-      profile.avg_length = finite(l.l);
-    }
   }
+  if (col.type === 'datetime' && count > 0) profile.datetime = await datetimeFacts(conn, view, c);
   return profile;
 }

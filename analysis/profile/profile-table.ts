@@ -1,14 +1,18 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryJson, sqlIdent, sqlString, withDuck } from '../duck.js';
+import { queryJson, sqlIdent, sqlString, withDuckPool } from '../duck.js';
 import type { ColumnInfo } from '../ingest/read-table.js';
 import { rankTargetCandidates } from '../clarify/target-candidates.js';
-import { computeAlerts } from './alerts.js';
+import { computeAlerts, type AlertThresholds } from './alerts.js';
+import { associations } from './associations.js';
 import { edaCharts } from './charts.js';
 import { profileColumn } from './column-stats.js';
+import { timeSeriesHint } from './time-series.js';
 import type { ColumnProfile, Correlations, EdaResult } from './types.js';
 
 /** Above this many numeric columns the correlation matrix covers the first ones only (stated in eda.json). */
 export const MAX_CORRELATION_COLUMNS = 50;
+/** Tables with at most this many cells are profiled from memory (about 8 bytes a cell in DuckDB). */
+export const IN_MEMORY_CELLS = 40_000_000;
 
 async function pearson(conn: DuckDBConnection, view: string, columns: ColumnInfo[]): Promise<Correlations> {
   const names = columns
@@ -23,7 +27,7 @@ async function pearson(conn: DuckDBConnection, view: string, columns: ColumnInfo
     const [row] = await queryJson(conn, `SELECT ${sel.join(', ')} FROM ${view}`);
     pairs.forEach(([i, j], k) => {
       const v = row[`c${k}`];
-      const r = v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Number(v);
+      const r = v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Math.max(-1, Math.min(1, Number(v)));
       matrix[i][j] = r;
       matrix[j][i] = r;
     });
@@ -31,41 +35,99 @@ async function pearson(conn: DuckDBConnection, view: string, columns: ColumnInfo
   return { method: 'pearson', columns: names, matrix };
 }
 
+/** Estimated in-memory size: 8 bytes per number or date, 1 per boolean, text bytes plus 16 per string. */
+function memoryBytes(columns: ColumnProfile[], rows: number): number {
+  return columns.reduce((s, c) => {
+    if (c.length) return s + c.count * (c.length.mean + 16) + c.missing * 8;
+    return s + rows * (c.type === 'boolean' ? 1 : 8);
+  }, 0);
+}
+
 export interface ProfileProgress {
   /** Columns already profiled (from an earlier attempt); profiling continues after them. */
   done: ColumnProfile[];
   /** Called after each column with everything finished so far, so the caller can checkpoint. */
   onColumn?: (done: ColumnProfile[], total: number) => Promise<void>;
+  /** Alert thresholds the run chose (`options.alert_thresholds`). */
+  thresholds?: Partial<AlertThresholds>;
+  /** The run's target when given up front: enables LEAKAGE alerts. */
+  target?: string;
 }
 
 /**
- * Profiles a normalised Parquet table: per-column statistics, correlations, duplicates, alerts and
- * ranked target candidates. Resumable: pass the columns finished earlier in `progress.done`.
+ * Profiles a normalised Parquet table over every row: per-column statistics, Pearson correlations, Spearman,
+ * Cramér's V and correlation ratios (sampled above 100k rows), duplicates, memory, alerts, time-series hints,
+ * ranked target candidates and chart specs. Resumable: pass the columns finished earlier in `progress.done`.
  * @example const eda = await profileTable('/tmp/x.parquet', manifest.columns, { done: [] });
  */
 export async function profileTable(parquetPath: string, columns: ColumnInfo[], progress: ProfileProgress): Promise<EdaResult> {
-  return withDuck(async (conn) => {
-    await conn.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${sqlString(parquetPath)})`);
-    const done = [...progress.done];
-    for (let i = done.length; i < columns.length; i++) {
-      done.push(await profileColumn(conn, 't', columns[i]));
-      await progress.onColumn?.(done, columns.length);
-    }
-    const [d] = await queryJson(conn, 'SELECT (SELECT count(*) FROM t) AS n, (SELECT count(*) FROM (SELECT DISTINCT * FROM t)) AS u');
+  return withDuckPool(2, async ([conn, second]) => {
+    // file_row_number keeps the upload's row order, which time-series hints depend on. Tables up to
+    // IN_MEMORY_CELLS are loaded once, so the many statistics queries scan memory instead of decompressing
+    // Parquet each time; larger ones are scanned from the file to keep memory bounded.
+    const source = `read_parquet(${sqlString(parquetPath)}, file_row_number = true)`;
+    const [{ n: total }] = await queryJson(conn, `SELECT count(*) AS n FROM read_parquet(${sqlString(parquetPath)})`);
+    const inMemory = Number(total) * (columns.length + 1) <= IN_MEMORY_CELLS;
+    await conn.run(inMemory ? `CREATE TABLE t AS SELECT * FROM ${source}` : `CREATE VIEW t AS SELECT * FROM ${source}`);
+    const done = await profileColumns(conn, second, columns, progress);
+    const cols = columns.map((c) => sqlIdent(c.name)).join(', ');
+    const [d] = await queryJson(conn, `SELECT (SELECT count(*) FROM t) AS n, (SELECT count(*) FROM (SELECT DISTINCT ${cols} FROM t)) AS u`);
     const rows = Number(d.n);
     const duplicate_rows = rows - Number(d.u);
     const correlations = await pearson(conn, 't', columns);
+    const assoc = await associations(conn, 't', rows, done);
+    const time_series = await timeSeriesHint(conn, 't', done);
     const type_counts: Record<string, number> = {};
     for (const c of columns) type_counts[c.type] = (type_counts[c.type] ?? 0) + 1;
     const missing_cells = done.reduce((s, c) => s + c.missing, 0);
+    const seriesPoints = time_series ? await timeSeriesPoints(conn, time_series.column, time_series.series.map((s) => s.column)) : null;
     return {
       version: 1,
-      dataset: { rows, cols: columns.length, duplicate_rows, missing_cells, type_counts },
+      dataset: { rows, cols: columns.length, duplicate_rows, missing_cells, type_counts, memory_bytes: Math.round(memoryBytes(done, rows)) },
       columns: done,
       correlations,
-      alerts: computeAlerts(done, correlations, { rows, duplicate_rows }),
+      associations: assoc,
+      time_series,
+      alerts: computeAlerts(done, correlations, { rows, duplicate_rows, info: columns, associations: assoc, target: progress.target }, progress.thresholds),
       target_candidates: rankTargetCandidates(done),
-      charts: edaCharts(done, correlations),
+      charts: edaCharts(done, correlations, time_series && seriesPoints ? { hint: time_series, points: seriesPoints } : undefined),
     };
   });
+}
+
+/**
+ * Profiles the columns not done yet, two at a time on two single-threaded connections, and reports the
+ * finished prefix in column order, so a checkpoint never skips a column still running.
+ */
+async function profileColumns(a: DuckDBConnection, b: DuckDBConnection, columns: ColumnInfo[], progress: ProfileProgress): Promise<ColumnProfile[]> {
+  const results: (ColumnProfile | undefined)[] = [...progress.done];
+  let next = progress.done.length, reported = progress.done.length;
+  await a.run('SET threads = 1');
+  const work = async (conn: DuckDBConnection) => {
+    while (next < columns.length) {
+      const i = next++;
+      results[i] = await profileColumn(conn, 't', columns[i]);
+      let prefix = reported;
+      while (prefix < columns.length && results[prefix]) prefix++;
+      if (prefix > reported) {
+        reported = prefix;
+        await progress.onColumn?.(results.slice(0, prefix) as ColumnProfile[], columns.length);
+      }
+    }
+  };
+  try {
+    await Promise.all([work(a), work(b)]);
+  } finally {
+    await a.run('SET threads = 2'); // the table-wide queries that follow use both cores
+  }
+  return results as ColumnProfile[];
+}
+
+/** At most 500 points per series for the time-series chart: the mean of each equal run of rows. */
+async function timeSeriesPoints(conn: DuckDBConnection, time: string, series: string[]): Promise<Record<string, unknown>[]> {
+  if (!series.length) return [];
+  const t = sqlIdent(time);
+  const means = series.slice(0, 3).map((s, i) => `avg(${sqlIdent(s)}::DOUBLE) AS "s${i}"`).join(', ');
+  const rows = await queryJson(conn, `SELECT min(${t})::VARCHAR AS t, ${means} FROM (SELECT *, ntile(500) OVER (ORDER BY file_row_number) AS b FROM t WHERE ${t} IS NOT NULL) GROUP BY b ORDER BY b`);
+  return rows.flatMap((r) => series.slice(0, 3).map((s, i) => ({ time: r.t, series: s, value: r[`s${i}`] == null ? null : Number(r[`s${i}`]) })));
 }

@@ -86,7 +86,7 @@ function checkModeling(m: Modeling, eda: Eda, add: (f: Finding) => void): void {
   } else if (!better && m.train_score > 0 && best.cv_mean / m.train_score > OVERFIT_RMSE_RATIO) {
     add({ severity: 'warning', check: 'overfitting', message: `${best.model}'s cross-validated RMSE ${best.cv_mean.toPrecision(4)} is ${(best.cv_mean / m.train_score).toFixed(1)}× its training RMSE: it fits noise; expect the larger error on new data.` });
   }
-  const leaks = m.excluded.filter((e) => e.reason.startsWith('target leakage'));
+  const leaks = m.excluded.filter((e) => /target leakage/.test(e.reason));
   if (leaks.length) add({ severity: 'warning', check: 'leakage', message: `Left out as leaks of the target: ${leaks.map((e) => `'${e.column}' (${e.reason.replace(/^target leakage: /, '')})`).join('; ')}.` });
   const top = m.importances[0];
   if (top && (m.metric === 'roc_auc' || m.metric === 'r2') && best.cv_mean > 0.99) {
@@ -123,6 +123,6 @@ export function checkArtifacts(a: { manifestRows: number; edaJson: string; model
   const m = a.modelingJson ? parseOrThrow(ModelingSchema, a.modelingJson, 'modeling.json') : null;
   if (m) checkModeling(m, eda, add);
   if (a.resultJson) checkResult(parseOrThrow(ResultSchema, a.resultJson, 'result.json'), eda, m, add);
-  if (a.reportHtml !== null) findings.push(...checkReportHtml(a.reportHtml, { modeling: m !== null }));
+  if (a.reportHtml !== null) findings.push(...checkReportHtml(a.reportHtml, { modeling: m !== null, timeSeries: Boolean(eda.time_series) }));
   return { version: 1, ok: !findings.some((f) => f.severity === 'error'), findings };
 }

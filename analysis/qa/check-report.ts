@@ -1,4 +1,4 @@
-import { REPORT_SECTIONS } from '../report/section-list.js';
+import { OPTIONAL_SECTIONS, REPORT_SECTIONS } from '../report/section-list.js';
 import type { Finding } from './check-artifacts.js';
 
 const TAG = /<([a-zA-Z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
@@ -11,10 +11,11 @@ export const REPORT_MAX_BYTES = 3 * 1024 * 1024;
  * Checks a rendered report: an HTML document with every section, nothing executable and nothing loaded from
  * the network, within the size budget.
  */
-export function checkReportHtml(page: string, o: { modeling: boolean }): Finding[] {
+export function checkReportHtml(page: string, o: { modeling: boolean; timeSeries?: boolean }): Finding[] {
   const out: Finding[] = [];
   if (!page.startsWith('<!doctype html>')) out.push({ severity: 'error', check: 'report', message: 'The report is not an HTML document.' });
-  const missing = REPORT_SECTIONS.filter(([id]) => !page.includes(`id="${id}"`)).map(([, title]) => title);
+  const expected = REPORT_SECTIONS.filter(([id]) => !OPTIONAL_SECTIONS.has(id) || (id === 'timeseries' && o.timeSeries));
+  const missing = expected.filter(([id]) => !page.includes(`id="${id}"`)).map(([, title]) => title);
   if (missing.length) out.push({ severity: 'error', check: 'report', message: `The report lacks these sections: ${missing.join(', ')}.` });
   // User text is escaped, so every '<' in the page opens one of our own tags; only tags are searched, attribute by attribute.
   const attrs = [...page.matchAll(TAG)].flatMap((t) => [...t[0].matchAll(ATTR)].map((a) => ({ tag: t[1].toLowerCase(), name: a[1].toLowerCase(), value: a[2] ?? a[3] ?? a[4] ?? '' })));

@@ -5,13 +5,14 @@ import { ALERT_KINDS } from '../profile/types.js';
 const finite = z.number().finite();
 const nullableNum = finite.nullable();
 
+const Matrix = z.object({ columns: z.array(z.string()), matrix: z.array(z.array(finite.min(-1 - 1e-9).max(1 + 1e-9).nullable())) });
 const ChartSchema = z.object({ id: z.string(), title: z.string(), description: z.string(), spec: z.record(z.string(), z.unknown()) });
 
 /** eda.json as QA validates it. */
 export const EdaSchema = z.object({
   version: z.literal(1),
   dataset: z.object({ rows: z.number().int().nonnegative(), cols: z.number().int().positive(), duplicate_rows: z.number().int().nonnegative(),
-    missing_cells: z.number().int().nonnegative(), type_counts: z.record(z.string(), z.number().int()) }),
+    missing_cells: z.number().int().nonnegative(), type_counts: z.record(z.string(), z.number().int()), memory_bytes: z.number().nonnegative().optional() }),
   columns: z.array(z.object({
     name: z.string(), type: z.enum(COLUMN_TYPES), count: z.number().int().nonnegative(), missing: z.number().int().nonnegative(),
     missing_pct: finite.min(0).max(1), distinct: z.number().int().nonnegative(), unique_ratio: finite.min(0).max(1),
@@ -21,11 +22,22 @@ export const EdaSchema = z.object({
     histogram: z.array(z.object({ start: finite, end: finite, count: z.number().int().nonnegative() })).nullable(),
     top_values: z.array(z.object({ value: z.string(), count: z.number().int().positive() })).nullable(),
     avg_length: nullableNum,
+    // Added with the deeper profile; optional so eda.json written before still validates.
+    infinities: nullableNum.optional(), outliers: nullableNum.optional(),
+    length: z.object({ min: finite, mean: finite, max: finite }).nullable().optional(),
+    datetime: z.object({ range_days: finite, median_gap_s: nullableNum, frequency: z.string().nullable(), gaps: z.number().int().nonnegative(), ordered: z.boolean() }).nullable().optional(),
   })),
   correlations: z.object({ method: z.literal('pearson'), columns: z.array(z.string()), matrix: z.array(z.array(finite.min(-1 - 1e-9).max(1 + 1e-9).nullable())) }),
   alerts: z.array(z.object({ kind: z.enum(ALERT_KINDS), column: z.string().nullable(), value: finite, message: z.string() })),
   target_candidates: z.array(z.object({ column: z.string(), score: finite.min(0).max(1), reason: z.string(), task: z.enum(['classification', 'regression']) })),
   charts: z.array(ChartSchema).optional(),
+  associations: z.object({
+    sampled: z.boolean(), sample_rows: z.number().int().nonnegative(),
+    spearman: Matrix, cramers_v: Matrix,
+    correlation_ratio: z.object({ categorical: z.array(z.string()), numeric: z.array(z.string()), matrix: z.array(z.array(finite.min(0).max(1 + 1e-9).nullable())) }),
+  }).optional(),
+  time_series: z.object({ column: z.string(), frequency: z.string().nullable(), sentence: z.string(),
+    series: z.array(z.object({ column: z.string(), trend_r: nullableNum, seasonal_lag: z.number().int().nullable(), seasonal_acf: nullableNum, sentence: z.string() })) }).nullable().optional(),
 });
 
 /** modeling.json as QA validates it. */

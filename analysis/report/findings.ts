@@ -54,6 +54,11 @@ export function keyFindings(r: ReportInput): string[] {
     for (const a of eda.alerts) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
     out.push(`${eda.alerts.length} data-quality alert${eda.alerts.length > 1 ? 's' : ''}: ${[...kinds].map(([k, v]) => `${v} ${k}`).join(', ')}.`);
   }
+  if (eda.time_series) {
+    out.push(eda.time_series.sentence);
+    const notable = eda.time_series.series.find((s) => s.seasonal_lag !== null || (s.trend_r !== null && Math.abs(s.trend_r) >= 0.3));
+    if (notable) out.push(notable.sentence);
+  }
   if (!m) {
     out.push('No model was trained; this report covers the exploratory analysis only.');
     return out;
@@ -68,7 +73,7 @@ export function keyFindings(r: ReportInput): string[] {
     const share = rarest.count / target.count;
     if (share < 0.2) out.push(`The classes are imbalanced: '${rarest.value}' is only ${pct(share)} of the rows with a target.`);
   }
-  const leaks = m.excluded.filter((e) => e.reason.startsWith('target leakage'));
+  const leaks = m.excluded.filter((e) => /target leakage/.test(e.reason));
   if (leaks.length) out.push(`${leaks.map((e) => `'${e.column}'`).join(', ')} ${leaks.length > 1 ? 'were' : 'was'} left out as a leak of the target.`);
   if (m.sampled) out.push(`Models were trained on a sample of ${n(m.rows_used)} of ${n(m.total_rows)} rows.`);
   return out;

@@ -4,9 +4,9 @@ import { html, Html } from './escape.js';
 import { keyFindings } from './findings.js';
 import type { RenderedCharts } from './figures.js';
 import { renderChartSvg } from './render-chart.js';
-import { alertsSection, columnsSection, correlationsSection, duplicatesSection, missingnessSection, overviewSection, targetSection } from './sections-data.js';
+import { alertsSection, columnsSection, correlationsSection, duplicatesSection, missingnessSection, overviewSection, targetSection, timeSeriesSection } from './sections-data.js';
 import { dependenceSection, diagnosticsSection, importanceSection, leaderboardSection, qaSection } from './sections-model.js';
-import { REPORT_SECTIONS } from './section-list.js';
+import { OPTIONAL_SECTIONS, REPORT_SECTIONS } from './section-list.js';
 import { reportCss } from './styles.js';
 import type { ReportInput } from './types.js';
 
@@ -54,10 +54,10 @@ export async function renderReportHtml(r: ReportInput, onChart?: (done: number, 
 <title>${r.title}</title>
 <style>${new Html(reportCss(r.theme))}</style></head><body>
 <header class="top">${r.logo ? html`<img src="${r.logo}" alt="Logo">` : ''}<div><h1>${r.title}</h1><p class="sub">${r.dataset.filename} · ${r.eda.dataset.rows.toLocaleString('en-US')} rows × ${r.eda.dataset.cols} columns · generated ${r.generatedAt}</p></div></header>
-<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>${REPORT_SECTIONS.map(([id, title]) => html`<li><a href="#${id}">${title}</a></li>`)}</ol></nav>
+<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>${REPORT_SECTIONS.filter(([id]) => !OPTIONAL_SECTIONS.has(id) || (id === 'timeseries' && r.eda.time_series)).map(([id, title]) => html`<li><a href="#${id}">${title}</a></li>`)}</ol></nav>
 <main>
 <section id="findings" aria-labelledby="h-findings"><h2 id="h-findings">Key findings</h2><ul class="findings">${keyFindings(r).map((s) => html`<li>${s}</li>`)}</ul></section>
-${alertsSection(r)}${overviewSection(r)}${columnsSection(r, charts)}${correlationsSection(r, charts)}${missingnessSection(r, charts)}${duplicatesSection(r)}
+${alertsSection(r)}${overviewSection(r)}${columnsSection(r, charts)}${correlationsSection(r, charts)}${missingnessSection(r, charts)}${duplicatesSection(r)}${timeSeriesSection(r, charts)}
 ${targetSection(r, charts)}${leaderboardSection(r, charts)}${importanceSection(r, charts)}${dependenceSection(r, charts)}${diagnosticsSection(r, charts)}${qaSection(r)}
 </main>
 ${footer(r)}

@@ -19,7 +19,9 @@ ${alerts.length ? html`<p>${alerts.map((a) => html`<span class="badge warn" titl
 <dl>${stat('Count', c.count)}${html`<dt>Missing</dt><dd>${fmt(c.missing)} (${pct(c.missing_pct)})</dd>`}${stat('Distinct', c.distinct)}${html`<dt>Unique</dt><dd>${pct(c.unique_ratio)}</dd>`}
 ${stat('Mean', c.mean)}${stat('Std', c.std)}${stat('Min', c.min)}${stat('Max', c.max)}
 ${q ? html`${stat('5%', q.p5)}${stat('25%', q.p25)}${stat('Median', q.p50)}${stat('75%', q.p75)}${stat('95%', q.p95)}` : ''}
-${stat('Skewness', c.skewness)}${stat('Kurtosis', c.kurtosis)}${numeric(c) ? html`${stat('Zeros', c.zeros)}${stat('Negatives', c.negatives)}` : ''}${stat('Avg length', c.avg_length)}</dl>
+${stat('Skewness', c.skewness)}${stat('Kurtosis', c.kurtosis)}${numeric(c) ? html`${stat('Zeros', c.zeros)}${stat('Negatives', c.negatives)}${c.infinities ? stat('Infinite', c.infinities) : ''}${c.outliers ? stat('Outliers', c.outliers) : ''}` : ''}
+${c.length ? html`${stat('Length', `${c.length.min}–${c.length.max}`)}${stat('Mean length', c.length.mean)}` : ''}
+${c.datetime ? html`${stat('Span', `${fmt(c.datetime.range_days)} days`)}${stat('Spacing', c.datetime.frequency ?? (c.datetime.median_gap_s !== null ? `${fmt(c.datetime.median_gap_s)} s` : '—'))}${stat('Gaps', c.datetime.gaps)}${stat('Orders rows', c.datetime.ordered ? 'yes' : 'no')}` : ''}</dl>
 ${figure(charts, `histogram:${c.name}`, false) || figure(charts, `top_values:${c.name}`, false)}</article>`;
 }
 
@@ -39,7 +41,9 @@ export function overviewSection(r: ReportInput): Html {
 <tr><th scope="row">Rows</th><td class="num">${fmt(d.rows)}</td></tr><tr><th scope="row">Columns</th><td class="num">${fmt(d.cols)}</td></tr>
 <tr><th scope="row">Missing cells</th><td class="num">${fmt(d.missing_cells)} (${pct(d.rows * d.cols ? d.missing_cells / (d.rows * d.cols) : 0)})</td></tr>
 <tr><th scope="row">Duplicate rows</th><td class="num">${fmt(d.duplicate_rows)}</td></tr>
-<tr><th scope="row">Column types</th><td>${Object.entries(d.type_counts).map(([k, v]) => `${k}: ${v}`).join(', ')}</td></tr></tbody></table></section>`;
+<tr><th scope="row">Column types</th><td>${Object.entries(d.type_counts).map(([k, v]) => `${k}: ${v}`).join(', ')}</td></tr>
+${d.memory_bytes !== undefined ? html`<tr><th scope="row">Memory (estimate)</th><td class="num">${(d.memory_bytes / 1048576).toFixed(1)} MB</td></tr>` : ''}</tbody></table>
+${r.readNotes?.length ? html`<h3>How the file was read</h3><ul>${r.readNotes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}</section>`;
 }
 
 /** One card per column up to the limit; the rest in a summary table, and the page says so. */
@@ -57,15 +61,34 @@ ${rest.length ? html`<p class="note">The table has ${cols.length} columns; the $
 ${rest.map((c) => html`<tr><td>${c.name}</td><td>${c.type}</td><td class="num">${pct(c.missing_pct)}</td><td class="num">${fmt(c.distinct)}</td><td>${c.mean !== null ? fmt(c.mean) : c.top_values?.[0]?.value ?? '—'}</td><td>${alertsOf(c.name).map((a) => a.kind).join(', ')}</td></tr>`)}</tbody></table></div>` : ''}</section>`;
 }
 
+/** Every pair of a symmetric matrix, strongest first. */
+function pairsOf(m: { columns: string[]; matrix: (number | null)[][] }, measure: string) {
+  const out: { a: string; b: string; v: number; measure: string }[] = [];
+  for (let i = 0; i < m.columns.length; i++) for (let j = i + 1; j < m.columns.length; j++) { const v = m.matrix[i][j]; if (v !== null) out.push({ a: m.columns[i], b: m.columns[j], v, measure }); }
+  return out;
+}
+
 export function correlationsSection(r: ReportInput, charts: RenderedCharts): Html {
-  const { columns: cc, matrix } = r.eda.correlations;
-  const pairs: { a: string; b: string; r: number }[] = [];
-  for (let i = 0; i < cc.length; i++) for (let j = i + 1; j < cc.length; j++) { const v = matrix[i][j]; if (v !== null) pairs.push({ a: cc[i], b: cc[j], r: v }); }
-  pairs.sort((x, y) => Math.abs(y.r) - Math.abs(x.r));
+  const a = r.eda.associations;
+  const pairs = [...pairsOf(r.eda.correlations, 'Pearson r'), ...(a ? pairsOf(a.spearman, 'Spearman ρ') : []), ...(a ? pairsOf(a.cramers_v, "Cramér's V") : [])];
+  if (a) a.correlation_ratio.categorical.forEach((cat, i) => a.correlation_ratio.numeric.forEach((num, j) => {
+    const v = a.correlation_ratio.matrix[i][j];
+    if (v !== null) pairs.push({ a: cat, b: num, v, measure: 'correlation ratio η' });
+  }));
+  pairs.sort((x, y) => Math.abs(y.v) - Math.abs(x.v));
   return html`<section id="correlations" aria-labelledby="h-correlations"><h2 id="h-correlations">Correlations</h2>
-${cc.length < 2 ? html`<p>Fewer than two numeric columns, so there is nothing to correlate.</p>` : html`${figure(charts, 'correlations', false)}
-<table><caption>Strongest pairs (Pearson r)</caption><thead><tr><th scope="col">Column</th><th scope="col">Column</th><th scope="col" class="num">r</th></tr></thead><tbody>
-${pairs.slice(0, 10).map((p) => html`<tr><td>${p.a}</td><td>${p.b}</td><td class="num">${p.r.toFixed(3)}</td></tr>`)}</tbody></table>`}</section>`;
+${r.eda.correlations.columns.length >= 2 ? figure(charts, 'correlations', false) : html`<p>Fewer than two numeric columns, so there is no Pearson matrix.</p>`}
+${pairs.length ? html`<div class="scroll"><table><caption>Strongest associations</caption><thead><tr><th scope="col">Column</th><th scope="col">Column</th><th scope="col">Measure</th><th scope="col" class="num">Value</th></tr></thead><tbody>
+${pairs.slice(0, 12).map((p) => html`<tr><td>${p.a}</td><td>${p.b}</td><td>${p.measure}</td><td class="num">${p.v.toFixed(3)}</td></tr>`)}</tbody></table></div>
+<p class="note">Pearson on every row; Spearman, Cramér's V (categorical pairs) and the correlation ratio (categorical × numeric) ${a?.sampled ? `on a sample of ${a.sample_rows.toLocaleString('en-US')} rows` : 'on every row'}.</p>` : ''}</section>`;
+}
+
+/** Shown when a datetime column orders the rows: frequency, trend and seasonality in sentences, and the series over time. */
+export function timeSeriesSection(r: ReportInput, charts: RenderedCharts): Html | '' {
+  const ts = r.eda.time_series;
+  if (!ts) return '';
+  return html`<section id="timeseries" aria-labelledby="h-timeseries"><h2 id="h-timeseries">Time series</h2>
+<p>${ts.sentence}</p>${ts.series.length ? html`<ul>${ts.series.map((s) => html`<li>${s.sentence}</li>`)}</ul>` : ''}${figure(charts, 'time_series', false)}</section>`;
 }
 
 export function missingnessSection(r: ReportInput, charts: RenderedCharts): Html {

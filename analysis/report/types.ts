@@ -11,6 +11,8 @@ export type Modeling = z.infer<typeof ModelingSchema>;
 export interface ReportInput {
   title: string;
   dataset: { name: string; filename: string; sha256: string };
+  /** How ingest read the file (encoding, sheet, renamed columns, conversions), one sentence each. */
+  readNotes?: string[];
   eda: EdaResult;
   modeling: Modeling | null;
   /** QA's findings on eda.json and modeling.json, checked before rendering. */

@@ -15,7 +15,7 @@ import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
 import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js';
 import { DatasetOut, IdParam, Page, PageQuery, PreviewOut, PreviewQuery, UploadOut } from '../schemas.js';
 import { resolveProject } from './projects.js';
-import { jsonb } from '../../db/text.js';
+import { isStorableText, jsonb } from '../../db/text.js';
 
 /** Keeps a display name safe: no path, no control characters, bounded length. */
 export function sanitizeFilename(name: string): string {
@@ -59,8 +59,8 @@ const datasetOut = (d: Dataset) => ({
 export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upload: Middleware) {
   const allowed = new Set(deps.env.ALLOWED_EXTS.split(',').map((e) => e.trim().toLowerCase().replace(/^\./, '')).filter(Boolean));
 
-  r.add(router, { method: 'post', path: '/datasets/upload', summary: 'Upload a table (CSV, TSV, JSON, NDJSON, Parquet)', tag: 'datasets', auth: true,
-    multipart: { file: 'file', project_id: 'string' }, response: UploadOut, status: 201 }, upload, async (ctx) => {
+  r.add(router, { method: 'post', path: '/datasets/upload', summary: 'Upload a table (CSV, TSV or other delimited text, JSON, NDJSON, Parquet, XLSX; optional sheet)', tag: 'datasets', auth: true,
+    multipart: { file: 'file', project_id: 'string', sheet: 'string' }, response: UploadOut, status: 201 }, upload, async (ctx) => {
     const user = currentUser(ctx);
     const files = (ctx.request as unknown as { files?: Record<string, unknown> }).files ?? {};
     const raw = files.file;
@@ -80,7 +80,10 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       if (projectIdRaw) parse(IdParam, { id: projectIdRaw });
       const projectId = await resolveProject(deps.db, user.id, projectIdRaw);
       const format = detectFormat(filename, await readHead(file.filepath));
-      const manifest = await readTable({ inputPath: file.filepath, format });
+      const sheet = typeof fields.sheet === 'string' && fields.sheet ? fields.sheet : undefined;
+      if (sheet !== undefined && (sheet.length > 200 || !isStorableText(sheet))) throw new ApiError('VALIDATION_ERROR', 'sheet: at most 200 characters of text');
+      if (sheet !== undefined && format !== 'xlsx') throw new ApiError('VALIDATION_ERROR', 'sheet: only XLSX workbooks have sheets');
+      const manifest = await readTable({ inputPath: file.filepath, format, sheet });
       const id = randomUUID();
       // The key comes from ids Assay made, never from the client's path.
       const key = `datasets/${user.id}/${id}/upload.${format === 'ndjson' ? 'ndjson' : format}`;
@@ -89,7 +92,7 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
         await deps.db.insertInto('datasets').values({
           id, user_id: user.id, project_id: projectId, name: filename.replace(/\.[^.]+$/, '') || filename, filename, format,
           storage_key: key, size_bytes: file.size, sha256: await sha256Of(file.filepath), rows: manifest.rows, cols: manifest.cols,
-          columns: jsonb(manifest.columns), preview: jsonb(manifest.preview),
+          columns: jsonb(manifest.columns), preview: jsonb(manifest.preview), sheet: manifest.source.sheet,
         }).execute();
       } catch (err) {
         await deps.storage.delete(key); // no half-written record: the object goes if the row does not land
@@ -99,6 +102,7 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       ctx.body = {
         dataset_id: id, name: filename.replace(/\.[^.]+$/, '') || filename, rows: manifest.rows, cols: manifest.cols,
         columns: manifest.columns.map((c) => ({ name: c.name, type: c.type })), preview: manifest.preview,
+        notes: manifest.source.notes,
       };
     } catch (err) {
       if (err instanceof DataError) throw new ApiError('UNPROCESSABLE_DATASET', err.message, { reason: err.code });

@@ -64,6 +64,10 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     if (options.target !== undefined && !names.has(options.target)) {
       throw new ApiError('VALIDATION_ERROR', `target: column '${options.target}' does not exist`, { columns: [...names].slice(0, 100) }, 422);
     }
+    const unknownTyped = Object.keys(options.column_types ?? {}).filter((c) => !names.has(c));
+    if (unknownTyped.length) {
+      throw new ApiError('VALIDATION_ERROR', `column_types: ${unknownTyped.map((c) => `column '${c}'`).join(', ')} ${unknownTyped.length > 1 ? 'do' : 'does'} not exist`, { columns: [...names].slice(0, 100) }, 422);
+    }
     const projectId = body.project_id ? await resolveProject(deps.db, user.id, body.project_id) : ds.project_id;
     const active = await deps.db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n'))
       .where('user_id', '=', user.id).where('status', 'in', ACTIVE).executeTakeFirstOrThrow();

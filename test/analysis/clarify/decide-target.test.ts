@@ -5,7 +5,7 @@ import type { ColumnProfile } from '../../../analysis/profile/types.js';
 
 const col = (name: string, type: ColumnProfile['type'], distinct: number, missing_pct = 0): ColumnProfile => ({
   name, type, count: 100, missing: missing_pct * 100, missing_pct, distinct, unique_ratio: distinct / 100, min: null, max: null, mean: null, std: null,
-  quantiles: null, skewness: null, kurtosis: null, zeros: null, negatives: null, histogram: null, top_values: null, avg_length: null,
+  quantiles: null, skewness: null, kurtosis: null, zeros: null, negatives: null, histogram: null, top_values: null, avg_length: null, infinities: null, outliers: null, length: null, datetime: null,
 });
 
 test('a column named like a target, with few classes, is chosen without asking', () => {

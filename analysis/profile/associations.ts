@@ -1,0 +1,129 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryJson, sqlIdent } from '../duck.js';
+import type { Associations, ColumnProfile } from './types.js';
+
+/** Above this many rows, associations are computed on a reproducible sample of this size. */
+export const ASSOCIATION_SAMPLE_ROWS = 100_000;
+/** Categorical columns with more categories than this are left out of Cramér's V and η. */
+export const MAX_CATEGORIES = 50;
+const MAX_COLUMNS = 50;
+
+const isNumeric = (c: ColumnProfile) => (c.type === 'integer' || c.type === 'float') && c.distinct > 1;
+const isCategorical = (c: ColumnProfile) => (c.type === 'categorical' || c.type === 'boolean') && c.distinct > 1 && c.distinct <= MAX_CATEGORIES;
+const square = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j): number | null => (i === j ? 1 : null)));
+const clamp = (v: unknown) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Math.max(-1, Math.min(1, Number(v))));
+
+/** Cramér's V from a contingency table given as counts per (a, b) pair, with the bias correction of Bergsma (2013). */
+export function cramersV(cells: { a: string; b: string; n: number }[]): number | null {
+  const rows = new Map<string, number>(), cols = new Map<string, number>();
+  let n = 0;
+  for (const c of cells) { rows.set(c.a, (rows.get(c.a) ?? 0) + c.n); cols.set(c.b, (cols.get(c.b) ?? 0) + c.n); n += c.n; }
+  const r = rows.size, k = cols.size;
+  if (n < 2 || r < 2 || k < 2) return null;
+  const seen = new Map(cells.map((c) => [`${c.a}\u0000${c.b}`, c.n]));
+  let chi2 = 0;
+  for (const [a, ra] of rows) for (const [b, cb] of cols) {
+    const expected = (ra * cb) / n;
+    const o = seen.get(`${a}\u0000${b}`) ?? 0;
+    chi2 += (o - expected) ** 2 / expected;
+  }
+  const phi2 = Math.max(0, chi2 / n - ((k - 1) * (r - 1)) / (n - 1));
+  const rr = r - ((r - 1) ** 2) / (n - 1), kk = k - ((k - 1) ** 2) / (n - 1);
+  const denom = Math.min(kk - 1, rr - 1);
+  return denom > 0 ? Math.min(1, Math.sqrt(phi2 / denom)) : null;
+}
+
+/** Ranks from 1, ties sharing their average rank; missing values stay NaN. */
+export function averageRanks(values: (number | null)[]): Float64Array {
+  const idx: number[] = [];
+  values.forEach((v, i) => { if (v !== null && Number.isFinite(v)) idx.push(i); });
+  idx.sort((a, b) => (values[a] as number) - (values[b] as number));
+  const ranks = new Float64Array(values.length).fill(NaN);
+  for (let k = 0; k < idx.length;) {
+    let e = k;
+    while (e + 1 < idx.length && values[idx[e + 1]] === values[idx[k]]) e++;
+    const r = (k + e) / 2 + 1;
+    for (let m = k; m <= e; m++) ranks[idx[m]] = r;
+    k = e + 1;
+  }
+  return ranks;
+}
+
+/** Pearson's r over the rows where both values are present. */
+export function pearsonOf(x: Float64Array, y: Float64Array): number | null {
+  let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i], b = y[i];
+    if (Number.isNaN(a) || Number.isNaN(b)) continue;
+    n++; sx += a; sy += b; sxx += a * a; syy += b * b; sxy += a * b;
+  }
+  if (n < 3) return null;
+  const cov = sxy - (sx * sy) / n, vx = sxx - (sx * sx) / n, vy = syy - (sy * sy) / n;
+  return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : null;
+}
+
+/**
+ * Spearman (numeric pairs), Cramér's V (categorical pairs) and the correlation ratio η (categorical × numeric),
+ * on all rows or a reproducible sample above `ASSOCIATION_SAMPLE_ROWS`.
+ */
+export async function associations(conn: DuckDBConnection, view: string, rows: number, columns: ColumnProfile[]): Promise<Associations> {
+  const sampled = rows > ASSOCIATION_SAMPLE_ROWS;
+  const nums = columns.filter(isNumeric).slice(0, MAX_COLUMNS).map((c) => c.name);
+  const cats = columns.filter(isCategorical).slice(0, MAX_COLUMNS).map((c) => c.name);
+  const used = [...nums, ...cats];
+  if (used.length) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE assoc_sample AS SELECT ${used.map(sqlIdent).join(', ')} FROM ${view}${sampled ? ` USING SAMPLE reservoir(${ASSOCIATION_SAMPLE_ROWS} ROWS) REPEATABLE (42)` : ''}`);
+  }
+
+  const spearman = square(nums.length);
+  if (nums.length > 1) {
+    // Ranks in JS: one sort per column, then pairwise Pearson on ranks (DuckDB would sort once per window).
+    const reader = await conn.runAndReadAll(`SELECT ${nums.map((n) => `${sqlIdent(n)}::DOUBLE`).join(', ')} FROM assoc_sample`);
+    const ranked = reader.getColumnsJS().map((col) => averageRanks(col as (number | null)[]));
+    for (let i = 0; i < nums.length; i++) for (let j = i + 1; j < nums.length; j++) {
+      const v = clamp(pearsonOf(ranked[i], ranked[j]));
+      spearman[i][j] = v; spearman[j][i] = v;
+    }
+  }
+
+  const cramers = square(cats.length);
+  if (cats.length > 1) {
+    const sets: string[] = [], pairs: [number, number][] = [];
+    for (let i = 0; i < cats.length; i++) for (let j = i + 1; j < cats.length; j++) { pairs.push([i, j]); sets.push(`("a${i}", "a${j}")`); }
+    const sel = cats.map((n, i) => `${sqlIdent(n)}::VARCHAR AS "a${i}"`).join(', ');
+    const grouping = cats.map((_, i) => `"a${i}"`).join(', ');
+    const cells = await queryJson(conn, `SELECT grouping(${grouping}) AS g, ${cats.map((_, i) => `"a${i}"`).join(', ')}, count(*) AS n
+      FROM (SELECT ${sel} FROM assoc_sample) GROUP BY GROUPING SETS (${sets.join(', ')})`);
+    const bit = (i: number) => 1 << (cats.length - 1 - i); // grouping(): a set bit means "not grouped by"
+    for (const [i, j] of pairs) {
+      const mask = ((1 << cats.length) - 1) & ~bit(i) & ~bit(j);
+      const table = cells.filter((c) => Number(c.g) === mask && c[`a${i}`] !== null && c[`a${j}`] !== null)
+        .map((c) => ({ a: String(c[`a${i}`]), b: String(c[`a${j}`]), n: Number(c.n) }));
+      const v = cramersV(table);
+      cramers[i][j] = v; cramers[j][i] = v;
+    }
+  }
+
+  const eta = cats.map(() => nums.map((): number | null => null));
+  if (cats.length && nums.length) {
+    const totals = await queryJson(conn, `SELECT ${nums.map((n, j) => `avg(${sqlIdent(n)}::DOUBLE) AS "m${j}", var_pop(${sqlIdent(n)}::DOUBLE) AS "v${j}", count(${sqlIdent(n)}) AS "c${j}"`).join(', ')} FROM assoc_sample`);
+    for (const [i, cat] of cats.entries()) {
+      const groups = await queryJson(conn, `SELECT ${nums.map((n, j) => `count(${sqlIdent(n)}) AS "c${j}", avg(${sqlIdent(n)}::DOUBLE) AS "m${j}"`).join(', ')}
+        FROM assoc_sample WHERE ${sqlIdent(cat)} IS NOT NULL GROUP BY ${sqlIdent(cat)}`);
+      nums.forEach((_, j) => {
+        const total = Number(totals[0][`v${j}`]) * Number(totals[0][`c${j}`]);
+        if (!(total > 0)) return;
+        const mean = Number(totals[0][`m${j}`]);
+        // η² = between-group sum of squares / total sum of squares (groups weighted by their sizes).
+        const between = groups.reduce((s, g) => s + Number(g[`c${j}`]) * (Number(g[`m${j}`] ?? mean) - mean) ** 2, 0);
+        eta[i][j] = Math.sqrt(Math.min(1, Math.max(0, between / total)));
+      });
+    }
+  }
+  await conn.run('DROP TABLE IF EXISTS assoc_sample');
+  return {
+    sampled, sample_rows: sampled ? ASSOCIATION_SAMPLE_ROWS : rows,
+    spearman: { columns: nums, matrix: spearman }, cramers_v: { columns: cats, matrix: cramers },
+    correlation_ratio: { categorical: cats, numeric: nums, matrix: eta },
+  };
+}

@@ -1,0 +1,24 @@
+import fs from 'node:fs';
+import { writeWideTable, writeLongTable } from './bench/eda-data.js';
+import { readTable } from './analysis/ingest/read-table.js';
+import { withDuck, sqlString, queryJson, sqlIdent } from './analysis/duck.js';
+import { profileColumn } from './analysis/profile/column-stats.js';
+import { associations } from './analysis/profile/associations.js';
+const kind = process.argv[2];
+const f = `/tmp/p-${kind}.csv`;
+if (!fs.existsSync(f)) kind === 'wide' ? writeWideTable(f, 100_000, 200) : writeLongTable(f, 1_000_000);
+let t = performance.now();
+const lap = (l: string) => { const n = performance.now(); console.log(l, ((n - t) / 1000).toFixed(2)); t = n; };
+const m = await readTable({ inputPath: f, format: 'csv', parquetOut: '/tmp/p.parquet' });
+lap('ingest');
+await withDuck(async (conn) => {
+  await conn.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${sqlString('/tmp/p.parquet')}, file_row_number = true)`);
+  const done = [];
+  for (const c of m.columns) done.push(await profileColumn(conn, 't', c));
+  lap('columns');
+  const cols = m.columns.map((c) => sqlIdent(c.name)).join(', ');
+  await queryJson(conn, `SELECT count(*) FROM (SELECT DISTINCT ${cols} FROM t)`);
+  lap('dups');
+  await associations(conn, 't', m.rows, done);
+  lap('assoc');
+});
