@@ -20,6 +20,8 @@ export interface ColumnInfo {
   text_dates?: boolean;
   /** Share of numbers in a text column that is mostly, not wholly, numeric. */
   numeric_share?: number;
+  /** Approximate distinct count (text and whole-number columns), so the profile can pick its method. */
+  approx_distinct?: number;
 }
 export interface TablePreview { columns: string[]; first_rows: Record<string, unknown>[] }
 /** How the file was read: its encoding, delimiter, header, sheet, and every change made on the way. */
@@ -69,8 +71,8 @@ async function describe(conn: DuckDBConnection, view: string, refined: Map<strin
   const schema = await queryJson(conn, `DESCRIBE ${view}`);
   const names = schema.map((r) => String(r.column_name));
   const types = schema.map((r) => String(r.column_type));
-  // Inference needs counts only for text and whole numbers (categorical or identifier?); floats and dates need none.
-  const needs = (i: number) => types[i] === 'VARCHAR' || /INT/.test(types[i]);
+  // Inference needs counts for text and whole numbers (categorical or identifier?); the profile uses numbers' distinct counts too.
+  const needs = (i: number) => types[i] === 'VARCHAR' || /INT|DOUBLE|FLOAT|DECIMAL/.test(types[i]);
   const parts = names.flatMap((n, i) => {
     if (!needs(i)) return [];
     const c = sqlIdent(n);
@@ -88,6 +90,7 @@ async function describe(conn: DuckDBConnection, view: string, refined: Map<strin
     return {
       name, type, storage_type: types[i], ...(r?.note ? { note: r.note } : {}), ...(r?.textDates ? { text_dates: true } : {}),
       ...(r?.numericShare !== undefined ? { numeric_share: r.numericShare } : {}),
+      ...(needs(i) ? { approx_distinct: Number(facts[`d${i}`]) } : {}),
     };
   });
   return { rows, columns };

@@ -6,6 +6,8 @@ import type { ColumnProfile, DatetimeFacts, HistogramBin } from './types.js';
 export const HISTOGRAM_BINS = 30;
 /** Numeric columns with at most this many distinct values also get their top values. */
 const TOP_VALUES_FOR_NUMBERS = 50;
+/** Numbers and booleans with at most this many distinct values are profiled from their value counts, in one scan. */
+const VALUE_COUNT_LIMIT = 10_000;
 const num = (v: unknown): number | null => (v === null || v === undefined || Number.isNaN(Number(v)) ? null : Number(v));
 const finite = (v: unknown): number | null => { const n = num(v); return n !== null && Number.isFinite(n) ? n : null; };
 
@@ -21,6 +23,53 @@ async function histogram(conn: DuckDBConnection, view: string, c: string, min: n
   let outliers = 0;
   for (const r of rows) { counts[Number(r.b)] += Number(r.n); if (r.o === true) outliers += Number(r.n); }
   return { bins: counts.map((count, i) => ({ start: min + i * width, end: min + (i + 1) * width, count })), outliers };
+}
+
+/**
+ * Every statistic of a numeric column from its distinct values and their counts (min, max, mean, sample std,
+ * linearly interpolated quantiles, sample skewness and excess kurtosis as simple-statistics defines them,
+ * zeros, negatives, infinities, histogram, outliers, top values).
+ */
+export function statsFromCounts(counts: { v: number | null; n: number }[]): Pick<ColumnProfile,
+  'count' | 'distinct' | 'min' | 'max' | 'mean' | 'std' | 'quantiles' | 'skewness' | 'kurtosis' | 'zeros' | 'negatives' | 'infinities' | 'histogram' | 'outliers' | 'top_values'> {
+  const present = counts.filter((c) => c.v !== null) as { v: number; n: number }[];
+  const finiteVals = present.filter((c) => Number.isFinite(c.v)).sort((a, b) => a.v - b.v);
+  const count = present.reduce((s, c) => s + c.n, 0);
+  const n = finiteVals.reduce((s, c) => s + c.n, 0);
+  const top = [...present].sort((a, b) => b.n - a.n || String(a.v).localeCompare(String(b.v))).slice(0, 10).map((c) => ({ value: String(c.v), count: c.n }));
+  const base = { count, distinct: present.length, zeros: present.filter((c) => c.v === 0).reduce((s, c) => s + c.n, 0),
+    negatives: finiteVals.filter((c) => c.v < 0).reduce((s, c) => s + c.n, 0), infinities: count - n, top_values: present.length <= TOP_VALUES_FOR_NUMBERS ? top : null };
+  if (n === 0) return { ...base, min: null, max: null, mean: null, std: null, quantiles: null, skewness: null, kurtosis: null, histogram: null, outliers: null };
+  const mean = finiteVals.reduce((s, c) => s + c.v * c.n, 0) / n;
+  let m2 = 0, m3 = 0, m4 = 0;
+  for (const c of finiteVals) { const d = c.v - mean; m2 += c.n * d * d; m3 += c.n * d * d * d; m4 += c.n * d * d * d * d; }
+  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : null;
+  const at = (k: number) => { // the k-th smallest value (0-based) through the cumulative counts
+    let seen = 0;
+    for (const c of finiteVals) { seen += c.n; if (k < seen) return c.v; }
+    return finiteVals[finiteVals.length - 1].v;
+  };
+  const q = (p: number) => { const h = (n - 1) * p, lo = Math.floor(h); return at(lo) + (h - lo) * (at(Math.min(lo + 1, n - 1)) - at(lo)); };
+  const quantiles = { p5: q(0.05), p25: q(0.25), p50: q(0.5), p75: q(0.75), p95: q(0.95) };
+  const min = finiteVals[0].v, max = finiteVals[finiteVals.length - 1].v;
+  let histogram: HistogramBin[] | null = null, outliers: number | null = null;
+  if (max > min) {
+    const width = (max - min) / HISTOGRAM_BINS;
+    const bins = new Array<number>(HISTOGRAM_BINS).fill(0);
+    const iqr = quantiles.p75 - quantiles.p25;
+    outliers = 0;
+    for (const c of finiteVals) {
+      bins[Math.min(Math.floor((c.v - min) / width), HISTOGRAM_BINS - 1)] += c.n;
+      if (iqr > 0 && (c.v < quantiles.p25 - 3 * iqr || c.v > quantiles.p75 + 3 * iqr)) outliers += c.n;
+    }
+    histogram = bins.map((b, i) => ({ start: min + i * width, end: min + (i + 1) * width, count: b }));
+  }
+  return {
+    ...base, min, max, mean, std: sd, quantiles,
+    skewness: n > 2 && sd ? (n * m3) / ((n - 1) * (n - 2) * sd ** 3) : null,
+    kurtosis: n > 3 && m2 > 0 ? ((n - 1) / ((n - 2) * (n - 3))) * ((n * (n + 1) * m4) / (m2 * m2) - 3 * (n - 1)) : null,
+    histogram, outliers,
+  };
 }
 
 /** Names for the usual spacings of a time series, with the tolerance each allows (calendar months vary). */
@@ -50,6 +99,22 @@ async function datetimeFacts(conn: DuckDBConnection, view: string, c: string): P
  */
 export async function profileColumn(conn: DuckDBConnection, view: string, col: ColumnInfo): Promise<ColumnProfile> {
   const c = sqlIdent(col.name);
+  const fewValues = col.type === 'boolean' || ((col.type === 'integer' || col.type === 'float') && col.approx_distinct !== undefined && col.approx_distinct <= VALUE_COUNT_LIMIT);
+  if (fewValues) {
+    const rows = await queryJson(conn, `SELECT ${col.type === 'boolean' ? `${c}::INT` : `${c}::DOUBLE`} AS v, count(*) AS n FROM ${view} GROUP BY 1`);
+    const counts = rows.map((r) => ({ v: r.v === null ? null : Number(r.v), n: Number(r.n) }));
+    // approx_count_distinct can undercount: past the limit, the exact path below is used after all.
+    if (counts.length <= VALUE_COUNT_LIMIT + 1) {
+      const total = counts.reduce((s, k) => s + k.n, 0);
+      const st = statsFromCounts(counts);
+      if (col.type === 'boolean') st.top_values = counts.filter((k) => k.v !== null).sort((a, b) => b.n - a.n).map((k) => ({ value: k.v === 1 ? 'true' : 'false', count: k.n }));
+      return {
+        name: col.name, type: col.type, ...st, missing: total - st.count, missing_pct: total ? (total - st.count) / total : 0,
+        unique_ratio: st.count ? st.distinct / st.count : 0, avg_length: null, length: null, datetime: null,
+        ...(col.type === 'boolean' ? { histogram: null, outliers: null } : {}),
+      };
+    }
+  }
   const numeric = col.type === 'integer' || col.type === 'float' || (col.type === 'identifier' && /INT|DOUBLE|FLOAT|DECIMAL/.test(col.storage_type));
   const measured = numeric || col.type === 'boolean';
   const isText = col.storage_type === 'VARCHAR';

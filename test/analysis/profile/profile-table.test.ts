@@ -84,7 +84,10 @@ test('profiling resumes after the columns an earlier attempt finished, without r
   const seen: number[] = [];
   const fake = { ...full.columns[0], mean: 12345 }; // marks the reused column
   const resumed = await profileTable(parquet, m.columns, { done: [fake, full.columns[1]], onColumn: async (d) => { seen.push(d.length); } });
-  expect(seen).toEqual([3, 4, 5, 6, 7]);
+  // Two columns run at once; checkpoints report the finished prefix in column order, growing to all 7.
+  expect(seen[0]).toBeGreaterThanOrEqual(3);
+  expect(seen.every((n, i) => i === 0 || n > seen[i - 1])).toBe(true);
+  expect(seen.at(-1)).toBe(7);
   expect(resumed.columns[0].mean).toBe(12345);
   expect(resumed.columns.slice(2)).toEqual(full.columns.slice(2));
 });

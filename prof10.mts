@@ -1,0 +1,11 @@
+import { DuckDBConnection } from '@duckdb/node-api';
+import { readTable } from './analysis/ingest/read-table.js';
+import { profileTable } from './analysis/profile/profile-table.js';
+const m = await readTable({ inputPath: '/tmp/p-long.csv', format: 'csv', parquetOut: '/tmp/pl.parquet' });
+const o = (DuckDBConnection.prototype as any).runAndReadAll;
+const log: [number, string][] = [];
+(DuckDBConnection.prototype as any).runAndReadAll = async function (sql: string, ...a: unknown[]) { const t = performance.now(); try { return await o.call(this, sql, ...a); } finally { log.push([performance.now() - t, sql.replace(/\s+/g, ' ').slice(0, 100)]); } };
+const t = performance.now();
+await profileTable('/tmp/pl.parquet', m.columns, { done: [] });
+console.log('total', (performance.now() - t).toFixed(0));
+log.sort((a, b) => b[0] - a[0]).slice(0, 15).forEach(([ms, s]) => console.log(ms.toFixed(0).padStart(5), s));
