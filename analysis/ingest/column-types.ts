@@ -11,7 +11,8 @@ export interface ColumnFacts {
   avgLength: number | null;
 }
 
-const ID_NAME = /(^id$|_id$|^id_|uuid|guid|^key$)/i;
+/** Names that usually hold identifiers. */
+export const ID_NAME = /(^id$|_id$|^id_|uuid|guid|^key$)/i;
 
 /**
  * Maps a DuckDB storage type plus simple facts to a semantic type.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryJson, sqlIdent, sqlString, withDuck } from '../duck.js';
 import { DataError } from '../errors.js';
-import { inferColumnType, type ColumnType } from './column-types.js';
+import { ID_NAME, inferColumnType, type ColumnType } from './column-types.js';
 import { detectEncoding, transcodeToUtf8, type Encoding } from './encoding.js';
 import { sniffDelimiter, type Format } from './formats.js';
 import { readFirstLine, splitCsvLine, uniqueNames } from './header.js';
@@ -25,7 +25,11 @@ export interface ColumnInfo {
 }
 export interface TablePreview { columns: string[]; first_rows: Record<string, unknown>[] }
 /** How the file was read: its encoding, delimiter, header, sheet, and every change made on the way. */
-export interface SourceInfo { format: Format; encoding: Encoding | null; delimiter: string | null; header: boolean; sheet: string | null; notes: string[] }
+export interface SourceInfo {
+  format: Format; encoding: Encoding | null; delimiter: string | null; header: boolean; sheet: string | null; notes: string[];
+  /** Date and timestamp forms DuckDB's sniffer read text dates with (delimited text only). */
+  date_format?: string | null; timestamp_format?: string | null;
+}
 
 /** What ingest learns about a table: small enough to pass between activities. */
 export interface TableManifest {
@@ -77,7 +81,9 @@ async function describe(conn: DuckDBConnection, view: string, refined: Map<strin
     if (!needs(i)) return [];
     const c = sqlIdent(n);
     const len = types[i] === 'VARCHAR' ? `avg(length(${c}))` : 'NULL';
-    return [`count(${c}) AS "nn${i}", approx_count_distinct(${c}) AS "d${i}", ${len} AS "l${i}"`];
+    // Exact for id-like names: their rule (over 95% distinct) is too close a call for an estimate.
+    const distinct = ID_NAME.test(n) ? `count(DISTINCT ${c})` : `approx_count_distinct(${c})`;
+    return [`count(${c}) AS "nn${i}", ${distinct} AS "d${i}", ${len} AS "l${i}"`];
   });
   const [facts] = await queryJson(conn, `SELECT count(*) AS n${parts.length ? `, ${parts.join(', ')}` : ''} FROM ${view}`);
   const rows = Number(facts.n);
@@ -135,8 +141,10 @@ async function sourceSql(conn: DuckDBConnection, file: string, format: Format, s
   const delimSql = delim ? `, delim = ${sqlString(delim)}` : '';
   let header = true;
   try {
-    const [s] = await queryJson(conn, `SELECT HasHeader FROM sniff_csv(${p}${delimSql}, sample_size = 20480)`);
+    const [s] = await queryJson(conn, `SELECT HasHeader, DateFormat, TimestampFormat FROM sniff_csv(${p}${delimSql}, sample_size = 20480)`);
     header = s.HasHeader !== false;
+    source.date_format = s.DateFormat == null ? null : String(s.DateFormat);
+    source.timestamp_format = s.TimestampFormat == null ? null : String(s.TimestampFormat);
   } catch (err) {
     throw await readError(err, { label: source.format.toUpperCase(), file, delim: delim ?? ',' });
   }
@@ -168,6 +176,17 @@ export async function readTable(args: ReadTableArgs): Promise<TableManifest> {
   }
 }
 
+/** DuckDB already read dates written in a non-ISO form (its sniffer says which); they count as dates written as text. */
+function markSniffedDates(schema: { name: string; type: string }[], refined: Map<string, Refinement>, source: SourceInfo): void {
+  const forms: [RegExp, string | null | undefined, RegExp][] = [[/^DATE$/, source.date_format, /^%Y-%m-%d$/], [/^TIMESTAMP/, source.timestamp_format, /^%Y-%m-%d[T ]%H:%M:%S/]];
+  for (const s of schema) {
+    const r = refined.get(s.name)!;
+    if (r.type) continue;
+    const hit = forms.find(([type, fmt, iso]) => type.test(s.type) && fmt && !iso.test(fmt));
+    if (hit) refined.set(s.name, { ...r, textDates: true, note: `'${s.name}' holds dates written as text (${hit[1]}); read as dates.` });
+  }
+}
+
 async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: Encoding): Promise<TableManifest> {
   const { file, format, source } = await prepare(args, work, forceEncoding);
   return withDuck(async (conn) => {
@@ -186,6 +205,7 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
       const unknown = Object.keys(args.columnTypes ?? {}).filter((c) => !schema.some((s) => s.name === c));
       if (unknown.length) throw new DataError('UNPROCESSABLE_DATASET', `column_types names ${unknown.map((c) => `'${c}'`).join(', ')}, which the table does not have.`);
       refined = await refineTypes(conn, 'raw', schema, args.columnTypes);
+      markSniffedDates(schema, refined, source);
       if (schema.some((c) => refined.get(c.name)!.expr !== sqlIdent(c.name))) {
         await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd)`);
       } else {

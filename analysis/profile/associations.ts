@@ -11,6 +11,8 @@ const MAX_COLUMNS = 50;
 const isNumeric = (c: ColumnProfile) => (c.type === 'integer' || c.type === 'float') && c.distinct > 1;
 const isCategorical = (c: ColumnProfile) => (c.type === 'categorical' || c.type === 'boolean') && c.distinct > 1 && c.distinct <= MAX_CATEGORIES;
 const square = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j): number | null => (i === j ? 1 : null)));
+/** A number column as DOUBLE with ±Infinity as missing: one infinite value would make every sum infinite. */
+const fin = (n: string) => `CASE WHEN isfinite(${sqlIdent(n)}::DOUBLE) THEN ${sqlIdent(n)}::DOUBLE END`;
 const clamp = (v: unknown) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Math.max(-1, Math.min(1, Number(v))));
 
 /** Cramér's V from a contingency table given as counts per (a, b) pair, with the bias correction of Bergsma (2013). */
@@ -106,9 +108,9 @@ export async function associations(conn: DuckDBConnection, view: string, rows: n
 
   const eta = cats.map(() => nums.map((): number | null => null));
   if (cats.length && nums.length) {
-    const totals = await queryJson(conn, `SELECT ${nums.map((n, j) => `avg(${sqlIdent(n)}::DOUBLE) AS "m${j}", var_pop(${sqlIdent(n)}::DOUBLE) AS "v${j}", count(${sqlIdent(n)}) AS "c${j}"`).join(', ')} FROM assoc_sample`);
+    const totals = await queryJson(conn, `SELECT ${nums.map((n, j) => `avg(${fin(n)}) AS "m${j}", var_pop(${fin(n)}) AS "v${j}", count(${fin(n)}) AS "c${j}"`).join(', ')} FROM assoc_sample`);
     for (const [i, cat] of cats.entries()) {
-      const groups = await queryJson(conn, `SELECT ${nums.map((n, j) => `count(${sqlIdent(n)}) AS "c${j}", avg(${sqlIdent(n)}::DOUBLE) AS "m${j}"`).join(', ')}
+      const groups = await queryJson(conn, `SELECT ${nums.map((n, j) => `count(${fin(n)}) AS "c${j}", avg(${fin(n)}) AS "m${j}"`).join(', ')}
         FROM assoc_sample WHERE ${sqlIdent(cat)} IS NOT NULL GROUP BY ${sqlIdent(cat)}`);
       nums.forEach((_, j) => {
         const total = Number(totals[0][`v${j}`]) * Number(totals[0][`c${j}`]);

@@ -23,7 +23,8 @@ async function pearson(conn: DuckDBConnection, view: string, columns: ColumnInfo
   const pairs: [number, number][] = [];
   for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) pairs.push([i, j]);
   if (pairs.length > 0) {
-    const sel = pairs.map(([i, j], k) => `corr(${sqlIdent(names[i])}::DOUBLE, ${sqlIdent(names[j])}::DOUBLE) AS "c${k}"`);
+    const fin = (n: string) => `CASE WHEN isfinite(${sqlIdent(n)}::DOUBLE) THEN ${sqlIdent(n)}::DOUBLE END`; // ±Infinity would make every sum infinite
+    const sel = pairs.map(([i, j], k) => `corr(${fin(names[i])}, ${fin(names[j])}) AS "c${k}"`);
     const [row] = await queryJson(conn, `SELECT ${sel.join(', ')} FROM ${view}`);
     pairs.forEach(([i, j], k) => {
       const v = row[`c${k}`];

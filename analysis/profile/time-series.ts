@@ -10,9 +10,12 @@ const NATURAL_LAGS: Record<string, [number, string][]> = {
 /** Autocorrelation at a natural lag above this is called seasonal; |r| with time above this a trend. */
 export const SEASONAL_ACF = 0.3;
 export const TREND_R = 0.3;
+/** …and at least this much above the autocorrelation at half the lag. */
+export const SEASONAL_RISE = 0.2;
 const ADJECTIVE: Record<string, string> = { minute: 'minutely', hour: 'hourly', day: 'daily', week: 'weekly', year: 'yearly' };
 const MAX_SERIES = 5;
 const MIN_POINTS = 10;
+const fin = (n: string) => `CASE WHEN isfinite(${sqlIdent(n)}::DOUBLE) THEN ${sqlIdent(n)}::DOUBLE END`;
 
 /**
  * When a datetime column orders the rows, describes the series: its frequency and, for the first numeric
@@ -28,18 +31,22 @@ export async function timeSeriesHint(conn: DuckDBConnection, view: string, colum
   const t = sqlIdent(time.name);
   const series: TimeSeriesHint['series'] = [];
   if (numeric.length) {
-    const lagged = numeric.flatMap((c, i) => lags.map(([lag], k) => `lag(${sqlIdent(c.name)}::DOUBLE, ${lag}) OVER w AS "l${i}_${k}"`));
-    const sel = numeric.flatMap((c, i) => [`corr(${sqlIdent(c.name)}::DOUBLE, epoch(${t}::TIMESTAMP)) AS "tr${i}"`,
-      ...lags.map((_, k) => `corr(${sqlIdent(c.name)}::DOUBLE, "l${i}_${k}") AS "a${i}_${k}"`)]);
+    const lagged = numeric.flatMap((c, i) => lags.flatMap(([lag], k) => [`lag(${fin(c.name)}, ${lag}) OVER w AS "l${i}_${k}"`, `lag(${fin(c.name)}, ${Math.round(lag / 2)}) OVER w AS "h${i}_${k}"`]));
+    const sel = numeric.flatMap((c, i) => [`corr(${fin(c.name)}, epoch(${t}::TIMESTAMP)) AS "tr${i}"`,
+      ...lags.flatMap((_, k) => [`corr(${fin(c.name)}, "l${i}_${k}") AS "a${i}_${k}"`, `corr(${fin(c.name)}, "h${i}_${k}") AS "b${i}_${k}"`])]);
     const [r] = await queryJson(conn, `SELECT ${sel.join(', ')} FROM (SELECT *${lagged.length ? `, ${lagged.join(', ')}` : ''} FROM ${view} WHERE ${t} IS NOT NULL WINDOW w AS (ORDER BY file_row_number))`);
     numeric.forEach((c, i) => {
       const tr = r[`tr${i}`] == null ? null : Number(r[`tr${i}`]);
-      let best: { lag: number; unit: string; acf: number } | null = null;
+      // A season shows as a peak: autocorrelation at the lag well above that at half the lag. Without the
+      // comparison, mere persistence (today like yesterday) would read as a weekly cycle.
+      let best: { lag: number; unit: string; acf: number; rise: number } | null = null;
       lags.forEach(([lag, unit], k) => {
         const acf = r[`a${i}_${k}`] == null ? null : Number(r[`a${i}_${k}`]);
-        if (acf !== null && acf >= SEASONAL_ACF && (!best || acf > best.acf)) best = { lag, unit, acf };
+        const half = r[`b${i}_${k}`] == null ? null : Number(r[`b${i}_${k}`]);
+        if (acf === null || half === null || acf < SEASONAL_ACF || acf - half < SEASONAL_RISE) return;
+        if (!best || acf - half > best.rise) best = { lag, unit, acf, rise: acf - half };
       });
-      const b = best as { lag: number; unit: string; acf: number } | null;
+      const b = best as { lag: number; unit: string; acf: number; rise: number } | null;
       const parts: string[] = [];
       if (tr !== null && Math.abs(tr) >= TREND_R) parts.push(`${tr > 0 ? 'rises' : 'falls'} over time (r = ${tr.toFixed(2)} with time)`);
       if (b) parts.push(`repeats every ${b.unit} (autocorrelation ${b.acf.toFixed(2)} at lag ${b.lag})`);
