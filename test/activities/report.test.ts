@@ -193,3 +193,17 @@ test('without Chromium the report stage completes with HTML only and says why', 
   expect(run.html.startsWith('<!doctype html>')).toBe(true);
   expect(run.qa.ok).toBe(true);
 }, 120_000);
+
+test('a time series gets its section: the ordering column, frequency, seasonality and the series over time', async () => {
+  const run = await runStages(env, VEGA('seattle-weather.csv'), 'csv');
+  const o = await open(run.html, 'seattle');
+  const ids = await o.page.$$eval('main > section, footer', (els) => els.map((e) => e.id));
+  expect(ids).toEqual(REPORT_SECTIONS.map(([id]) => id));
+  const text = await o.page.$eval('#timeseries', (e) => e.textContent!);
+  expect(text).toContain("The rows are ordered by 'date', one every day (2012-01-01 to 2015-12-31): a time series.");
+  expect(text).toMatch(/'temp_max' repeats every year \(autocorrelation 0\.\d\d at lag 365\)/);
+  expect(await o.page.$$eval('#timeseries figure svg', (s) => s.length)).toBe(1);
+  expect(await o.page.$eval('#findings', (e) => e.textContent!)).toContain('a time series');
+  expect(run.critique.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  expect(o.consoleErrors).toEqual([]);
+}, 120_000);

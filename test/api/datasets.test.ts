@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiClient, VEGA } from '../helpers/client.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { makeXlsx, makeZipBomb } from '../helpers/xlsx.js';
 
 let stack: Stack;
 let c: ApiClient;
@@ -41,6 +42,38 @@ describe('upload', () => {
     expect(r.status).toBe(413);
     expect(r.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
+
+  test('XLSX workbooks upload, by default the first sheet or the one named; notes say how the file was read', async () => {
+    const book = makeXlsx({ First: [['city', 'n'], ['Oslo', 1], ['Lima', 2], ['Oslo', 3]], Second: [['a', 'b', 'b'], [1, 2, 3], [4, 5, 6]] });
+    const r = await c.upload('book.xlsx', book);
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ rows: 3, cols: 2, columns: [{ name: 'city', type: 'categorical' }, { name: 'n', type: 'integer' }] });
+    expect(r.body.notes).toContain("Read sheet 'First' of 'First', 'Second'.");
+    const fd = new FormData();
+    fd.append('file', new Blob([new Uint8Array(book)]), 'book.xlsx');
+    fd.append('sheet', 'Second');
+    const second = await c.req('POST', '/datasets/upload', fd);
+    expect(second.status).toBe(201);
+    expect(second.body.columns.map((x: { name: string }) => x.name)).toEqual(['a', 'b', 'b_2']);
+    expect(second.body.notes).toContain("Repeated column names were made unique: 'b' → 'b_2'.");
+    expect((await c.get(`/datasets/${second.body.dataset_id}`)).body.cols).toBe(3);
+    const csv = new FormData();
+    csv.append('file', new Blob(['a\n1\n']), 'x.csv');
+    csv.append('sheet', 'Second');
+    expect((await c.req('POST', '/datasets/upload', csv)).body.error.message).toBe('sheet: only XLSX workbooks have sheets');
+  });
+
+  test('UTF-16 and Windows-1252 text upload; a zip bomb posing as XLSX is 422 naming it, and nothing is kept', async () => {
+    const utf16 = await c.upload('u16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name,n\nJosé,1\nZoë,2\n', 'utf16le')]));
+    expect(utf16.status).toBe(201);
+    expect(utf16.body.preview.first_rows[0]).toEqual({ name: 'José', n: 1 });
+    expect(utf16.body.notes).toContain('The file is encoded as UTF-16LE; it was read as such.');
+    const before = (await c.get('/datasets?limit=100')).body.items.length;
+    const bomb = await c.upload('bomb.xlsx', makeZipBomb(300 * 1024 * 1024, true));
+    expect(bomb.status).toBe(422);
+    expect(bomb.body.error).toMatchObject({ code: 'UNPROCESSABLE_DATASET', message: 'The XLSX file expands to more than 256 MB (xl/worksheets/sheet1.xml); it may be a zip bomb. Save the sheet as CSV instead.' });
+    expect((await c.get('/datasets?limit=100')).body.items.length).toBe(before);
+  }, 60_000);
 
   test('a type not in ALLOWED_EXTS is 415 naming the type', async () => {
     const r = await c.upload('tool.exe', 'MZ....');
@@ -83,7 +116,7 @@ describe('reading datasets', () => {
     const u = new ApiClient(stack.base);
     await u.register();
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await u.upload(`t${i}.csv`, `x,y\n${i},1\n${i + 1},2\n`)).body.dataset_id);
+    for (let i = 0; i < 3; i++) ids.push((await u.upload(`t${i}.csv`, `x,y\n${i + 10},1\n${i + 11},3\n`)).body.dataset_id);
     const p1 = await u.get('/datasets?limit=2');
     expect(p1.body.items).toHaveLength(2);
     const p2 = await u.get(`/datasets?limit=2&cursor=${p1.body.next_cursor}`);
@@ -92,7 +125,7 @@ describe('reading datasets', () => {
     expect([...p1.body.items, ...p2.body.items].map((d: { id: string }) => d.id).sort()).toEqual([...ids].sort());
     const one = await u.get(`/datasets/${ids[0]}`);
     expect(one.body.columns).toEqual([{ name: 'x', type: 'integer' }, { name: 'y', type: 'integer' }]);
-    expect((await u.get(`/datasets/${ids[0]}/preview?n=1`)).body.first_rows).toEqual([{ x: 0, y: 1 }]);
+    expect((await u.get(`/datasets/${ids[0]}/preview?n=1`)).body.first_rows).toEqual([{ x: 10, y: 1 }]);
     expect((await u.get(`/datasets/${ids[0]}/preview?n=1001`)).status).toBe(400);
     expect((await u.get('/datasets?cursor=garbage')).status).toBe(400);
   });

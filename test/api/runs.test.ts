@@ -163,6 +163,12 @@ describe('starting runs', () => {
     const t = await start(c, { dataset_id: penguins, options: { target: 'x' } });
     expect(t.status).toBe(422);
     expect(t.body.error).toMatchObject({ code: 'VALIDATION_ERROR', message: "target: column 'x' does not exist" });
+    const typed = await start(c, { dataset_id: penguins, options: { column_types: { Island: 'categorical', Nope: 'integer' } } });
+    expect(typed.status).toBe(422);
+    expect(typed.body.error.message).toBe("column_types: column 'Nope' does not exist");
+    expect((await start(c, { dataset_id: penguins, options: { column_types: { Island: 'colour' } } })).status).toBe(400);
+    expect((await start(c, { dataset_id: penguins, options: { alert_thresholds: { missing_pct: 2 } } })).status).toBe(400);
+    expect((await start(c, { dataset_id: penguins, options: { alert_thresholds: { loud: 1 } } })).status).toBe(400);
     expect((await start(c, { dataset_id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
   });
 });
