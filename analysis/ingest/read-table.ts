@@ -176,6 +176,16 @@ export async function readTable(args: ReadTableArgs): Promise<TableManifest> {
   }
 }
 
+/** Renames, or copies where the two paths are on different file systems. */
+function moveFile(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    fs.copyFileSync(from, to);
+  }
+}
+
 /** DuckDB already read dates written in a non-ISO form (its sniffer says which); they count as dates written as text. */
 function markSniffedDates(schema: { name: string; type: string }[], refined: Map<string, Refinement>, source: SourceInfo): void {
   const forms: [RegExp, string | null | undefined, RegExp][] = [[/^DATE$/, source.date_format, /^%Y-%m-%d$/], [/^TIMESTAMP/, source.timestamp_format, /^%Y-%m-%d[T ]%H:%M:%S/]];
@@ -193,8 +203,8 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     const label = source.format.toUpperCase();
     const fail = async (err: unknown) => (err instanceof DataError ? err : await readError(err, { label, file, delim: source.delimiter ?? undefined }));
     // The file is parsed once, into a staging Parquet copy; every later question is asked of that columnar copy.
-    const stage = path.join(work, 'stage.parquet');
     const final = args.parquetOut ?? path.join(work, 'final.parquet');
+    const stage = path.join(work, 'stage.parquet');
     let refined: Map<string, Refinement>;
     try {
       await conn.run(`COPY (SELECT * FROM ${await sourceSql(conn, file, format, source)}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
@@ -209,7 +219,7 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
       if (schema.some((c) => refined.get(c.name)!.expr !== sqlIdent(c.name))) {
         await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd)`);
       } else {
-        fs.copyFileSync(stage, final);
+        moveFile(stage, final);
       }
       await conn.run(`CREATE VIEW norm AS SELECT * FROM read_parquet(${sqlString(final)})`);
     } catch (err) {

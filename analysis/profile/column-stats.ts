@@ -115,7 +115,9 @@ export async function profileColumn(conn: DuckDBConnection, view: string, col: C
       };
     }
   }
-  const numeric = col.type === 'integer' || col.type === 'float' || (col.type === 'identifier' && /INT|DOUBLE|FLOAT|DECIMAL/.test(col.storage_type));
+  // Identifiers get their range but no moments, quantiles or histogram: the mean of ids means nothing.
+  const idNumber = col.type === 'identifier' && /INT|DOUBLE|FLOAT|DECIMAL/.test(col.storage_type);
+  const numeric = col.type === 'integer' || col.type === 'float';
   const measured = numeric || col.type === 'boolean';
   const isText = col.storage_type === 'VARCHAR';
   const x = col.type === 'boolean' ? `${c}::INT` : `${c}::DOUBLE`;
@@ -126,6 +128,8 @@ export async function profileColumn(conn: DuckDBConnection, view: string, col: C
       `stddev_samp(${x}) FILTER (WHERE ${ok}) AS sd`, `quantile_cont(${x}, [0.05, 0.25, 0.5, 0.75, 0.95]) FILTER (WHERE ${ok}) AS q`,
       `skewness(${x}) FILTER (WHERE ${ok}) AS sk`, `kurtosis(${x}) FILTER (WHERE ${ok}) AS ku`, `count_if(${x} = 0) AS z`, `count_if(${x} < 0 AND isfinite(${x})) AS neg`,
       `count_if(NOT isfinite(${x})) AS inf`);
+  } else if (idNumber) {
+    parts.push(`min(${c}::DOUBLE) AS mn`, `max(${c}::DOUBLE) AS mx`);
   } else if (col.type === 'datetime') {
     parts.push(`min(${c})::VARCHAR AS mn`, `max(${c})::VARCHAR AS mx`);
   }
@@ -136,7 +140,7 @@ export async function profileColumn(conn: DuckDBConnection, view: string, col: C
   const profile: ColumnProfile = {
     name: col.name, type: col.type, count, missing: rows - count,
     missing_pct: rows ? (rows - count) / rows : 0, distinct, unique_ratio: count ? distinct / count : 0,
-    min: measured ? finite(s.mn) : s.mn == null ? null : String(s.mn), max: measured ? finite(s.mx) : s.mx == null ? null : String(s.mx),
+    min: measured || idNumber ? finite(s.mn) : s.mn == null ? null : String(s.mn), max: measured || idNumber ? finite(s.mx) : s.mx == null ? null : String(s.mx),
     mean: measured ? finite(s.mean) : null, std: measured ? finite(s.sd) : null,
     quantiles: measured && q ? { p5: q[0], p25: q[1], p50: q[2], p75: q[3], p95: q[4] } : null,
     skewness: measured ? finite(s.sk) : null, kurtosis: measured ? finite(s.ku) : null,
@@ -152,7 +156,8 @@ export async function profileColumn(conn: DuckDBConnection, view: string, col: C
     profile.histogram = h.bins;
     profile.outliers = h.outliers;
   }
-  if (!numeric || distinct <= TOP_VALUES_FOR_NUMBERS) {
+  // Top values of a column whose values are (nearly) all distinct would list counts of 1: only for few values.
+  if ((!numeric && !(col.type === 'identifier' && distinct > TOP_VALUES_FOR_NUMBERS)) || distinct <= TOP_VALUES_FOR_NUMBERS) {
     const top = await queryJson(conn, `SELECT ${c}::VARCHAR AS v, count(*) AS n FROM ${view} WHERE ${c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`);
     profile.top_values = top.map((r) => ({ value: String(r.v), count: Number(r.n) }));
   }
