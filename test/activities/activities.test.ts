@@ -27,6 +27,17 @@ test('ingest writes the Parquet copy and manifest and records them as artifacts'
   expect(arts.map((a) => a.filename).sort()).toEqual(['data.parquet', 'manifest.json']);
 });
 
+test('ingest honours the run\'s column_types, and profile its thresholds and target', async () => {
+  const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
+  const ing = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId, column_types: { 'Flipper Length (mm)': 'float', Island: 'text' } });
+  const manifest = JSON.parse((await deps.storage.get(ing.manifest_key)).toString()) as { columns: { name: string; type: string }[] };
+  expect(manifest.columns.filter((c) => ['Flipper Length (mm)', 'Island'].includes(c.name))).toEqual([
+    expect.objectContaining({ name: 'Island', type: 'text' }), expect.objectContaining({ name: 'Flipper Length (mm)', type: 'float' })]);
+  const prof = await run(new MockActivityEnvironment(), acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, thresholds: { missing_pct: 0.01 } });
+  const eda = JSON.parse((await deps.storage.get(prof.eda_key)).toString()) as EdaResult;
+  expect(eda.alerts.filter((a) => a.kind === 'MISSING').map((a) => a.column)).toEqual(['Sex']); // 2.9% missing, above 1%
+});
+
 test('bad data fails ingest non-retryably with its code', async () => {
   const bad = path.join(deps.tmpDir, 'bad.csv');
   fs.writeFileSync(bad, 'a,b\n');
