@@ -106,8 +106,17 @@ async function profileColumns(a: DuckDBConnection, b: DuckDBConnection, columns:
   const results: (ColumnProfile | undefined)[] = [...progress.done];
   let next = progress.done.length, reported = progress.done.length;
   await a.run('SET threads = 1');
+  let stop = false;
   const work = async (conn: DuckDBConnection) => {
-    while (next < columns.length) {
+    try {
+      await loop(conn);
+    } catch (err) {
+      stop = true;
+      throw err;
+    }
+  };
+  const loop = async (conn: DuckDBConnection) => {
+    while (next < columns.length && !stop) {
       const i = next++;
       results[i] = await profileColumn(conn, 't', columns[i]);
       let prefix = reported;
@@ -118,11 +127,12 @@ async function profileColumns(a: DuckDBConnection, b: DuckDBConnection, columns:
       }
     }
   };
-  try {
-    await Promise.all([work(a), work(b)]);
-  } finally {
-    await a.run('SET threads = 2'); // the table-wide queries that follow use both cores
-  }
+  // allSettled, not all: when one side fails (a cancelled heartbeat), the other's query must finish before the
+  // connections close under it.
+  const settled = await Promise.allSettled([work(a), work(b)]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  await a.run('SET threads = 2'); // the table-wide queries that follow use both cores
   return results as ColumnProfile[];
 }
 
