@@ -15,6 +15,16 @@ function modelSentence(m: Modeling): string {
   return `The best model, ${best.model}, ${score} over ${m.cv_folds} cross-validation folds${vs}.`;
 }
 
+/** Says so when the best model barely beats the baseline: the features then carry little signal. */
+function weakModelSentence(m: Modeling): string | null {
+  const best = m.leaderboard[0];
+  const base = m.leaderboard.find((e) => e.model === 'baseline');
+  if (m.metric === 'r2') return best.cv_mean < 0.1 ? `The models explain little of '${m.target}' (R² ${best.cv_mean.toFixed(3)}): the columns carry little signal about it.` : null;
+  if (!base || base === best || m.metric === 'rmse') return null;
+  return best.cv_mean - base.cv_mean < 0.05
+    ? `That is barely better than the baseline (+${(best.cv_mean - base.cv_mean).toFixed(3)} ${m.metric}): the columns carry little signal about '${m.target}'.` : null;
+}
+
 /**
  * Key findings as plain sentences derived from the numbers; a sentence appears only when its numbers say
  * something (no missing values → no missing-value sentence beyond one line).
@@ -64,6 +74,8 @@ export function keyFindings(r: ReportInput): string[] {
     return out;
   }
   out.push(modelSentence(m));
+  const weak = weakModelSentence(m);
+  if (weak) out.push(weak);
   const top = m.shap_importance.length ? m.shap_importance.filter((s) => s.mean_abs_shap > 0).map((s) => s.feature)
     : m.importances.filter((i) => i.importance > 0).map((i) => i.feature);
   if (top.length) out.push(`'${top[0]}' drives the predictions most${top.length > 1 ? `, followed by ${top.slice(1, 3).map((f) => `'${f}'`).join(' and ')}` : ''}.`);

@@ -199,6 +199,17 @@ describe('alerts: each kind on a table that has it, with its column and a senten
   });
 });
 
+test('a trending hourly series is described in a sentence, noise as neither trend nor cycle', async () => {
+  const start = Date.UTC(2024, 0, 1);
+  const { eda } = await profileCsv(csvRows('at,load,noise', 500, (i) => `${new Date(start + i * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')},${(i * 0.1 + 30 * Math.sin(i)).toFixed(2)},${(i * 7919) % 13}`));
+  const ts = eda.time_series!;
+  expect(ts).toMatchObject({ column: 'at', frequency: 'hourly' });
+  const load = Array.from({ length: 500 }, (_, i) => Number((i * 0.1 + 30 * Math.sin(i)).toFixed(2)));
+  const pearsonWithTime = ss.sampleCorrelation(load, load.map((_, i) => i)); // hours are evenly spaced: r with the index
+  expect(ts.series.find((s) => s.column === 'load')!.sentence).toBe(`'load' rises over time (r = ${pearsonWithTime.toFixed(2)} with time).`);
+  expect(ts.series.find((s) => s.column === 'noise')!.sentence).toBe("'noise' shows no clear trend or daily or weekly cycle.");
+});
+
 test('memory and text lengths are reported', async () => {
   const { eda } = await profileCsv(csvRows('word,n', 100, (i) => `${'w'.repeat(1 + (i % 5))},${i}`));
   expect(eda.columns[0].length).toEqual({ min: 1, mean: 3, max: 5 });
