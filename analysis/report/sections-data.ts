@@ -7,6 +7,7 @@ import type { ReportInput } from './types.js';
 export const DEFAULT_MAX_COLUMN_CARDS = 50;
 
 const numeric = (c: ColumnProfile) => c.quantiles !== null;
+const bytes = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 function stat(label: string, value: unknown): Html | '' {
   return value === null || value === undefined ? '' : html`<dt>${label}</dt><dd>${fmt(value)}</dd>`;
@@ -42,7 +43,7 @@ export function overviewSection(r: ReportInput): Html {
 <tr><th scope="row">Missing cells</th><td class="num">${fmt(d.missing_cells)} (${pct(d.rows * d.cols ? d.missing_cells / (d.rows * d.cols) : 0)})</td></tr>
 <tr><th scope="row">Duplicate rows</th><td class="num">${fmt(d.duplicate_rows)}</td></tr>
 <tr><th scope="row">Column types</th><td>${Object.entries(d.type_counts).map(([k, v]) => `${k}: ${v}`).join(', ')}</td></tr>
-${d.memory_bytes !== undefined ? html`<tr><th scope="row">Memory (estimate)</th><td class="num">${(d.memory_bytes / 1048576).toFixed(1)} MB</td></tr>` : ''}</tbody></table>
+${d.memory_bytes !== undefined ? html`<tr><th scope="row">Memory (estimate)</th><td class="num">${bytes(d.memory_bytes)}</td></tr>` : ''}</tbody></table>
 ${r.readNotes?.length ? html`<h3>How the file was read</h3><ul>${r.readNotes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}</section>`;
 }
 

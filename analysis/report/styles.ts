@@ -41,7 +41,7 @@ code{font-size:.85em;overflow-wrap:anywhere}
   nav.toc{break-after:page}
   h2{break-after:avoid}
   .card,figure,table,tr{break-inside:avoid}
-  .cards{display:block}.card{margin-bottom:.6rem}
+  .cards{grid-template-columns:1fr 1fr;gap:.5rem}.card{break-inside:avoid}
   .scroll{overflow:visible}
   table{width:100%;table-layout:fixed}
   a{color:inherit;text-decoration:none}
