@@ -3,7 +3,7 @@ import { checkArtifacts } from '../analysis/qa/check-artifacts.js';
 import type { ActivityDeps } from './deps.js';
 import { dataErrorsAreFinal } from './failures.js';
 import { whileHeartbeating } from './heartbeat.js';
-import { buildResult, type RunEnding } from './result-json.js';
+import { buildResult, type LoadedText, type RunEnding } from './result-json.js';
 import { putArtifact, runLog } from './run-records.js';
 
 export interface QaInput {
@@ -19,11 +19,13 @@ export interface QaSummary { critique_key: string; ok: boolean; warnings: string
 export function qaActivity(deps: ActivityDeps) {
   return async function qa(input: QaInput): Promise<QaSummary> {
     return whileHeartbeating(dataErrorsAreFinal(async () => {
-      const text = async (key: string) => (await deps.storage.get(key)).toString('utf8');
-      const draft = input.ending ? await buildResult(deps, { ...input.ending, run_id: input.run_id, status: 'completed', error: null }) : null;
+      // Each artifact is read once: the checks and the draft result.json share the text.
+      const loaded: LoadedText = {};
+      for (const key of [input.eda_key, input.modeling_key, input.report_key]) if (key) loaded[key] = (await deps.storage.get(key)).toString('utf8');
+      const draft = input.ending ? await buildResult(deps, { ...input.ending, run_id: input.run_id, status: 'completed', error: null }, loaded) : null;
       const critique = checkArtifacts({
-        manifestRows: input.rows, edaJson: await text(input.eda_key),
-        modelingJson: input.modeling_key ? await text(input.modeling_key) : null, reportHtml: await text(input.report_key),
+        manifestRows: input.rows, edaJson: loaded[input.eda_key],
+        modelingJson: input.modeling_key ? loaded[input.modeling_key] : null, reportHtml: loaded[input.report_key],
         resultJson: draft ? JSON.stringify(draft) : null,
       });
       if (input.pdf_key) {

@@ -1,6 +1,5 @@
 import type { RunResult } from '../analysis/qa/schemas.js';
 import type { ActivityDeps } from './deps.js';
-import { readJson } from './run-records.js';
 
 export interface StageTiming { started_at: string; duration_ms: number; attempts: number }
 /** What the workflow knows at the end of a run: its ending, warnings, timings and the keys of what it wrote. */
@@ -11,16 +10,20 @@ export interface RunEnding {
   eda_key: string | null; modeling_key: string | null; model_id: string | null; report_key: string | null; report_id: string | null;
 }
 
+/** Artifacts the caller has already read, by storage key, so they are not fetched again. */
+export type LoadedText = Record<string, string>;
+
 /**
  * Builds result.json from the run's artifacts: finalize writes it, and QA validates a draft of it before the
  * run ends, so both use this one builder.
  */
-export async function buildResult(deps: ActivityDeps, input: RunEnding): Promise<RunResult> {
-  const eda = input.eda_key ? await readJson<{ dataset: Record<string, unknown>; alerts: unknown[] }>(deps, input.eda_key) : null;
+export async function buildResult(deps: ActivityDeps, input: RunEnding, loaded: LoadedText = {}): Promise<RunResult> {
+  const text = async (key: string) => loaded[key] ?? (await deps.storage.get(key)).toString('utf8');
+  const eda = input.eda_key ? JSON.parse(await text(input.eda_key)) as { dataset: Record<string, unknown>; alerts: unknown[] } : null;
   const modeling = input.modeling_key
-    ? await readJson<{ task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number }[]; warnings?: string[] }>(deps, input.modeling_key)
+    ? JSON.parse(await text(input.modeling_key)) as { task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number }[]; warnings?: string[] }
     : null;
-  const reportHtml = input.report_key ? (await deps.storage.get(input.report_key)).toString('utf8') : null;
+  const reportHtml = input.report_key ? await text(input.report_key) : null;
   const artifacts = await deps.db.selectFrom('artifacts').select(['id', 'type', 'filename', 'size'])
     .where('run_id', '=', input.run_id).orderBy('created_at').execute();
   return {

@@ -53,7 +53,7 @@ export function trainActivity(deps: ActivityDeps) {
         const prof = eda.columns.find((c) => c.name === input.target);
         task = taskFor({ type: col.type, distinct: prof?.distinct ?? Infinity });
       }
-      const leakage = eda.alerts.filter((a) => (a.kind as string) === 'LEAKAGE' && a.column).map((a) => a.column!);
+      const leakage = eda.alerts.filter((a) => a.kind === 'LEAKAGE' && a.column).map((a) => a.column!);
       const prior = resumeDetails<TrainCheckpoint>();
       if (prior?.folds.length) await runLog(deps, input.run_id, 'info', `train: resuming with ${prior.folds.length} folds already scored`);
       const dir = await fs.mkdtemp(path.join(deps.tmpDir, 'train-'));

@@ -4,6 +4,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /** Quotes an identifier (column names come from users). */
 export const sqlIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
+/** A column as DOUBLE with ±Infinity as NULL: one infinite value would make every sum over it infinite. */
+export const sqlFiniteDouble = (name: string) => `CASE WHEN isfinite(${sqlIdent(name)}::DOUBLE) THEN ${sqlIdent(name)}::DOUBLE END`;
 
 /**
  * Runs `fn` with `n` connections to one fresh in-memory DuckDB instance. Independent aggregates (one column's
@@ -24,19 +26,8 @@ export async function withDuckPool<T>(n: number, fn: (conns: DuckDBConnection[])
  * Runs `fn` with a fresh in-memory DuckDB connection, bounded in memory and threads, then closes it.
  * @example const n = await withDuck(async (c) => (await c.runAndReadAll('select 1')).getRowsJS()[0][0]);
  */
-export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>, opts: { memoryLimit?: string } = {}): Promise<T> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: '2',
-    memory_limit: opts.memoryLimit ?? '1GB',
-    enable_external_access: 'true',
-  });
-  const conn = await instance.connect();
-  try {
-    return await fn(conn);
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
+export function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>, opts: { memoryLimit?: string } = {}): Promise<T> {
+  return withDuckPool(1, ([conn]) => fn(conn), opts);
 }
 
 /** Runs a query and returns its rows as JSON-safe objects (bigints and dates as strings). */

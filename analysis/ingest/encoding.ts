@@ -46,6 +46,11 @@ export function decodeWindows1252(bytes: Uint8Array): string {
   return s;
 }
 
+/** Decodes a whole buffer in the given encoding (byte-order mark removed). */
+export function decodeText(bytes: Uint8Array, encoding: Encoding): string {
+  return encoding === 'windows-1252' ? decodeWindows1252(bytes) : new TextDecoder(encoding).decode(bytes);
+}
+
 /**
  * Rewrites a text file as UTF-8 (without a byte-order mark), streaming so large files stay out of memory.
  * @example await transcodeToUtf8('/tmp/latin1.csv', 'windows-1252', '/tmp/utf8.csv');

@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { decodeWindows1252, detectEncoding } from './encoding.js';
+import { decodeText, detectEncoding } from './encoding.js';
 
 export const FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -41,9 +41,7 @@ export function detectFormat(filename: string, head: Uint8Array): Format {
     throw new DataError('UNPROCESSABLE_DATASET', `The file is named .${ext} but its content is binary, not text.`);
   }
   if (fmt === 'json') {
-    const sample = head.subarray(0, 8192);
-    const text = encoding === 'windows-1252' ? decodeWindows1252(sample) : new TextDecoder(encoding).decode(sample);
-    const first = text.replace(/^\uFEFF/, '').trimStart()[0];
+    const first = decodeText(head.subarray(0, 8192), encoding).replace(/^\uFEFF/, '').trimStart()[0];
     if (first === '{') return 'ndjson';
     if (first !== '[') throw new DataError('UNPROCESSABLE_DATASET', 'JSON uploads must be an array of objects, or one object per line.');
   }

@@ -3,6 +3,9 @@ import readline from 'node:readline';
 import { DataError } from '../errors.js';
 import { splitCsvLine } from './header.js';
 
+/** `details.cause` of the error for text that is not UTF-8 after all: the reader tries Windows-1252 then. */
+export const INVALID_UTF8 = 'invalid_utf8';
+
 /** The first line (1-based, header = 1) whose field count differs from the header's, scanning at most `maxLines`. */
 export async function firstRaggedLine(file: string, delim: string, maxLines = 5_000_000): Promise<{ line: number; found: number; expected: number } | null> {
   const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
@@ -30,7 +33,7 @@ export async function readError(err: unknown, o: { label: string; file?: string;
   const line = /CSV Error on Line: (\d+)/.exec(raw)?.[1];
   const size = /Maximum line size of (\d+) bytes exceeded/.exec(raw);
   if (size) return new DataError('UNPROCESSABLE_DATASET', `Line ${line ?? '?'} is longer than ${Math.round(Number(size[1]) / 1e6)} MB; a table needs one row per line.`);
-  if (/Invalid unicode/i.test(raw)) return new DataError('UNPROCESSABLE_DATASET', `Line ${line ?? '?'} is not valid UTF-8 text.`);
+  if (/Invalid unicode/i.test(raw)) return new DataError('UNPROCESSABLE_DATASET', `Line ${line ?? '?'} is not valid UTF-8 text.`, { cause: INVALID_UTF8 });
   const cols = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(raw);
   if (cols) return new DataError('UNPROCESSABLE_DATASET', `Line ${line ?? '?'} has ${cols[2]} fields where the header has ${cols[1]}; every row needs the same number of fields.`);
   if (o.file && o.delim && /not possible to automatically detect the CSV parsing dialect|Expected Number of Columns/.test(raw)) {

@@ -8,7 +8,7 @@ import { ID_NAME, inferColumnType, type ColumnType } from './column-types.js';
 import { detectEncoding, transcodeToUtf8, type Encoding } from './encoding.js';
 import { sniffDelimiter, type Format } from './formats.js';
 import { readFirstLine, splitCsvLine, uniqueNames } from './header.js';
-import { readError } from './read-errors.js';
+import { INVALID_UTF8, readError } from './read-errors.js';
 import { refineTypes, type Refinement } from './refine-types.js';
 import { xlsxToCsv } from './xlsx.js';
 
@@ -168,7 +168,7 @@ export async function readTable(args: ReadTableArgs): Promise<TableManifest> {
       return await readPrepared(args, work);
     } catch (err) {
       // A file that starts as UTF-8 and has Latin-1 bytes later: read it again as Windows-1252.
-      if (err instanceof DataError && /not valid UTF-8/.test(err.message) && TEXT_FORMATS.includes(args.format)) return await readPrepared(args, work, 'windows-1252');
+      if (err instanceof DataError && err.details.cause === INVALID_UTF8 && TEXT_FORMATS.includes(args.format)) return await readPrepared(args, work, 'windows-1252');
       throw err;
     }
   } finally {

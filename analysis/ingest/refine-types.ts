@@ -81,25 +81,25 @@ export async function refineTypes(conn: DuckDBConnection, view: string, schema: 
   }
 
   // 2. Every row confirms the candidates (one scan for all columns).
-  const checks: { name: string; sql: string; then: (code: number) => void }[] = [];
+  const checks: { sql: string; then: (code: number) => void }[] = [];
   text.forEach((s, i) => {
     const c = sqlIdent(s.name), nn = n(`nn${i}`);
     if (nn === 0) return;
     if (n(`num${i}`) === nn && n(`dec${i}`) > 0) {
       // 0: not all numbers after all; 1: numbers with decimals; 2: whole numbers.
-      checks.push({ name: s.name, sql: `CASE WHEN count_if(regexp_full_match(${c}, ${sqlString(NUMBER_RE)})) < count(${c}) THEN 0 WHEN count_if(contains(${c}, '.')) > 0 THEN 1 ELSE 2 END`,
+      checks.push({ sql: `CASE WHEN count_if(regexp_full_match(${c}, ${sqlString(NUMBER_RE)})) < count(${c}) THEN 0 WHEN count_if(contains(${c}, '.')) > 0 THEN 1 ELSE 2 END`,
         then: (code) => {
           if (code) out.set(s.name, { expr: numberExpr(c, code === 2), type: code === 2 ? 'integer' : 'float', note: `'${s.name}' holds numbers written with currency, percent signs or thousands separators; read as numbers.` });
         } });
     } else if (n(`bool${i}`) === nn) {
-      checks.push({ name: s.name, sql: `count_if(${boolExpr(c)} IS NOT NULL) = count(${c})`, then: (ok) => {
+      checks.push({ sql: `count_if(${boolExpr(c)} IS NOT NULL) = count(${c})`, then: (ok) => {
         if (ok) out.set(s.name, { expr: boolExpr(c), type: 'boolean', note: `'${s.name}' holds yes/no or true/false words; read as booleans.` });
       } });
     } else {
       const k = DATE_FORMATS.findIndex((_, j) => n(`d${i}_${j}`) === nn);
       if (k >= 0) {
         const fmt = DATE_FORMATS[k];
-        checks.push({ name: s.name, sql: `count_if(try_strptime(trim(${c}), ${sqlString(fmt)}) IS NOT NULL) = count(${c})`, then: (ok) => {
+        checks.push({ sql: `count_if(try_strptime(trim(${c}), ${sqlString(fmt)}) IS NOT NULL) = count(${c})`, then: (ok) => {
           if (ok) out.set(s.name, { expr: dateExpr(c, fmt), type: 'datetime', textDates: true, note: `'${s.name}' holds dates written as text (${fmt}); read as dates.` });
         } });
       } else if (n(`num${i}`) >= nn * 0.5) {
@@ -109,16 +109,16 @@ export async function refineTypes(conn: DuckDBConnection, view: string, schema: 
   });
   for (const s of ints) {
     const c = sqlIdent(s.name);
-    checks.push({ name: s.name, sql: `count_if(${c} NOT IN (0, 1)) = 0 AND min(${c}) = 0 AND max(${c}) = 1`, then: (ok) => {
+    checks.push({ sql: `count_if(${c} NOT IN (0, 1)) = 0 AND min(${c}) = 0 AND max(${c}) = 1`, then: (ok) => {
       if (ok && !out.get(s.name)!.type) out.set(s.name, { expr: c, type: 'boolean' });
     } });
   }
   for (const s of epochs) {
     const c = sqlIdent(s.name);
-    checks.push({ name: s.name, sql: `min(${c}) >= ${EPOCH_S[0]} AND max(${c}) <= ${EPOCH_S[1]}`, then: (ok) => {
+    checks.push({ sql: `min(${c}) >= ${EPOCH_S[0]} AND max(${c}) <= ${EPOCH_S[1]}`, then: (ok) => {
       if (ok) out.set(s.name, { expr: `CAST(to_timestamp(${c}::DOUBLE) AS TIMESTAMP)`, type: 'datetime', note: `'${s.name}' holds seconds since 1970; read as timestamps.` });
     } });
-    checks.push({ name: s.name, sql: `min(${c}) >= ${EPOCH_MS[0]} AND max(${c}) <= ${EPOCH_MS[1]}`, then: (ok) => {
+    checks.push({ sql: `min(${c}) >= ${EPOCH_MS[0]} AND max(${c}) <= ${EPOCH_MS[1]}`, then: (ok) => {
       if (ok) out.set(s.name, { expr: `epoch_ms(${c}::BIGINT)`, type: 'datetime', note: `'${s.name}' holds milliseconds since 1970; read as timestamps.` });
     } });
   }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { DataError } from '../errors.js';
 
@@ -51,6 +50,3 @@ export function readZipEntry(buf: Buffer, e: ZipEntry, maxBytes: number): Buffer
     throw new DataError('UNPROCESSABLE_DATASET', `The XLSX archive is damaged (${e.name} does not inflate).`);
   }
 }
-
-/** Reads a whole (upload-size-limited) file for the zip reader. */
-export const readArchive = (file: string) => fs.readFileSync(file);

@@ -1,5 +1,6 @@
 import { cumulativeStdNormalProbability } from 'simple-statistics';
 import type { ColumnInfo } from '../ingest/read-table.js';
+import { matrixPairs, type NamedMatrix } from './pairs.js';
 import type { Alert, Associations, ColumnProfile, Correlations } from './types.js';
 
 /**
@@ -66,18 +67,11 @@ export function uniformityP(counts: number[]): number | null {
   return 1 - cumulativeStdNormalProbability(z);
 }
 
-function pairs(m: { columns: string[]; matrix: (number | null)[][] }, min: number): { a: string; b: string; v: number }[] {
-  const out: { a: string; b: string; v: number }[] = [];
-  for (let i = 0; i < m.columns.length; i++) for (let j = i + 1; j < m.columns.length; j++) {
-    const v = m.matrix[i][j];
-    if (v !== null && Math.abs(v) >= min) out.push({ a: m.columns[i], b: m.columns[j], v });
-  }
-  return out;
-}
+const pairs = (m: NamedMatrix, min: number) => matrixPairs(m).filter((p) => Math.abs(p.v) >= min);
 
 /** How strongly `column` is tied to `target`: |Pearson r|, Cramér's V or η, whichever applies. */
 function tieToTarget(column: string, target: string, corr: Correlations, a?: Associations): { v: number; how: string } | null {
-  const find = (m: { columns: string[]; matrix: (number | null)[][] }) => {
+  const find = (m: NamedMatrix) => {
     const i = m.columns.indexOf(column), j = m.columns.indexOf(target);
     return i >= 0 && j >= 0 ? m.matrix[i][j] : null;
   };

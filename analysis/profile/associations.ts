@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryJson, sqlIdent } from '../duck.js';
+import { queryJson, sqlFiniteDouble as fin, sqlIdent } from '../duck.js';
 import type { Associations, ColumnProfile } from './types.js';
 
 /** Above this many rows, associations are computed on a reproducible sample of this size. */
@@ -11,8 +11,6 @@ const MAX_COLUMNS = 50;
 const isNumeric = (c: ColumnProfile) => (c.type === 'integer' || c.type === 'float') && c.distinct > 1;
 const isCategorical = (c: ColumnProfile) => (c.type === 'categorical' || c.type === 'boolean') && c.distinct > 1 && c.distinct <= MAX_CATEGORIES;
 const square = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j): number | null => (i === j ? 1 : null)));
-/** A number column as DOUBLE with ±Infinity as missing: one infinite value would make every sum infinite. */
-const fin = (n: string) => `CASE WHEN isfinite(${sqlIdent(n)}::DOUBLE) THEN ${sqlIdent(n)}::DOUBLE END`;
 const clamp = (v: unknown) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Math.max(-1, Math.min(1, Number(v))));
 
 /** Cramér's V from a contingency table given as counts per (a, b) pair, with the bias correction of Bergsma (2013). */

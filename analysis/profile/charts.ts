@@ -1,4 +1,5 @@
 import { vegaLiteBase as base, type ChartSpec } from '../charts/spec.js';
+import { matrixPairs, strongestFirst } from './pairs.js';
 import type { ColumnProfile, Correlations, TimeSeriesHint } from './types.js';
 
 /** Column cards are small: charts sized to sit beside the statistics. */
@@ -31,17 +32,15 @@ function topValuesChart(c: ColumnProfile): ChartSpec | null {
 function heatmap(corr: Correlations): ChartSpec | null {
   const n = corr.columns.length;
   if (n < 2) return null;
-  const pairs: { a: number; b: number; r: number }[] = [];
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) { const r = corr.matrix[i][j]; if (r !== null) pairs.push({ a: i, b: j, r }); }
-  pairs.sort((x, y) => Math.abs(y.r) - Math.abs(x.r));
+  const pairs = strongestFirst(matrixPairs(corr));
   let keep = corr.columns.map((_, i) => i);
   if (n > HEATMAP_MAX) {
     const chosen = new Set<number>();
-    for (const p of pairs) { if (chosen.size >= HEATMAP_MAX) break; chosen.add(p.a); if (chosen.size < HEATMAP_MAX) chosen.add(p.b); }
+    for (const p of pairs) { if (chosen.size >= HEATMAP_MAX) break; chosen.add(p.i); if (chosen.size < HEATMAP_MAX) chosen.add(p.j); }
     keep = [...chosen].sort((a, b) => a - b);
   }
   const cells = keep.flatMap((i) => keep.map((j) => ({ x: corr.columns[j], y: corr.columns[i], r: corr.matrix[i][j] }))).filter((c) => c.r !== null);
-  const strongest = pairs.slice(0, 3).map((p) => `${corr.columns[p.a]} and ${corr.columns[p.b]} (r = ${p.r.toFixed(2)})`);
+  const strongest = pairs.slice(0, 3).map((p) => `${p.a} and ${p.b} (r = ${p.v.toFixed(2)})`);
   const text = `Pearson correlations between ${keep.length} numeric columns${n > keep.length ? ` (of ${n}, those in the strongest pairs)` : ''}`
     + `${strongest.length ? `; the strongest: ${strongest.join(', ')}` : ''}.`;
   const side = Math.min(560, Math.max(160, keep.length * 22));

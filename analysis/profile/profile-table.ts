@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryJson, sqlIdent, sqlString, withDuckPool } from '../duck.js';
+import { queryJson, sqlFiniteDouble, sqlIdent, sqlString, withDuckPool } from '../duck.js';
 import type { ColumnInfo } from '../ingest/read-table.js';
 import { rankTargetCandidates } from '../clarify/target-candidates.js';
 import { computeAlerts, type AlertThresholds } from './alerts.js';
@@ -23,8 +23,7 @@ async function pearson(conn: DuckDBConnection, view: string, columns: ColumnInfo
   const pairs: [number, number][] = [];
   for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) pairs.push([i, j]);
   if (pairs.length > 0) {
-    const fin = (n: string) => `CASE WHEN isfinite(${sqlIdent(n)}::DOUBLE) THEN ${sqlIdent(n)}::DOUBLE END`; // ±Infinity would make every sum infinite
-    const sel = pairs.map(([i, j], k) => `corr(${fin(names[i])}, ${fin(names[j])}) AS "c${k}"`);
+    const sel = pairs.map(([i, j], k) => `corr(${sqlFiniteDouble(names[i])}, ${sqlFiniteDouble(names[j])}) AS "c${k}"`);
     const [row] = await queryJson(conn, `SELECT ${sel.join(', ')} FROM ${view}`);
     pairs.forEach(([i, j], k) => {
       const v = row[`c${k}`];

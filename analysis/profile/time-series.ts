@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryJson, sqlIdent } from '../duck.js';
+import { queryJson, sqlFiniteDouble as fin, sqlIdent } from '../duck.js';
 import type { ColumnProfile, TimeSeriesHint } from './types.js';
 
 /** The lags at which each frequency repeats naturally: a day of hours, a week of days, a year of months… */
@@ -15,7 +15,6 @@ export const SEASONAL_RISE = 0.2;
 const ADJECTIVE: Record<string, string> = { minute: 'minutely', hour: 'hourly', day: 'daily', week: 'weekly', year: 'yearly' };
 const MAX_SERIES = 5;
 const MIN_POINTS = 10;
-const fin = (n: string) => `CASE WHEN isfinite(${sqlIdent(n)}::DOUBLE) THEN ${sqlIdent(n)}::DOUBLE END`;
 
 /**
  * When a datetime column orders the rows, describes the series: its frequency and, for the first numeric

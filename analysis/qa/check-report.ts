@@ -18,8 +18,9 @@ export function checkReportHtml(page: string, o: { modeling: boolean; timeSeries
   const missing = expected.filter(([id]) => !page.includes(`id="${id}"`)).map(([, title]) => title);
   if (missing.length) out.push({ severity: 'error', check: 'report', message: `The report lacks these sections: ${missing.join(', ')}.` });
   // User text is escaped, so every '<' in the page opens one of our own tags; only tags are searched, attribute by attribute.
-  const attrs = [...page.matchAll(TAG)].flatMap((t) => [...t[0].matchAll(ATTR)].map((a) => ({ tag: t[1].toLowerCase(), name: a[1].toLowerCase(), value: a[2] ?? a[3] ?? a[4] ?? '' })));
-  const tags = new Set([...page.matchAll(TAG)].map((t) => t[1].toLowerCase()));
+  const found = [...page.matchAll(TAG)];
+  const attrs = found.flatMap((t) => [...t[0].matchAll(ATTR)].map((a) => ({ tag: t[1].toLowerCase(), name: a[1].toLowerCase(), value: a[2] ?? a[3] ?? a[4] ?? '' })));
+  const tags = new Set(found.map((t) => t[1].toLowerCase()));
   if (tags.has('script') || attrs.some((a) => a.name.startsWith('on') || /^\s*javascript:/i.test(a.value))) {
     out.push({ severity: 'error', check: 'report', message: 'The report contains script or event handlers.' });
   }

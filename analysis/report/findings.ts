@@ -1,3 +1,4 @@
+import { matrixPairs, strongestFirst } from '../profile/pairs.js';
 import type { ColumnProfile } from '../profile/types.js';
 import type { Modeling, ReportInput } from './types.js';
 
@@ -44,14 +45,9 @@ export function keyFindings(r: ReportInput): string[] {
     out.push('No value is missing.');
   }
   if (d.duplicate_rows > 0 && d.rows > 0) out.push(`${n(d.duplicate_rows)} rows (${pct(d.duplicate_rows / d.rows)}) repeat an earlier row exactly.`);
-  const { columns: cc, matrix } = eda.correlations;
-  let strongest: { a: string; b: string; r: number } | null = null;
-  for (let i = 0; i < cc.length; i++) for (let j = i + 1; j < cc.length; j++) {
-    const v = matrix[i][j];
-    if (v !== null && (!strongest || Math.abs(v) > Math.abs(strongest.r))) strongest = { a: cc[i], b: cc[j], r: v };
-  }
-  if (strongest && Math.abs(strongest.r) >= 0.5) {
-    out.push(`'${strongest.a}' and '${strongest.b}' ${strongest.r > 0 ? 'rise together' : 'move in opposite directions'} (Pearson r = ${strongest.r.toFixed(2)}), the strongest linear relation in the table.`);
+  const strongest = strongestFirst(matrixPairs(eda.correlations))[0];
+  if (strongest && Math.abs(strongest.v) >= 0.5) {
+    out.push(`'${strongest.a}' and '${strongest.b}' ${strongest.v > 0 ? 'rise together' : 'move in opposite directions'} (Pearson r = ${strongest.v.toFixed(2)}), the strongest linear relation in the table.`);
   }
   const skewed = eda.columns.filter((c) => numeric(c) && c.skewness !== null && Math.abs(c.skewness) >= 1 && c.quantiles && c.mean !== null)
     .sort((a, b) => Math.abs(b.skewness!) - Math.abs(a.skewness!))[0];

@@ -4,7 +4,7 @@ import { html, Html } from './escape.js';
 import { keyFindings } from './findings.js';
 import type { RenderedCharts } from './figures.js';
 import { renderChartSvg } from './render-chart.js';
-import { alertsSection, columnsSection, correlationsSection, duplicatesSection, missingnessSection, overviewSection, targetSection, timeSeriesSection } from './sections-data.js';
+import { alertsSection, cardedColumns, columnsSection, correlationsSection, duplicatesSection, missingnessSection, overviewSection, targetSection, timeSeriesSection } from './sections-data.js';
 import { dependenceSection, diagnosticsSection, importanceSection, leaderboardSection, qaSection } from './sections-model.js';
 import { OPTIONAL_SECTIONS, REPORT_SECTIONS } from './section-list.js';
 import { reportCss } from './styles.js';
@@ -18,8 +18,7 @@ export const temporalUiLink = (run: ReportInput['run']) =>
 
 /** Renders the charts the page shows, one after another (each takes tens of milliseconds). */
 async function renderCharts(r: ReportInput, onChart?: (done: number, total: number) => void): Promise<RenderedCharts> {
-  const limit = r.maxColumnCards ?? Infinity;
-  const carded = new Set(r.eda.columns.filter((c, i) => i < limit || c.name === r.modeling?.target).map((c) => c.name));
+  const carded = new Set(cardedColumns(r).map((c) => c.name));
   const edaSpecs = (r.eda.charts ?? edaCharts(r.eda.columns, r.eda.correlations))
     .filter((c) => { const col = /^(histogram|top_values):(.*)$/s.exec(c.id); return !col || carded.has(col[2]); });
   const all: ChartSpec[] = [...edaSpecs, ...(r.modeling?.charts ?? [])];

@@ -1,3 +1,4 @@
+import { matrixPairs, strongestFirst, type NamedMatrix } from '../profile/pairs.js';
 import type { Alert, ColumnProfile } from '../profile/types.js';
 import { html, type Html } from './escape.js';
 import { figure, fmt, pct, type RenderedCharts } from './figures.js';
@@ -47,12 +48,17 @@ ${d.memory_bytes !== undefined ? html`<tr><th scope="row">Memory (estimate)</th>
 ${r.readNotes?.length ? html`<h3>How the file was read</h3><ul>${r.readNotes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}</section>`;
 }
 
+/** The columns shown as cards: the first `maxColumnCards`, and the target wherever it is. */
+export function cardedColumns(r: ReportInput): ColumnProfile[] {
+  const limit = r.maxColumnCards ?? DEFAULT_MAX_COLUMN_CARDS;
+  return r.eda.columns.filter((c, i) => i < limit || c.name === r.modeling?.target);
+}
+
 /** One card per column up to the limit; the rest in a summary table, and the page says so. */
 export function columnsSection(r: ReportInput, charts: RenderedCharts): Html {
   const limit = r.maxColumnCards ?? DEFAULT_MAX_COLUMN_CARDS;
-  const target = r.modeling?.target;
   const cols = r.eda.columns;
-  const carded = cols.filter((c, i) => i < limit || c.name === target);
+  const carded = cardedColumns(r);
   const rest = cols.filter((c) => !carded.includes(c));
   const alertsOf = (name: string) => r.eda.alerts.filter((a) => a.column === name);
   return html`<section id="columns" aria-labelledby="h-columns"><h2 id="h-columns">Columns</h2>
@@ -62,12 +68,7 @@ ${rest.length ? html`<p class="note">The table has ${cols.length} columns; the $
 ${rest.map((c) => html`<tr><td>${c.name}</td><td>${c.type}</td><td class="num">${pct(c.missing_pct)}</td><td class="num">${fmt(c.distinct)}</td><td>${c.mean !== null ? fmt(c.mean) : c.top_values?.[0]?.value ?? '—'}</td><td>${alertsOf(c.name).map((a) => a.kind).join(', ')}</td></tr>`)}</tbody></table></div>` : ''}</section>`;
 }
 
-/** Every pair of a symmetric matrix, strongest first. */
-function pairsOf(m: { columns: string[]; matrix: (number | null)[][] }, measure: string) {
-  const out: { a: string; b: string; v: number; measure: string }[] = [];
-  for (let i = 0; i < m.columns.length; i++) for (let j = i + 1; j < m.columns.length; j++) { const v = m.matrix[i][j]; if (v !== null) out.push({ a: m.columns[i], b: m.columns[j], v, measure }); }
-  return out;
-}
+const pairsOf = (m: NamedMatrix, measure: string) => matrixPairs(m).map(({ a, b, v }) => ({ a, b, v, measure }));
 
 export function correlationsSection(r: ReportInput, charts: RenderedCharts): Html {
   const a = r.eda.associations;
@@ -76,11 +77,11 @@ export function correlationsSection(r: ReportInput, charts: RenderedCharts): Htm
     const v = a.correlation_ratio.matrix[i][j];
     if (v !== null) pairs.push({ a: cat, b: num, v, measure: 'correlation ratio η' });
   }));
-  pairs.sort((x, y) => Math.abs(y.v) - Math.abs(x.v));
+  const strongest = strongestFirst(pairs);
   return html`<section id="correlations" aria-labelledby="h-correlations"><h2 id="h-correlations">Correlations</h2>
 ${r.eda.correlations.columns.length >= 2 ? figure(charts, 'correlations', false) : html`<p>Fewer than two numeric columns, so there is no Pearson matrix.</p>`}
-${pairs.length ? html`<div class="scroll"><table><caption>Strongest associations</caption><thead><tr><th scope="col">Column</th><th scope="col">Column</th><th scope="col">Measure</th><th scope="col" class="num">Value</th></tr></thead><tbody>
-${pairs.slice(0, 12).map((p) => html`<tr><td>${p.a}</td><td>${p.b}</td><td>${p.measure}</td><td class="num">${p.v.toFixed(3)}</td></tr>`)}</tbody></table></div>
+${strongest.length ? html`<div class="scroll"><table><caption>Strongest associations</caption><thead><tr><th scope="col">Column</th><th scope="col">Column</th><th scope="col">Measure</th><th scope="col" class="num">Value</th></tr></thead><tbody>
+${strongest.slice(0, 12).map((p) => html`<tr><td>${p.a}</td><td>${p.b}</td><td>${p.measure}</td><td class="num">${p.v.toFixed(3)}</td></tr>`)}</tbody></table></div>
 <p class="note">Pearson on every row; Spearman, Cramér's V (categorical pairs) and the correlation ratio (categorical × numeric) ${a?.sampled ? `on a sample of ${a.sample_rows.toLocaleString('en-US')} rows` : 'on every row'}.</p>` : ''}</section>`;
 }
 
