@@ -1,11 +1,13 @@
-import os from 'node:os';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import { requireAuth } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { ApiError, errorHandler } from './errors.js';
+import { requestId, requestIdOf } from './request-id.js';
 import { RouteRegistry } from './route-registry.js';
+import { cors, securityHeaders } from './security-headers.js';
+import { processTempDir } from '../storage/temp-dir.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -20,7 +22,8 @@ import { systemRoutes } from './routes/system.js';
  * @example const app = createApp(deps); app.listen(8080);
  */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: true });
+  // Trusting X-Forwarded-For from anyone would let a client pick its own address and dodge the throttle.
+  const app = new Koa({ proxy: deps.env.TRUST_PROXY === 'true', maxIpsCount: 1 });
   const maxBytes = deps.env.MAX_UPLOAD_MB * 1024 * 1024;
   const registry = new RouteRegistry();
   const pub = new Router();
@@ -32,7 +35,7 @@ export function createApp(deps: AppDeps): Koa {
     if (Number(ctx.get('content-length') || 0) > maxBytes + 64 * 1024) throw new ApiError('PAYLOAD_TOO_LARGE', `The upload is larger than ${deps.env.MAX_UPLOAD_MB} MB (MAX_UPLOAD_MB).`);
     if (!ctx.is('multipart')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the upload as multipart/form-data with the file in field "file".');
     await koaBody({ multipart: true, json: false, urlencoded: false, text: false,
-      formidable: { maxFileSize: maxBytes, maxTotalFileSize: maxBytes, allowEmptyFiles: true, minFileSize: 0, maxFiles: 1, maxFields: 10, uploadDir: os.tmpdir() } })(ctx, next);
+      formidable: { maxFileSize: maxBytes, maxTotalFileSize: maxBytes, allowEmptyFiles: true, minFileSize: 0, maxFiles: 1, maxFields: 10, uploadDir: processTempDir() } })(ctx, next);
   };
 
   authRoutes(registry, pub, deps, authed);
@@ -49,18 +52,18 @@ export function createApp(deps: AppDeps): Koa {
     if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
     deps.logger.error({ err }, 'response error');
   });
-  app.use(errorHandler(deps.logger));
+  app.use(requestId());
+  // Outside the error handler, so the metrics and the log line see the status actually sent.
   app.use(deps.metrics.middleware());
   app.use(async (ctx, next) => {
     const started = Date.now();
     await next();
-    deps.logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started }, 'request');
+    deps.logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started, request_id: requestIdOf(ctx) }, 'request');
   });
-  app.use(async (ctx, next) => {
-    // JSON bodies everywhere except the multipart upload, which parses its own.
-    if (ctx.path === '/datasets/upload' || (/^\/models\/[^/]+\/predict$/.test(ctx.path) && ctx.is('multipart'))) return next();
-    return koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: '20mb', jsonStrict: true })(ctx, next);
-  });
+  app.use(securityHeaders());
+  app.use(cors(deps.env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)));
+  app.use(errorHandler(deps.logger));
+  // JSON bodies are read per route, after auth and within the route's limit (RouteRegistry.add).
   app.use(pub.routes()).use(pub.allowedMethods());
   app.use(authed.routes()).use(authed.allowedMethods());
   return app;

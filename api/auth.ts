@@ -19,7 +19,7 @@ export function tokenService(secret: string, ttlS: number) {
     },
     async check(token: string): Promise<AuthUser | null> {
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: 'assay', algorithms: ['HS256'] });
+        const { payload } = await jwtVerify(token, key, { issuer: 'assay', algorithms: ['HS256'], requiredClaims: ['exp', 'iat', 'sub'] });
         return payload.sub ? { id: payload.sub, role: payload.role === 'admin' ? 'admin' : 'user' } : null;
       } catch {
         return null;

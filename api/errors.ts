@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { DataError } from '../analysis/errors.js';
+import { requestIdOf } from './request-id.js';
 
 export const ERROR_CODES = [
   'VALIDATION_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE',
@@ -30,7 +31,10 @@ export const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} not
 export const zodMessage = (err: ZodError) =>
   err.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
 
-/** Koa middleware turning every thrown error into the API error shape; unknown errors are logged, never leaked. */
+/**
+ * Koa middleware turning every thrown error into the API error shape, with the request's id so a user can
+ * quote it; unknown errors are logged under that id, never shown.
+ */
 export function errorHandler(logger: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
@@ -48,16 +52,17 @@ export function errorHandler(logger: Logger) {
       else {
         const status = (err as { status?: number; httpCode?: number }).status ?? (err as { httpCode?: number }).httpCode;
         const message = err instanceof Error ? err.message : String(err);
-        if (status === 413 || /maxFileSize|too large|exceeded/i.test(message)) e = new ApiError('PAYLOAD_TOO_LARGE', 'The upload is larger than MAX_UPLOAD_MB allows.');
+        if (status === 413 || /maxFileSize|too large|exceeded/i.test(message)) e = new ApiError('PAYLOAD_TOO_LARGE', 'The request body is larger than this route accepts.');
         else if (status === 415) e = new ApiError('UNSUPPORTED_MEDIA_TYPE', message);
         else if (status && status >= 400 && status < 500) e = new ApiError('VALIDATION_ERROR', `Malformed request: ${message}`, {}, 400);
         else {
-          logger.error({ err, path: ctx.path }, 'unhandled error');
-          e = new ApiError('INTERNAL_ERROR', 'Something went wrong on our side; the error was logged.');
+          logger.error({ err, path: ctx.path, request_id: requestIdOf(ctx) }, 'unhandled error');
+          e = new ApiError('INTERNAL_ERROR', `Something went wrong on our side; the error was logged under request id ${requestIdOf(ctx)}.`);
         }
       }
       ctx.status = e.status;
-      ctx.body = { error: { code: e.code, message: e.message, details: e.details } };
+      if (e.status === 429 && e.details.retry_after_s) ctx.set('Retry-After', String(e.details.retry_after_s));
+      ctx.body = { error: { code: e.code, message: e.message, details: e.details, request_id: requestIdOf(ctx) } };
     }
   };
 }

@@ -1,7 +1,12 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { koaBody } from 'koa-body';
 import { z } from 'zod';
+import { ApiError } from './errors.js';
 import { ErrorBody } from './schemas.js';
+
+/** JSON bodies larger than this are refused unless a route allows more (`maxBodyKb`). */
+export const DEFAULT_BODY_KB = 256;
 
 /** One route's contract: what it takes and answers. The OpenAPI document is built from these. */
 export interface RouteSpec {
@@ -16,7 +21,30 @@ export interface RouteSpec {
   response?: z.ZodType;
   status?: number;
   produces?: string;
+  /** Largest JSON body the route reads, in KB (default `DEFAULT_BODY_KB`). */
+  maxBodyKb?: number;
 }
+
+/**
+ * Reads a route's JSON body, after the router's auth (so no one parses a stranger's megabytes) and within
+ * the route's limit. Multipart requests are left to the route's own upload handler.
+ */
+export function jsonBody(maxKb: number): Middleware {
+  const parseJson = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: `${maxKb}kb`, jsonStrict: true });
+  return async (ctx, next) => {
+    if (ctx.is('multipart')) return next();
+    // Refused on the declared size before a byte is read.
+    if (Number(ctx.get('content-length') || 0) > maxKb * 1024) throw tooLarge(maxKb);
+    try {
+      await parseJson(ctx, async () => {});
+    } catch (err) {
+      if ((err as { status?: number }).status === 413) throw tooLarge(maxKb);
+      throw err;
+    }
+    return next();
+  };
+}
+const tooLarge = (kb: number) => new ApiError('PAYLOAD_TOO_LARGE', `The JSON body is larger than this route accepts (${kb >= 1024 ? `${kb / 1024} MB` : `${kb} KB`}).`, { limit_bytes: kb * 1024 });
 
 /**
  * Registers routes on a Koa router and remembers their specs for `/openapi.json`.
@@ -26,7 +54,8 @@ export class RouteRegistry {
   readonly specs: RouteSpec[] = [];
   add(router: Router, spec: RouteSpec, ...handlers: Middleware[]) {
     this.specs.push(spec);
-    router[spec.method](spec.path, ...(handlers as never[]));
+    const chain = spec.body ? [jsonBody(spec.maxBodyKb ?? DEFAULT_BODY_KB), ...handlers] : handlers;
+    router[spec.method](spec.path, ...(chain as never[]));
   }
 }
 

@@ -10,12 +10,27 @@ import { isStorableText } from '../db/text.js';
 /** Text from a request: refused when PostgreSQL could not store it, rather than failing later. */
 const text = (s: z.ZodString = z.string()) => s.refine(isStorableText, { message: 'must not contain NUL or unpaired surrogate characters' });
 
-export const ErrorBody = z.object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.record(z.string(), z.unknown()) }) });
+export const ErrorBody = z.object({ error: z.object({
+  code: z.enum(ERROR_CODES), message: z.string(), details: z.record(z.string(), z.unknown()),
+  /** Quote it when reporting a problem: the server's log lines for this request carry it. */
+  request_id: z.string(),
+}) });
+
+// The few passwords every guessing list starts with; length and variety rules catch most of the rest.
+const COMMON_PASSWORDS = new Set(['password', 'password1', 'password123', '12345678', '123456789', '1234567890', 'qwertyuiop', 'iloveyou', 'letmein1', 'welcome1', 'admin123', 'changeme']);
+
+/** Why a password is too weak to accept (a sentence), or null: 8+ characters besides spaces, some variety, not a common one. */
+export function weakPassword(p: string): string | null {
+  if (p.trim().length < 8) return 'must be at least 8 characters, not counting spaces at either end';
+  if (new Set(p).size < 4) return 'must use at least 4 different characters';
+  if (COMMON_PASSWORDS.has(p.toLowerCase())) return 'is one of the most common passwords; choose another';
+  return null;
+}
 
 export const RegisterBody = z.object({
   name: text(z.string().trim().min(1).max(200)),
   email: text(z.string().trim().toLowerCase().email().max(320)),
-  password: text(z.string().min(8, 'must be at least 8 characters').max(200)),
+  password: text(z.string().max(200)).superRefine((p, ctx) => { const why = weakPassword(p); if (why) ctx.addIssue({ code: 'custom', message: why }); }),
 }).strict();
 export const LoginBody = z.object({ email: text(z.string().trim().toLowerCase().email()), password: text(z.string().min(1).max(200)) }).strict();
 export const UserOut = z.object({ id: z.uuid(), name: z.string(), email: z.string(), role: z.enum(['user', 'admin']), created_at: z.string() });
@@ -48,7 +63,8 @@ export const RunOptionsBody = z.object({
   models: z.array(z.enum(MODEL_NAMES)).min(1).optional(),
   cv_folds: z.number().int().min(2).max(10).optional(),
   time_budget_s: z.number().positive().max(86_400).optional(),
-  sample_rows: z.number().int().min(100).optional(),
+  // Above this the training matrix alone outgrows a worker's memory.
+  sample_rows: z.number().int().min(100).max(2_000_000).optional(),
   skip_modeling: z.boolean().optional(),
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
   /** Types for some columns, overriding inference: `{ "zip": "categorical" }`. */

@@ -3,11 +3,13 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { taskQueues, type Env } from '../config/env.js';
+import { jwtSecretOf } from '../config/secrets.js';
 import type { Db } from '../db/connect.js';
 import type { Storage } from '../storage/storage.js';
 import { createApp } from './app.js';
 import { tokenService } from './auth.js';
 import { Metrics } from './metrics.js';
+import { startRetention } from './retention.js';
 
 export const VERSION: string = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -20,15 +22,17 @@ export async function startApi(env: Env, db: Db, storage: Storage, logger: Logge
   const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const app = createApp({
-    env, db, storage, temporal, logger, tokens: tokenService(env.JWT_SECRET, env.JWT_TTL_S), metrics: new Metrics(),
+    env, db, storage, temporal, logger, tokens: tokenService(jwtSecretOf(env), env.JWT_TTL_S), metrics: new Metrics(),
     taskQueues: taskQueues(env), version: VERSION, startedAt: Date.now(),
   });
+  const stopRetention = startRetention(db, storage, env.PREDICTION_RETENTION_DAYS, logger);
   const server = await new Promise<Server>((resolve) => { const s = app.listen(env.PORT, () => resolve(s)); });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   return {
     server, port,
     close: async () => {
+      stopRetention();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connection.close();

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import path from 'node:path';
+import { MIN_SECRET_LENGTH } from './secrets.js';
 import type { ReportSettings } from '../analysis/report/settings.js';
-
-/** The default JWT secret; refused when NODE_ENV=production. */
-export const DEFAULT_JWT_SECRET = 'assay-dev-secret-change-me';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 // An empty variable means unset, so compose files can pass `REPORT_PRIMARY: ${REPORT_PRIMARY:-}` through.
@@ -18,7 +16,9 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  // Unset: the dev server's UI on TEMPORAL_UI_PORT.
+  TEMPORAL_UI_URL: optional(z.string()),
   TASK_QUEUE_PREFIX: z.string().default(''),
   S3_BUCKET: z.string().optional(),
   S3_ENDPOINT: z.string().optional(),
@@ -26,12 +26,23 @@ const EnvSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: z.string().default('true'),
-  JWT_SECRET: z.string().default(DEFAULT_JWT_SECRET),
+  // Unset: a random secret is made and kept under DATA_DIR (config/secrets.ts); production must set one.
+  JWT_SECRET: optional(z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`)`)),
   JWT_TTL_S: int(86_400),
-  ADMIN_EMAILS: z.string().default(''),
+  // Login and register throttling: per client IP (all attempts) and per account (failed logins), per window.
+  AUTH_WINDOW_S: int(900),
+  AUTH_MAX_PER_IP: int(50),
+  LOGIN_MAX_FAILURES: int(10),
+  // Behind a reverse proxy: trust its X-Forwarded-For (right-most hop only) for the client's address.
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  // Origins allowed to call the API from a browser (comma-separated, `*` for any); empty: CORS off.
+  CORS_ORIGINS: z.string().default(''),
   MAX_UPLOAD_MB: z.coerce.number().positive().default(512),
   ALLOWED_EXTS: z.string().default('csv,tsv,tab,txt,json,ndjson,jsonl,parquet,xlsx'),
   MAX_ACTIVE_RUNS_PER_USER: int(3),
+  // Bytes a user may hold (uploads + artifacts), in MB; 0 for no quota. Stored predictions expire after the days given.
+  STORAGE_QUOTA_MB: z.coerce.number().int().min(0).default(10_240),
+  PREDICTION_RETENTION_DAYS: int(30),
   DOWNLOAD_URL_TTL_S: int(3600),
   SSE_KEEPALIVE_S: int(15),
   INGEST_TIMEOUT_S: int(600),
@@ -60,7 +71,7 @@ const EnvSchema = z.object({
   REPORT_MAX_COLUMN_CARDS: int(50),
 });
 
-export type Env = z.infer<typeof EnvSchema>;
+export type Env = Omit<z.infer<typeof EnvSchema>, 'TEMPORAL_UI_URL'> & { TEMPORAL_UI_URL: string };
 
 /**
  * Reads and validates configuration from the environment.
@@ -73,9 +84,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  const env = parsed.data;
-  if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEFAULT_JWT_SECRET) {
-    throw new Error('Invalid configuration: JWT_SECRET must be set in production (the default secret is refused).');
+  const env = { ...parsed.data, TEMPORAL_UI_URL: parsed.data.TEMPORAL_UI_URL ?? `http://localhost:${parsed.data.TEMPORAL_UI_PORT}` };
+  // Several processes and replicas must share one secret, and a generated file is easy to lose in a container.
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+    throw new Error('Invalid configuration: JWT_SECRET must be set in production (e.g. `openssl rand -base64 48`).');
   }
   return env;
 }

@@ -106,9 +106,23 @@ const datasetSheet: Migration = {
   },
 };
 
+/** Counters for login and register throttling, shared by every API replica (api/throttle.ts). */
+const authThrottle: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('auth_throttle')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('hits', 'integer', (c) => c.notNull())
+      .addColumn('window_start', 'timestamptz', (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('auth_throttle').execute();
+  },
+};
+
 /** Migrations live in code so the bundle needs no migration folder at runtime. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet };
+    return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet, '0003_auth_throttle': authThrottle };
   },
 };

@@ -38,6 +38,10 @@ export interface LogsTable {
   id: Generated<number>; run_id: string | null; user_id: string | null; level: string; message: string; at: Timestamp;
 }
 
+export interface AuthThrottleTable {
+  key: string; hits: number; window_start: Timestamp;
+}
+
 /** The database as kysely sees it. */
 export interface Database {
   users: UsersTable;
@@ -47,6 +51,7 @@ export interface Database {
   artifacts: ArtifactsTable;
   models: ModelsTable;
   logs: LogsTable;
+  auth_throttle: AuthThrottleTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,7 +1,6 @@
 // `npm start`: everything on embedded defaults in one command — Temporal dev server (unless TEMPORAL_ADDRESS
 // is set), PGlite or Postgres, filesystem or S3 storage, both workers and the API. Ctrl-C stops it all.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
@@ -9,6 +8,7 @@ import { startApi } from '../api/start-api.js';
 import { configOrExit, loadEnv, reportSettings, taskQueues } from '../config/env.js';
 import { connectDb, migrateToLatest } from '../db/connect.js';
 import { createStorage } from '../storage/create-storage.js';
+import { processTempDir } from '../storage/temp-dir.js';
 import { createWorkers, installRuntime, runWorkers } from '../worker/create-workers.js';
 import { startTemporalDevServer } from './services/temporal-dev-server.js';
 import type { Service } from './services/process.js';
@@ -21,16 +21,15 @@ fs.mkdirSync(env.DATA_DIR, { recursive: true });
 let temporal: (Service & { address: string }) | undefined;
 if (!process.env.TEMPORAL_ADDRESS) {
   const port = Number(process.env.TEMPORAL_PORT ?? 7233);
-  const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
   logger.info('starting the Temporal dev server (state in data/temporal.db)');
-  temporal = await startTemporalDevServer({ port, uiPort, dbFile: path.join(env.DATA_DIR, 'temporal.db'), logFile: path.join(env.DATA_DIR, 'temporal.log') });
+  temporal = await startTemporalDevServer({ port, uiPort: env.TEMPORAL_UI_PORT, dbFile: path.join(env.DATA_DIR, 'temporal.db'), logFile: path.join(env.DATA_DIR, 'temporal.log') });
   env.TEMPORAL_ADDRESS = temporal.address;
 }
 
 const db = await connectDb({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
 await migrateToLatest(db);
 const storage = createStorage(env);
-const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-'));
+const tmpDir = processTempDir();
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
 const workers = await createWorkers({
   connection, namespace: env.TEMPORAL_NAMESPACE, taskQueues: taskQueues(env), logger,
@@ -61,7 +60,6 @@ async function shutdown(signal: string) {
   await connection.close();
   await db.destroy();
   await temporal?.stop();
-  fs.rmSync(tmpDir, { recursive: true, force: true });
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { Env } from '../config/env.js';
+import { jwtSecretOf } from '../config/secrets.js';
 import { FsStorage } from './fs-storage.js';
 import { S3Storage } from './s3-storage.js';
 import type { Storage } from './storage.js';
@@ -9,7 +10,7 @@ import type { Storage } from './storage.js';
 export const publicUrlOf = (env: Pick<Env, 'PUBLIC_URL' | 'PORT'>) => env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
 
 /** The key that signs filesystem download links: derived from JWT_SECRET, never the token key itself. */
-export const fileLinkSecret = (env: Pick<Env, 'JWT_SECRET'>) => createHmac('sha256', env.JWT_SECRET).update('assay/file-links/v1').digest('base64url');
+export const fileLinkSecret = (env: Pick<Env, 'JWT_SECRET' | 'DATA_DIR'>) => createHmac('sha256', jwtSecretOf(env)).update('assay/file-links/v1').digest('base64url');
 
 /** S3 when `S3_BUCKET` is set, otherwise the filesystem under `DATA_DIR/artifacts`. */
 export function createStorage(env: Env): Storage {

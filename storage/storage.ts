@@ -21,9 +21,13 @@ export interface Storage {
   check(): Promise<void>;
 }
 
+/** Whether a storage key is relative, without `.`/`..` segments, backslashes or NULs. */
+export const isSafeKey = (key: string): boolean =>
+  !(!key || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '.' || p === '') || key.includes('\\') || key.includes('\0'));
+
 /** Refuses keys that could escape the store's root. */
 export function assertSafeKey(key: string): void {
-  if (!key || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '.' || p === '') || key.includes('\\') || key.includes('\0')) {
+  if (!isSafeKey(key)) {
     throw new Error(`Invalid storage key '${key}'.`);
   }
 }

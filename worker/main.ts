@@ -1,11 +1,9 @@
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
 import { configOrExit, loadEnv, reportSettings, requireSharedDatabase, taskQueues } from '../config/env.js';
 import { connectDb, migrateToLatest } from '../db/connect.js';
 import { createStorage } from '../storage/create-storage.js';
+import { processTempDir } from '../storage/temp-dir.js';
 import { createWorkers, installRuntime, runWorkers } from './create-workers.js';
 
 /**
@@ -16,8 +14,7 @@ installRuntime({ metricsAddress: process.env.WORKER_METRICS_ADDRESS });
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'assay-worker' } });
 const db = await connectDb({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
 await migrateToLatest(db);
-const tmpDir = path.join(os.tmpdir(), 'assay-worker');
-fs.mkdirSync(tmpDir, { recursive: true });
+const tmpDir = processTempDir();
 const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
 const roles = (process.env.WORKER_ROLES ?? 'analysis,modeling').split(',').map((r) => r.trim()) as ('analysis' | 'modeling')[];
 const workers = await createWorkers({

@@ -13,6 +13,7 @@ import { ApiError, notFound } from '../errors.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
 import { IdParam, Items, ModelDetailOut, ModelOut, PredictBody, PredictOut } from '../schemas.js';
 import { iso, readerScope } from '../scope.js';
+import { assertWithinQuota } from '../storage-quota.js';
 
 type ModelRow = { id: string; run_id: string; name: string; task: string; target: string; metrics: Record<string, unknown>; version: number; created_at: Date };
 const modelOut = (m: ModelRow) => ({ id: m.id, run_id: m.run_id, name: m.name, task: m.task, target: m.target, metrics: m.metrics, version: m.version, created_at: iso(m.created_at)! });
@@ -61,7 +62,7 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upl
     });
 
   r.add(router, { method: 'post', path: '/models/:id/predict', summary: 'Predict for JSON rows or a CSV upload; ?explain=true adds SHAP contributions', tag: 'models', auth: true,
-    body: PredictBody, query: PredictQuery, response: PredictOut },
+    body: PredictBody, query: PredictQuery, response: PredictOut, maxBodyKb: 20 * 1024 },
   (ctx, next) => (ctx.is('multipart') ? upload(ctx, next) : next()),
   async (ctx) => {
     const { explain } = parse(PredictQuery, ctx.query);
@@ -80,6 +81,7 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upl
     const id = randomUUID();
     const key = `runs/${m.run_id}/predictions/${id}.json`;
     const body = JSON.stringify({ model_id: m.id, rows: rows.length, ...out });
+    await assertWithinQuota(deps.db, currentUser(ctx).id, Buffer.byteLength(body), deps.env.STORAGE_QUOTA_MB);
     await deps.storage.put(key, body, 'application/json');
     await deps.db.insertInto('artifacts').values({
       id, run_id: m.run_id, user_id: currentUser(ctx).id, type: 'predictions', filename: `predictions-${id}.json`, storage_key: key,

@@ -22,7 +22,9 @@ export function reportRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     const a = await findReport(deps, ctx);
     ctx.type = 'text/html; charset=utf-8';
     // The report is self-contained: forbid scripts and network loads even if something slipped through escaping.
-    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    // Framable by our own web app only; `sandbox` keeps even a smuggled script from running with the API's origin.
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox");
+    ctx.set('X-Frame-Options', 'SAMEORIGIN');
     ctx.body = await deps.storage.get(a.storage_key);
   });
 

@@ -1,18 +1,21 @@
-import fs from 'node:fs';
 import type Router from '@koa/router';
 import { sql } from 'kysely';
 import { fileLinkSecret } from '../../storage/create-storage.js';
 import { FsStorage, verifySignedDownload } from '../../storage/fs-storage.js';
+import { isSafeKey } from '../../storage/storage.js';
 import { RUN_STATUSES } from '../../workflows/definitions.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { openApiDocument, type RouteRegistry } from '../route-registry.js';
 import { HealthOut } from '../schemas.js';
+import { staticPage } from '../security-headers.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
 
 export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
+  const webPage = staticPage(new URL('../web/index.html', import.meta.url));
+  const docsPage = staticPage(new URL('../web/docs.html', import.meta.url));
   r.add(router, { method: 'get', path: '/health', summary: 'Health of the API and what it depends on', tag: 'system', auth: false, response: HealthOut }, async (ctx) => {
     const check = async (fn: () => Promise<unknown>) => withTimeout(fn(), 3000).then(() => 'ok', (e: Error) => `down: ${e.message}`);
     const checks = {
@@ -43,12 +46,13 @@ export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
 
   r.add(router, { method: 'get', path: '/docs', summary: 'API reference page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = fs.readFileSync(new URL('../web/docs.html', import.meta.url));
+    ctx.set('Content-Security-Policy', docsPage.csp);
+    ctx.body = docsPage.body;
   });
 
   r.add(router, { method: 'get', path: '/files', summary: 'Signed download link target (filesystem storage)', tag: 'system', auth: false }, async (ctx) => {
     const { key, exp, filename, sig } = ctx.query as Record<string, string | undefined>;
-    if (!(deps.storage instanceof FsStorage) || !key || !exp || !filename || !sig) throw new ApiError('NOT_FOUND', 'No such download link.');
+    if (!(deps.storage instanceof FsStorage) || !key || !exp || !filename || !sig || !isSafeKey(key)) throw new ApiError('NOT_FOUND', 'No such download link.');
     const verdict = verifySignedDownload(fileLinkSecret(deps.env), key, Number(exp), filename, sig);
     if (verdict === 'expired') throw new ApiError('FORBIDDEN', 'This download link has expired; list the artifacts again for a fresh one.');
     if (verdict !== 'ok') throw new ApiError('FORBIDDEN', 'This download link is not valid.');
@@ -59,6 +63,7 @@ export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
 
   r.add(router, { method: 'get', path: '/', summary: 'The web page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = fs.readFileSync(new URL('../web/index.html', import.meta.url));
+    ctx.set('Content-Security-Policy', webPage.csp);
+    ctx.body = webPage.body;
   });
 }

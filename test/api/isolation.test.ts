@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createAdmin } from '../../api/admin-accounts.js';
 import { ApiClient, VEGA } from '../helpers/client.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -10,13 +11,14 @@ let admin: ApiClient;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  stack = await startStack({ db: 'postgres', env: { ADMIN_EMAILS: 'root@example.com' } });
+  stack = await startStack({ db: 'postgres' });
   alice = owner();
   mallory = owner();
   admin = owner();
   await alice.register();
   await mallory.register();
   await admin.register('root@example.com', 'Root');
+  await createAdmin(stack.db, { email: 'root@example.com', name: 'Root' });
   ids.project = (await alice.post('/projects', { name: 'secret' })).body.id;
   ids.dataset = (await alice.uploadFile(VEGA('penguins.json'))).body.dataset_id;
   ids.run = (await alice.post('/runs/start', { dataset_id: ids.dataset, options: { target: 'Species', cv_folds: 2 } })).body.run_id;

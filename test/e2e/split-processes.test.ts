@@ -29,7 +29,7 @@ test('API and per-queue workers in separate processes complete a run; without DA
   const env = {
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE_PREFIX: `split${randomUUID().slice(0, 6)}-`,
     S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    PORT: String(port), JWT_SECRET: 'split-secret', LOG_LEVEL: 'warn', NODE_ENV: 'test',
+    PORT: String(port), JWT_SECRET: 'split-secret-split-secret-split-secret-01', LOG_LEVEL: 'warn', NODE_ENV: 'test',
   };
 
   const refused = run('api/main.ts', { ...env, DATABASE_URL: '' });

@@ -22,7 +22,7 @@ export async function startStack(o: { db?: 'postgres' | 'pglite'; s3?: boolean; 
   const s3 = inject('s3');
   const env = loadEnv({
     NODE_ENV: 'test', PORT: '0', DATA_DIR: dataDir, TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE_PREFIX: `t${randomUUID().slice(0, 8)}-`,
-    JWT_SECRET: 'test-secret', LOG_LEVEL: 'silent', HEARTBEAT_TIMEOUT_S: '5', ACTIVITY_MAX_ATTEMPTS: '2',
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123', LOG_LEVEL: 'silent', HEARTBEAT_TIMEOUT_S: '5', ACTIVITY_MAX_ATTEMPTS: '2',
     ...(o.s3 ? { S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}),
     ...o.env,
   });

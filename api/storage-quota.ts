@@ -1,0 +1,27 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { ApiError } from './errors.js';
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+
+/** Bytes a user holds: uploads plus every artifact (reports, models, predictions). */
+export async function bytesHeldBy(db: Db, userId: string): Promise<number> {
+  const row = await sql<{ n: string | number | null }>`select
+      (select coalesce(sum(size_bytes), 0) from datasets where user_id = ${userId})
+    + (select coalesce(sum(size), 0) from artifacts where user_id = ${userId}) as n`.execute(db);
+  return Number(row.rows[0]?.n ?? 0);
+}
+
+/**
+ * Refuses (413) to store `adding` more bytes for a user past `quotaMb` (0 means no quota), saying what
+ * they hold and what to delete.
+ */
+export async function assertWithinQuota(db: Db, userId: string, adding: number, quotaMb: number): Promise<void> {
+  if (quotaMb <= 0) return;
+  const held = await bytesHeldBy(db, userId);
+  const quota = quotaMb * 1024 * 1024;
+  if (held + adding > quota) {
+    throw new ApiError('PAYLOAD_TOO_LARGE', `Your storage quota of ${mb(quota)} would be exceeded: you hold ${mb(held)} and this needs ${mb(adding)}. Delete datasets you no longer need; stored predictions are deleted after PREDICTION_RETENTION_DAYS.`,
+      { quota_bytes: quota, held_bytes: held, needed_bytes: adding });
+  }
+}
