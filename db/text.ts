@@ -19,3 +19,9 @@ export const jsonb = (value: unknown): string =>
     }
     return v;
   });
+
+/** JSON with object keys sorted at every depth, so two values compare equal whatever order jsonb kept. */
+export const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : v));

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Context } from 'koa';
 import type { Run } from '../../db/schema.js';
 import {
   cancelSignal, clarifySignal, retrySignal, searchAttributeKeys, TERMINAL_STATUSES, WORKFLOW_TYPE, workflowIdFor,
-  type AnalysisJobInput, type RunStatus,
+  type AnalysisJobInput, type RunOptions, type RunStatus,
 } from '../../workflows/definitions.js';
 import { currentUser } from '../auth.js';
 import { withTemporalDeadline, type AppDeps } from '../deps.js';
@@ -20,7 +20,7 @@ import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js
 import { timelineFromHistory } from '../timeline.js';
 import { findDataset } from './datasets.js';
 import { resolveProject } from './projects.js';
-import { isStorableText, jsonb } from '../../db/text.js';
+import { canonicalJson, isStorableText, jsonb } from '../../db/text.js';
 
 const ACTIVE: RunStatus[] = ['queued', 'running', 'awaiting_clarification', 'needs_attention'];
 
@@ -48,18 +48,58 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     heartbeat_s: env.HEARTBEAT_TIMEOUT_S, max_attempts: env.ACTIVITY_MAX_ATTEMPTS,
   };
 
+  const findByIdempotencyKey = (userId: string, key: string) =>
+    deps.db.selectFrom('runs').selectAll().where('user_id', '=', userId).where('idempotency_key', '=', key).executeTakeFirst();
+
+  /** Starts the run's workflow; starting one that already runs (a retried request) is not an error. */
+  const startWorkflow = async (input: AnalysisJobInput, datasetName: string) => {
+    try {
+      // A deadline, so an unreachable cluster answers 503 in seconds instead of hanging the request.
+      await withTemporalDeadline(deps, () => deps.temporal.workflow.start(WORKFLOW_TYPE, {
+        workflowId: workflowIdFor(input.run_id), taskQueue: deps.taskQueues.analysis, args: [input],
+        typedSearchAttributes: [
+          { key: searchAttributeKeys.user, value: input.user_id }, { key: searchAttributeKeys.dataset, value: input.dataset_id }, { key: searchAttributeKeys.stage, value: 'ingest' },
+        ],
+        memo: { dataset_name: datasetName },
+      }));
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  };
+
+  /**
+   * A repeated Idempotency-Key: the same request gets the same run (its workflow started now if a crash
+   * came between the row and the start); a different request under the same key is a 409.
+   */
+  const answerPrior = async (ctx: Context, prior: Run, datasetId: string, options: RunOptions) => {
+    if (prior.dataset_id !== datasetId || canonicalJson(prior.options) !== canonicalJson(options)) {
+      throw new ApiError('CONFLICT', 'This Idempotency-Key was used for a different request (another dataset or other options); use a new key.', { run_id: prior.id });
+    }
+    if (prior.status === 'queued') {
+      const input: AnalysisJobInput = { run_id: prior.id, user_id: prior.user_id, dataset_id: prior.dataset_id, options, timeouts, task_queues: deps.taskQueues };
+      const ds = await deps.db.selectFrom('datasets').select('name').where('id', '=', prior.dataset_id).executeTakeFirst();
+      try {
+        await startWorkflow(input, ds?.name ?? '');
+      } catch {
+        throw new ApiError('SERVICE_UNAVAILABLE', 'The workflow service is unavailable; try again shortly with the same Idempotency-Key.');
+      }
+    }
+    ctx.status = 202;
+    ctx.body = { run_id: prior.id, workflow_id: prior.workflow_id, status: prior.status };
+  };
+
   r.add(router, { method: 'post', path: '/runs/start', summary: 'Start an analysis (header Idempotency-Key optional)', tag: 'runs', auth: true,
     body: StartRunBody, response: StartRunOut, status: 202 }, async (ctx) => {
     const user = currentUser(ctx);
     const body = parse(StartRunBody, ctx.request.body);
     const idem = ctx.get('idempotency-key').trim() || null;
     if (idem && (idem.length > 200 || !isStorableText(idem))) throw new ApiError('VALIDATION_ERROR', 'Idempotency-Key: at most 200 characters of text');
+    const options = body.options ?? {};
     if (idem) {
-      const prior = await deps.db.selectFrom('runs').selectAll().where('user_id', '=', user.id).where('idempotency_key', '=', idem).executeTakeFirst();
-      if (prior) { ctx.status = 202; ctx.body = { run_id: prior.id, workflow_id: prior.workflow_id, status: prior.status }; return; }
+      const prior = await findByIdempotencyKey(user.id, idem);
+      if (prior) return answerPrior(ctx, prior, body.dataset_id, options);
     }
     const ds = await findDataset(deps, ctx, body.dataset_id, { write: true });
-    const options = body.options ?? {};
     const names = new Set(ds.columns.map((c) => c.name));
     if (options.target !== undefined && !names.has(options.target)) {
       throw new ApiError('VALIDATION_ERROR', `target: column '${options.target}' does not exist`, { columns: [...names].slice(0, 100) }, 422);
@@ -69,34 +109,31 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       throw new ApiError('VALIDATION_ERROR', `column_types: ${unknownTyped.map((c) => `column '${c}'`).join(', ')} ${unknownTyped.length > 1 ? 'do' : 'does'} not exist`, { columns: [...names].slice(0, 100) }, 422);
     }
     const projectId = body.project_id ? await resolveProject(deps.db, user.id, body.project_id) : ds.project_id;
-    const active = await deps.db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('user_id', '=', user.id).where('status', 'in', ACTIVE).executeTakeFirstOrThrow();
-    if (Number(active.n) >= env.MAX_ACTIVE_RUNS_PER_USER) {
-      throw new ApiError('RATE_LIMITED', `You have ${active.n} active runs; at most ${env.MAX_ACTIVE_RUNS_PER_USER} may run at once. Wait for one to finish or cancel one.`);
-    }
     const runId = randomUUID();
     const workflowId = workflowIdFor(runId);
     try {
-      await deps.db.insertInto('runs').values({
-        id: runId, user_id: user.id, project_id: projectId, dataset_id: ds.id, workflow_id: workflowId, status: 'queued', stage: 'ingest',
-        options: jsonb(options), idempotency_key: idem,
-      }).execute();
+      // One transaction holding the user's row: two starts at once cannot both pass the cap.
+      await deps.db.transaction().execute(async (tx) => {
+        await tx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().executeTakeFirstOrThrow();
+        const active = await tx.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('user_id', '=', user.id).where('status', 'in', ACTIVE).executeTakeFirstOrThrow();
+        if (Number(active.n) >= env.MAX_ACTIVE_RUNS_PER_USER) {
+          throw new ApiError('RATE_LIMITED', `You have ${active.n} active runs; at most ${env.MAX_ACTIVE_RUNS_PER_USER} may run at once. Wait for one to finish or cancel one.`);
+        }
+        await tx.insertInto('runs').values({
+          id: runId, user_id: user.id, project_id: projectId, dataset_id: ds.id, workflow_id: workflowId, status: 'queued', stage: 'ingest',
+          options: jsonb(options), idempotency_key: idem,
+        }).execute();
+      });
     } catch (err) {
       // Two requests with one Idempotency-Key raced: the loser answers with the winner's run.
-      const prior = idem ? await deps.db.selectFrom('runs').selectAll().where('user_id', '=', user.id).where('idempotency_key', '=', idem).executeTakeFirst() : undefined;
-      if (prior) { ctx.status = 202; ctx.body = { run_id: prior.id, workflow_id: prior.workflow_id, status: prior.status }; return; }
+      const prior = idem && !(err instanceof ApiError) ? await findByIdempotencyKey(user.id, idem) : undefined;
+      if (prior) return answerPrior(ctx, prior, body.dataset_id, options);
       throw err;
     }
     const input: AnalysisJobInput = { run_id: runId, user_id: user.id, dataset_id: ds.id, options, timeouts, task_queues: deps.taskQueues };
     try {
-      // A deadline, so an unreachable cluster answers 503 in seconds instead of hanging the request.
-      await withTemporalDeadline(deps, () => deps.temporal.workflow.start(WORKFLOW_TYPE, {
-        workflowId, taskQueue: deps.taskQueues.analysis, args: [input],
-        typedSearchAttributes: [
-          { key: searchAttributeKeys.user, value: user.id }, { key: searchAttributeKeys.dataset, value: ds.id }, { key: searchAttributeKeys.stage, value: 'ingest' },
-        ],
-        memo: { dataset_name: ds.name },
-      }));
+      await startWorkflow(input, ds.name);
     } catch (err) {
       await deps.db.deleteFrom('runs').where('id', '=', runId).execute(); // no run row without a workflow
       deps.logger.error({ err, run_id: runId }, 'could not start workflow');
