@@ -15,7 +15,7 @@ const failureText = (f: temporal.api.failure.v1.IFailure | null | undefined): st
 
 /**
  * Derives the run's timeline from the workflow's event history: stage activities scheduled, started
- * (with attempt), completed, failed, timed out or cancelled; signals; the workflow's own ending.
+ * (with attempt), completed, failed, timed out or cancelled; signals and accepted updates; the workflow's own ending.
  * Bookkeeping activities (read-model updates) are left out.
  */
 export function timelineFromHistory(events: HistoryEvent[]): TimelineEvent[] {
@@ -51,6 +51,9 @@ export function timelineFromHistory(events: HistoryEvent[]): TimelineEvent[] {
       push(e, 'stage_cancelled', name || null);
     } else if (e.workflowExecutionSignaledEventAttributes) {
       push(e, 'signal', null, null, e.workflowExecutionSignaledEventAttributes.signalName ?? null);
+    } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
+      // Refused updates leave no event: only what the run acted on is on its timeline.
+      push(e, 'update', null, null, e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? null);
     } else if (e.workflowExecutionCancelRequestedEventAttributes) {
       push(e, 'cancel_requested', null, null, e.workflowExecutionCancelRequestedEventAttributes.cause || null);
     } else if (e.workflowExecutionCompletedEventAttributes) push(e, 'workflow_completed', null);

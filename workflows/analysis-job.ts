@@ -1,11 +1,12 @@
 import {
-  ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, condition,
+  ActivityCancellationType, ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition,
   isCancellation, patched, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { FinalizeInput, StageTiming } from '../activities/finalize.js';
 import {
-  cancelSignal, clarifySignal, DATA_FAILURE_TYPES, retrySignal, searchAttributeKeys, STAGE_PROGRESS as PROGRESS, statusQuery, workflowIdFor,
+  cancelSignal, cancelUpdate, clarifySignal, clarifyUpdate, DATA_FAILURE_TYPES, retrySignal, retryUpdate, searchAttributeKeys,
+  STAGE_PROGRESS as PROGRESS, statusQuery, TERMINAL_STATUSES, UPDATE_REFUSED, workflowIdFor,
   type AnalysisJobInput, type ClarifyInput, type JobState, type Stage,
 } from './definitions.js';
 
@@ -53,6 +54,26 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
   setHandler(clarifySignal, (a) => { if (state.status === 'awaiting_clarification') answer = a; });
   setHandler(retrySignal, () => { if (state.status === 'needs_attention') retryRequested = true; });
   setHandler(cancelSignal, () => { cancelRequested = true; job.cancel(); });
+
+  const refuse = (why: string) => { throw ApplicationFailure.create({ message: `${why} (the run is ${state.status}).`, type: UPDATE_REFUSED, nonRetryable: true }); };
+  const ended = () => TERMINAL_STATUSES.includes(state.status);
+  setHandler(clarifyUpdate, async (a) => {
+    answer = a;
+    await condition(() => state.status !== 'awaiting_clarification');
+    return state;
+  }, { validator: (_a: ClarifyInput) => { if (state.status !== 'awaiting_clarification' || answer !== undefined) refuse('The run is not waiting for clarification'); } });
+  setHandler(retryUpdate, async () => {
+    retryRequested = true;
+    await condition(() => state.status !== 'needs_attention');
+    return state;
+  }, { validator: (_r: { by?: string }) => { if (state.status !== 'needs_attention' || retryRequested) refuse('Only a run in needs_attention can be retried'); } });
+  setHandler(cancelUpdate, async () => {
+    cancelRequested = true;
+    job.cancel();
+    // Answers once the run has ended (usually within a second or two), so the caller sees "cancelled".
+    await condition(ended);
+    return state;
+  }, { validator: (_c: { reason?: string }) => { if (ended() || cancelRequested) refuse('The run has already finished or is being cancelled'); } });
 
   const record = (message?: string) => recordRunState({ run_id: input.run_id, status: state.status, stage: state.stage, error: state.error, message });
 
@@ -162,6 +183,7 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
     const done = await end('completed', null);
     state.status = 'completed';
     state.progress = 100;
+    await condition(allHandlersFinished);
     return { status: 'completed', result_key: done.result_key };
   } catch (err) {
     if (isCancellation(err)) {
@@ -170,6 +192,7 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
       state.status = 'cancelled';
       state.question = null;
       if (!cancelRequested) throw err; // Cancelled from the Web UI or CLI: the execution itself ends Canceled.
+      await condition(allHandlersFinished); // the cancel update answers with the final state before the run closes
       return { status: 'cancelled', result_key: done.result_key };
     }
     const message = messageOf(err);

@@ -1,6 +1,6 @@
 // Names shared by the workflow, the worker and the API client. No Node APIs here: workflows import it.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const RUN_STATUSES = [
   'queued', 'running', 'awaiting_clarification', 'needs_attention', 'completed', 'failed', 'cancelled',
@@ -81,7 +81,18 @@ export interface JobState {
 
 export interface ClarifyInput { target?: string; task?: TaskOption; skip_modeling?: boolean }
 
+// Signals were the first version of these messages: kept so running workflows and scripts that signal still work.
 export const clarifySignal = defineSignal<[ClarifyInput]>('clarify');
 export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
 export const retrySignal = defineSignal<[{ by?: string }]>('retry');
 export const statusQuery = defineQuery<JobState>('status');
+
+/**
+ * Updates: the caller learns at once whether the message was taken. A validator refuses one that does not
+ * fit the run's state (with a sentence why); an accepted one answers with the state it led to.
+ */
+export const clarifyUpdate = defineUpdate<JobState, [ClarifyInput]>('clarify');
+export const cancelUpdate = defineUpdate<JobState, [{ reason?: string }]>('cancel');
+export const retryUpdate = defineUpdate<JobState, [{ by?: string }]>('retry');
+/** The failure type of a refused update, so the API can tell "not now" (409) from infrastructure trouble. */
+export const UPDATE_REFUSED = 'UpdateRefused';

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage,
+} from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'koa';
 import type { Run } from '../../db/schema.js';
 import {
-  cancelSignal, clarifySignal, retrySignal, searchAttributeKeys, TERMINAL_STATUSES, WORKFLOW_TYPE, workflowIdFor,
-  type AnalysisJobInput, type RunOptions, type RunStatus,
+  cancelUpdate, clarifyUpdate, retryUpdate, searchAttributeKeys, TERMINAL_STATUSES, UPDATE_REFUSED, WORKFLOW_TYPE, workflowIdFor,
+  type AnalysisJobInput, type JobState, type RunOptions, type RunStatus,
 } from '../../workflows/definitions.js';
 import { currentUser } from '../auth.js';
 import { withTemporalDeadline, type AppDeps } from '../deps.js';
@@ -161,20 +164,32 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     ctx.body = await runStatus(deps, await findRun(deps, ctx));
   });
 
-  /** Signals a run after checking its live state, so a late signal gets a 409 instead of vanishing. */
-  const signalIf = async (ctx: Context, allowed: (s: RunStatus) => boolean, conflict: string, send: (h: ReturnType<AppDeps['temporal']['workflow']['getHandle']>) => Promise<void>) => {
+  /**
+   * Sends an update and answers once the workflow has accepted it (its validator passed), with the state
+   * it led to when that comes within a few seconds; a refusal is a 409 with the workflow's reason.
+   */
+  const sendUpdate = async <A>(ctx: Context, update: UpdateDefinition<JobState, [A]>, arg: A) => {
     const run = await findRun(deps, ctx, { write: true });
+    if (TERMINAL_STATUSES.includes(run.status as RunStatus)) throw new ApiError('CONFLICT', `The run has ended (it is ${run.status}).`, { status: run.status });
     const handle = deps.temporal.workflow.getHandle(run.workflow_id);
-    const live = TERMINAL_STATUSES.includes(run.status as RunStatus) ? null : await queryState(deps, handle);
-    const status = (live?.status ?? run.status) as RunStatus;
-    if (!allowed(status)) throw new ApiError('CONFLICT', `${conflict} (the run is ${status}).`, { status });
-    try {
-      await withTemporalDeadline(deps, () => send(handle));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError('CONFLICT', `${conflict} (the run has ended).`);
+    const refusedOrDown = async (err: unknown): Promise<never> => {
+      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === UPDATE_REFUSED) throw new ApiError('CONFLICT', cause.message, { status: (await queryState(deps, handle))?.status ?? run.status });
+      if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5 /* NOT_FOUND: closed meanwhile */) throw new ApiError('CONFLICT', 'The run has ended.');
+      deps.logger.warn({ err, run_id: run.id }, 'update not delivered');
       throw new ApiError('SERVICE_UNAVAILABLE', 'The workflow service did not take the request; try again shortly.');
-    }
-    return run;
+    };
+    const sent = await withTemporalDeadline(deps, () => handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED }), 10_000)
+      .catch(refusedOrDown);
+    // A refusal is already known here; an accepted update's new state usually follows within a second or two.
+    const outcome = await Promise.race([
+      sent.result().then((state) => ({ state }), (err: unknown) => ({ err })),
+      new Promise<null>((res) => setTimeout(() => res(null), 5000).unref()),
+    ]);
+    if (outcome && 'err' in outcome) await refusedOrDown(outcome.err);
+    const status: RunStatus = outcome && 'state' in outcome ? outcome.state.status : 'running';
+    ctx.status = 202;
+    ctx.body = { run_id: run.id, workflow_id: run.workflow_id, status };
   };
 
   r.add(router, { method: 'post', path: '/runs/:id/clarify', summary: 'Answer the clarification question', tag: 'runs', auth: true, body: ClarifyBody, response: StartRunOut, status: 202 },
@@ -187,22 +202,16 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
           throw new ApiError('VALIDATION_ERROR', `target: column '${body.target}' does not exist`, {}, 422);
         }
       }
-      await signalIf(ctx, (s) => s === 'awaiting_clarification', 'The run is not waiting for clarification', (h) => h.signal(clarifySignal, body));
-      ctx.status = 202;
-      ctx.body = { run_id: run.id, workflow_id: run.workflow_id, status: 'running' };
+      await sendUpdate(ctx, clarifyUpdate, body);
     });
 
   r.add(router, { method: 'post', path: '/runs/:id/cancel', summary: 'Cancel a run', tag: 'runs', auth: true, response: StartRunOut, status: 202 }, async (ctx) => {
-    const run = await signalIf(ctx, (s) => !TERMINAL_STATUSES.includes(s), 'The run has already finished', (h) => h.signal(cancelSignal, { reason: 'api' }));
-    ctx.status = 202;
-    ctx.body = { run_id: run.id, workflow_id: run.workflow_id, status: run.status };
+    await sendUpdate(ctx, cancelUpdate, { reason: 'api' });
   });
 
   r.add(router, { method: 'post', path: '/runs/:id/retry', summary: 'Retry the stage of a run that needs attention', tag: 'runs', auth: true, response: StartRunOut, status: 202 },
     async (ctx) => {
-      const run = await signalIf(ctx, (s) => s === 'needs_attention', 'Only a run in needs_attention can be retried', (h) => h.signal(retrySignal, { by: currentUser(ctx).id }));
-      ctx.status = 202;
-      ctx.body = { run_id: run.id, workflow_id: run.workflow_id, status: 'running' };
+      await sendUpdate(ctx, retryUpdate, { by: currentUser(ctx).id });
     });
 
   r.add(router, { method: 'get', path: '/runs/:id/result', summary: 'result.json of a finished run', tag: 'runs', auth: true }, async (ctx) => {

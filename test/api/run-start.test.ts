@@ -18,8 +18,12 @@ test('six starts at once with a cap of two: exactly two runs, four 429s, no stra
   expect(rows.map((r) => r.id).sort()).toEqual(answers.filter((a) => a.status === 202).map((a) => a.body.run_id).sort());
   for (const a of answers.filter((x) => x.status === 202)) {
     await u.waitFor(a.body.run_id, (s) => s.status === 'awaiting_clarification');
-    expect((await u.post(`/runs/${a.body.run_id}/cancel`)).status).toBe(202);
-    await u.waitFor(a.body.run_id, (s) => s.status === 'cancelled');
+    // Cancel is a workflow update: the answer carries the state it led to, not a hope.
+    const cancel = await u.post(`/runs/${a.body.run_id}/cancel`);
+    expect(cancel.status).toBe(202);
+    expect(cancel.body.status).toBe('cancelled');
+    const again = await u.post(`/runs/${a.body.run_id}/cancel`);
+    expect(again.status).toBe(409);
   }
 });
 

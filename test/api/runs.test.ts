@@ -233,7 +233,7 @@ describe('clarify, cancel, limits', () => {
     expect((await u.post(`/runs/${run}/retry`)).status).toBe(202);
     await u.waitFor(run, (b) => b.status === 'completed');
     const timeline = (await u.get(`/runs/${run}/timeline`)).body.events.map((e: { kind: string; detail: string | null }) => `${e.kind}:${e.detail ?? ''}`);
-    expect(timeline).toContain('signal:retry');
+    expect(timeline).toContain('update:retry');
   });
 
   test('bad data inside a job fails it with a readable reason', async () => {

@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { FinalizeInput } from '../../activities/finalize.js';
-import { cancelSignal, clarifySignal, retrySignal } from '../../workflows/definitions.js';
+import { cancelSignal, cancelUpdate, clarifySignal, clarifyUpdate, retrySignal, retryUpdate, UPDATE_REFUSED } from '../../workflows/definitions.js';
 import { bundle, createEnv, jobInput, mockActivities, scenario, waitForState, type Calls } from './harness.js';
 
 let env: TestWorkflowEnvironment;
@@ -169,5 +169,75 @@ describe('analysisJob', () => {
     const out = await scenario(env, wb, mockActivities(calls), (tq) => jobInput(tq, { skip_modeling: true }), (h) => h.result());
     expect(out.status).toBe('completed');
     expect(names(calls)).toEqual(['ingest', 'profile', 'report', 'qa', 'finalize']);
+  });
+
+  describe('updates: the caller learns at once whether the message was taken', () => {
+    const asking = (calls: Calls) => mockActivities(calls, {
+      profile: async () => ({ eda_key: 'e', rows: 10, cols: 3, alerts: 0, resumed_from: 0, attempt: 1,
+        decision: { kind: 'ask', message: 'Which column?', options: [{ column: 'a', score: 0.4, reason: 'r', task: 'classification' }] } }),
+    });
+    const refusal = (err: unknown) => {
+      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+      const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+      expect(cause.type).toBe(UPDATE_REFUSED);
+      return cause.message;
+    };
+
+    test('clarify: refused before the question and after the answer; accepted in between, answering with the new state', async () => {
+      const calls: Calls = [];
+      let release!: () => void;
+      const profileGate = new Promise<void>((r) => { release = r; });
+      const acts = asking(calls);
+      const ask = acts.profile;
+      acts.profile = (async (i: never) => { await profileGate; return ask(i); }) as never;
+      const out = await scenario(env, wb, acts, (tq) => jobInput(tq), async (h) => {
+        await waitForState(h, (s) => s.stage === 'profile');
+        expect(refusal(await h.executeUpdate(clarifyUpdate, { args: [{ target: 'a' }] }).catch((e: unknown) => e)))
+          .toBe('The run is not waiting for clarification (the run is running).');
+        release();
+        await waitForState(h, (s) => s.status === 'awaiting_clarification');
+        const state = await h.executeUpdate(clarifyUpdate, { args: [{ target: 'a', task: 'classification' }] });
+        expect(state).toMatchObject({ status: 'running', question: null });
+        expect(refusal(await h.executeUpdate(clarifyUpdate, { args: [{ target: 'a' }] }).catch((e: unknown) => e))).toMatch(/not waiting for clarification/);
+        return h.result();
+      }, 'clarify-update');
+      expect(out.status).toBe('completed');
+      expect((calls.find((c) => c.name === 'train')!.input as { target: string }).target).toBe('a');
+    });
+
+    test('cancel: answers with the cancelled state once the running activity has stopped', async () => {
+      const calls: Calls = [];
+      const seen = { cancelled: false };
+      const out = await scenario(env, wb, mockActivities(calls, { train: untilCancelled(seen) as never }), (tq) => jobInput(tq, { target: 'y' }), async (h) => {
+        await waitForState(h, (s) => s.stage === 'train');
+        const state = await h.executeUpdate(cancelUpdate, { args: [{ reason: 'test' }] });
+        expect(state.status).toBe('cancelled');
+        return h.result();
+      }, 'cancel-update');
+      expect(out.status).toBe('cancelled');
+      expect(seen.cancelled).toBe(true);
+      expect(finalizeOf(calls)).toMatchObject({ status: 'cancelled', eda_key: 'e' });
+    });
+
+    test('retry: refused while running, accepted in needs_attention', async () => {
+      const calls: Calls = [];
+      let trainCalls = 0;
+      const acts = mockActivities(calls, {
+        train: async (i) => {
+          trainCalls++;
+          if (trainCalls <= 2) throw new Error('object store unreachable');
+          return { modeling_key: 'mo', model_id: 'm', task: 'classification', target: i.target, metric: 'roc_auc', leaderboard: [], best_model: 'linear', resumed_folds: 0, attempt: 1 };
+        },
+      });
+      const out = await scenario(env, wb, acts, (tq) => jobInput(tq, { target: 'y' }), async (h) => {
+        expect(refusal(await h.executeUpdate(retryUpdate, { args: [{ by: 'ops' }] }).catch((e: unknown) => e))).toMatch(/Only a run in needs_attention can be retried/);
+        await waitForState(h, (st) => st.status === 'needs_attention');
+        const state = await h.executeUpdate(retryUpdate, { args: [{ by: 'ops' }] });
+        expect(state.status).toBe('running');
+        return h.result();
+      }, 'retry-update');
+      expect(out.status).toBe('completed');
+      expect(trainCalls).toBe(3);
+    });
   });
 });
