@@ -7,7 +7,7 @@ import type { FinalizeInput, StageTiming } from '../activities/finalize.js';
 import {
   cancelSignal, cancelUpdate, clarifySignal, clarifyUpdate, DATA_FAILURE_TYPES, retrySignal, retryUpdate, searchAttributeKeys,
   STAGE_PROGRESS as PROGRESS, statusQuery, TERMINAL_STATUSES, UPDATE_REFUSED, workflowIdFor,
-  type AnalysisJobInput, type ClarifyInput, type JobState, type Stage,
+  type AnalysisJobInput, type ClarifyInput, type JobState, type RunStatus, type Stage,
 } from './definitions.js';
 
 export interface JobOutcome { status: 'completed' | 'cancelled'; result_key: string }
@@ -75,6 +75,12 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
     return state;
   }, { validator: (_c: { reason?: string }) => { if (ended() || cancelRequested) refuse('The run has already finished or is being cancelled'); } });
 
+  // Added after the first histories were recorded: runs can be filtered by status in the Web UI, and an
+  // ended run shows its final stage instead of the last one that ran.
+  const showStatus = (status: RunStatus, stage?: Stage) => {
+    if (!patched('status-attribute')) return;
+    upsertSearchAttributes([{ key: searchAttributeKeys.status, value: status }, ...(stage ? [{ key: searchAttributeKeys.stage, value: stage }] : [])]);
+  };
   const record = (message?: string) => recordRunState({ run_id: input.run_id, status: state.status, stage: state.stage, error: state.error, message });
 
   /** Runs a stage; when its retries are exhausted for an infrastructure reason, waits for ops to retry it. */
@@ -94,12 +100,14 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
         if (isCancellation(err) || isDataError(err)) throw err;
         attempts += t.max_attempts;
         state.status = 'needs_attention';
+        showStatus('needs_attention');
         state.error = `${name} failed after ${t.max_attempts} attempts: ${messageOf(err)}`;
         await record(`${state.error}; waiting for retry or cancel`);
         const retried = await condition(() => retryRequested, `${t.needs_attention_s}s`);
         if (!retried) throw ApplicationFailure.nonRetryable(`${state.error} (no retry within ${t.needs_attention_s} s)`, 'NeedsAttentionTimeout');
         retryRequested = false;
         state.status = 'running';
+        showStatus('running');
         state.error = null;
         await record(`${name}: retried by ops`);
       }
@@ -108,6 +116,7 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
 
   async function pipeline(): Promise<void> {
     const o = input.options;
+    showStatus('running');
     const ing = await stage('ingest', () => ingest({ run_id: input.run_id, dataset_id: input.dataset_id, column_types: o.column_types }));
     keys.rows = ing.rows;
     keys.cols = ing.cols;
@@ -133,11 +142,13 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
         state.status = 'awaiting_clarification';
         // Added after the first histories were recorded: runs waiting for a person can be filtered by stage.
         if (patched('clarify-stage-attribute')) upsertSearchAttributes([{ key: searchAttributeKeys.stage, value: 'clarify' }]);
+        showStatus('awaiting_clarification');
         state.question = { kind: 'target', message: d.message, options: d.options.map(({ column, score, reason }) => ({ column, score, reason })) };
         await record('clarify: waiting for the user to choose a target');
         const answered = await condition(() => answer !== undefined, `${t.clarify_s}s`);
         state.question = null;
         state.status = 'running';
+        showStatus('running');
         if (!answered || !answer) {
           skip = true;
           state.warnings.push(`No answer to the clarification question within ${t.clarify_s} s; the report covers EDA only.`);
@@ -182,6 +193,7 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
     await job.run(pipeline);
     const done = await end('completed', null);
     state.status = 'completed';
+    showStatus('completed', 'finalize');
     state.progress = 100;
     await condition(allHandlersFinished);
     return { status: 'completed', result_key: done.result_key };
@@ -190,6 +202,7 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
       // Signal and Temporal cancellation end alike: partial artifacts kept, result written, status cancelled.
       const done = await CancellationScope.nonCancellable(() => end('cancelled', 'Cancelled by request.'));
       state.status = 'cancelled';
+      showStatus('cancelled', 'finalize');
       state.question = null;
       if (!cancelRequested) throw err; // Cancelled from the Web UI or CLI: the execution itself ends Canceled.
       await condition(allHandlersFinished); // the cancel update answers with the final state before the run closes
@@ -199,6 +212,7 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
     state.error = message;
     await CancellationScope.nonCancellable(() => end('failed', message));
     state.status = 'failed'; // only once result.json exists, so a client seeing "failed" can read it
+    showStatus('failed', 'finalize');
     throw ApplicationFailure.nonRetryable(message, 'JobFailed');
   }
 }

@@ -23,11 +23,12 @@ export const DATA_FAILURE_TYPES: readonly string[] = ['UNPROCESSABLE_DATASET', '
 export const workflowIdFor = (runId: string) => `run-${runId}`;
 
 /** Search attributes registered on the server so runs can be filtered in the Web UI. */
-export const SEARCH_ATTRIBUTES = { user: 'AssayUser', dataset: 'AssayDataset', stage: 'AssayStage' } as const;
+export const SEARCH_ATTRIBUTES = { user: 'AssayUser', dataset: 'AssayDataset', stage: 'AssayStage', status: 'AssayStatus' } as const;
 export const searchAttributeKeys = {
   user: defineSearchAttributeKey(SEARCH_ATTRIBUTES.user, SearchAttributeType.KEYWORD),
   dataset: defineSearchAttributeKey(SEARCH_ATTRIBUTES.dataset, SearchAttributeType.KEYWORD),
   stage: defineSearchAttributeKey(SEARCH_ATTRIBUTES.stage, SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, SearchAttributeType.KEYWORD),
 };
 
 export interface RunOptions {

@@ -212,7 +212,9 @@ describe('analysisJob', () => {
         await waitForState(h, (s) => s.stage === 'train');
         const state = await h.executeUpdate(cancelUpdate, { args: [{ reason: 'test' }] });
         expect(state.status).toBe('cancelled');
-        return h.result();
+        const out = await h.result();
+        expect((await h.describe()).searchAttributes).toMatchObject({ AssayStatus: ['cancelled'], AssayStage: ['finalize'] });
+        return out;
       }, 'cancel-update');
       expect(out.status).toBe('cancelled');
       expect(seen.cancelled).toBe(true);
@@ -232,9 +234,13 @@ describe('analysisJob', () => {
       const out = await scenario(env, wb, acts, (tq) => jobInput(tq, { target: 'y' }), async (h) => {
         expect(refusal(await h.executeUpdate(retryUpdate, { args: [{ by: 'ops' }] }).catch((e: unknown) => e))).toMatch(/Only a run in needs_attention can be retried/);
         await waitForState(h, (st) => st.status === 'needs_attention');
+        expect((await h.describe()).searchAttributes).toMatchObject({ AssayStatus: ['needs_attention'], AssayStage: ['train'] });
         const state = await h.executeUpdate(retryUpdate, { args: [{ by: 'ops' }] });
         expect(state.status).toBe('running');
-        return h.result();
+        const out = await h.result();
+        // An ended run shows where it ended, not the last stage that ran.
+        expect((await h.describe()).searchAttributes).toMatchObject({ AssayStatus: ['completed'], AssayStage: ['finalize'] });
+        return out;
       }, 'retry-update');
       expect(out.status).toBe('completed');
       expect(trainCalls).toBe(3);
