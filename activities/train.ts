@@ -16,6 +16,7 @@ import type { ActivityDeps } from './deps.js';
 import { dataErrorsAreFinal } from './failures.js';
 import { resumeDetails, whileHeartbeating } from './heartbeat.js';
 import { putArtifact, readJson, runLog } from './run-records.js';
+import { insertModelVersion } from '../db/models.js';
 import { jsonb } from '../db/text.js';
 
 export interface TrainInput {
@@ -96,14 +97,12 @@ export function trainActivity(deps: ActivityDeps) {
         });
         const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', input.run_id).executeTakeFirstOrThrow();
         const best = result.leaderboard[0];
-        const version = Number((await deps.db.selectFrom('models').select(sql<number>`count(*)`.as('n'))
-          .where('user_id', '=', run.user_id).where('target', '=', input.target).executeTakeFirstOrThrow()).n) + 1;
-        const model = await deps.db.insertInto('models').values({
-          id: randomUUID(), run_id: input.run_id, user_id: run.user_id, name: result.best_model, task, target: input.target,
-          metrics: jsonb({ metric: result.metric, cv_mean: best.cv_mean, cv_std: best.cv_std }), version,
+        const row = {
+          run_id: input.run_id, user_id: run.user_id, name: result.best_model, task, target: input.target,
+          metrics: jsonb({ metric: result.metric, cv_mean: best.cv_mean, cv_std: best.cv_std }),
           storage_key: modelFile.key, features: jsonb(modelFeatures(artifact)), importances: jsonb(result.importances.map((i) => ({ ...i, mean_abs_shap: result.shap_importance.find((x) => x.feature === i.feature)?.mean_abs_shap ?? null }))),
-        }).onConflict((oc) => oc.columns(['run_id', 'name']).doUpdateSet({ storage_key: modelFile.key }))
-          .returning('id').executeTakeFirstOrThrow();
+        };
+        const model = await insertModelVersion(deps.db, row);
         await runLog(deps, input.run_id, 'info', `train: best ${result.best_model} ${result.metric}=${best.cv_mean.toFixed(4)} over ${input.options.cv_folds ?? 5} folds`);
         return {
           modeling_key: modelingFile.key, model_id: model.id, task, target: input.target, metric: result.metric,
@@ -116,3 +115,4 @@ export function trainActivity(deps: ActivityDeps) {
     });
   };
 }
+

@@ -120,9 +120,21 @@ const authThrottle: Migration = {
   },
 };
 
+/** Model versions unique per user and target by a constraint; versions made by `count(*) + 1` are renumbered first. */
+const modelVersions: Migration = {
+  async up(db: Kysely<any>) {
+    await sql`update models set version = n.rn from (
+      select id, row_number() over (partition by user_id, target order by created_at, id) as rn from models) n where models.id = n.id`.execute(db);
+    await db.schema.alterTable('models').addUniqueConstraint('models_user_target_version', ['user_id', 'target', 'version']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('models').dropConstraint('models_user_target_version').execute();
+  },
+};
+
 /** Migrations live in code so the bundle needs no migration folder at runtime. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet, '0003_auth_throttle': authThrottle };
+    return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet, '0003_auth_throttle': authThrottle, '0004_model_versions': modelVersions };
   },
 };
