@@ -49,7 +49,7 @@ export function profileActivity(deps: ActivityDeps) {
         let saved: ProfileCheckpoint = { columns_done: done.length, columns_total: columnsTotal, partial_key: partialKey };
         let lastSave = Date.now();
         const eda = await profileTable(parquet, manifest.columns, {
-          done, thresholds: input.thresholds, target: input.target,
+          done, thresholds: input.thresholds, target: input.target, signal: Context.current().cancellationSignal,
           onColumn: async (soFar, total) => {
             if (Date.now() - lastSave >= CHECKPOINT_EVERY_MS || soFar.length === total) {
               await deps.storage.put(partialKey, JSON.stringify(soFar), 'application/json');

@@ -57,7 +57,7 @@ export function reportActivity(deps: ActivityDeps, settings: ReportSettings) {
       const saved = await putArtifact(deps, input.run_id, { type: 'report', filename: 'report.html', body: page, contentType: 'text/html; charset=utf-8' });
       await runLog(deps, input.run_id, 'info', `report: ${(saved.size / 1024).toFixed(0)} KB HTML written`);
       Object.assign(progress, { phase: 'pdf' });
-      const printed = await renderReportPdf(page, { chromiumPath: settings.chromiumPath, title });
+      const printed = await renderReportPdf(page, { chromiumPath: settings.chromiumPath, title, signal: Context.current().cancellationSignal });
       let pdfId: string | undefined, pdfKey: string | undefined;
       if (printed.pdf) {
         const pdf = await putArtifact(deps, input.run_id, { type: 'report_pdf', filename: 'report.pdf', body: printed.pdf, contentType: 'application/pdf' });

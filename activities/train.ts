@@ -64,7 +64,7 @@ export function trainActivity(deps: ActivityDeps) {
         const sampleRows = input.options.sample_rows ?? deps.defaultSampleRows;
         const seed = input.options.seed ?? 42;
         const { frame, totalRows, sampled } = await whileHeartbeating(
-          loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed, stratifyBy: task === 'classification' ? input.target : undefined }), () => ({ folds: prior?.folds ?? [] }));
+          loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed, stratifyBy: task === 'classification' ? input.target : undefined, signal: Context.current().cancellationSignal }), () => ({ folds: prior?.folds ?? [] }));
         // CPU-heavy: a worker thread fits while this thread heartbeats the folds finished so far.
         const ctx = Context.current();
         let folds: FoldScore[] = prior?.folds ?? [];

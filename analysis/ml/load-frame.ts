@@ -8,7 +8,7 @@ export interface Frame { rows: number; columns: Record<string, unknown[]> }
  * Loads a Parquet table into memory, sampling `sampleRows` rows reproducibly when the table is larger.
  * @example const { frame, sampled } = await loadFrame('/tmp/x.parquet', ['a', 'b'], { sampleRows: 100_000, seed: 7 });
  */
-export async function loadFrame(parquetPath: string, columns: string[], opts: { sampleRows: number; seed: number; stratifyBy?: string }):
+export async function loadFrame(parquetPath: string, columns: string[], opts: { sampleRows: number; seed: number; stratifyBy?: string; signal?: AbortSignal }):
   Promise<{ frame: Frame; totalRows: number; sampled: boolean }> {
   return withDuck(async (conn) => {
     const src = `read_parquet(${sqlString(parquetPath)})`;
@@ -29,5 +29,5 @@ export async function loadFrame(parquetPath: string, columns: string[], opts: { 
     const frame: Frame = { rows: reader.currentRowCount, columns: {} };
     columns.forEach((c, i) => { frame.columns[c] = data[i].map(toJsonValue); });
     return { frame, totalRows: total, sampled };
-  });
+  }, { signal: opts.signal });
 }

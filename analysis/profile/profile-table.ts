@@ -52,6 +52,8 @@ export interface ProfileProgress {
   thresholds?: Partial<AlertThresholds>;
   /** The run's target when given up front: enables LEAKAGE alerts. */
   target?: string;
+  /** Aborting it interrupts the running queries (a cancelled activity frees its CPU at once). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -94,7 +96,7 @@ export async function profileTable(parquetPath: string, columns: ColumnInfo[], p
       target_candidates: rankTargetCandidates(done),
       charts: edaCharts(done, correlations, time_series && seriesPoints ? { hint: time_series, points: seriesPoints } : undefined),
     };
-  });
+  }, { signal: progress.signal });
 }
 
 /**

@@ -18,7 +18,7 @@ export type PdfOutcome = { pdf: Uint8Array; warning: null } | { pdf: null; warni
  * so the report stage still completes with HTML only.
  * @example const { pdf, warning } = await renderReportPdf(page, { chromiumPath: '/usr/bin/chromium', title: 'Assay report' });
  */
-export async function renderReportPdf(page: string, o: { chromiumPath: string; title: string; timeoutMs?: number }): Promise<PdfOutcome> {
+export async function renderReportPdf(page: string, o: { chromiumPath: string; title: string; timeoutMs?: number; signal?: AbortSignal }): Promise<PdfOutcome> {
   try {
     await fs.access(o.chromiumPath, fs.constants.X_OK);
   } catch {
@@ -27,8 +27,12 @@ export async function renderReportPdf(page: string, o: { chromiumPath: string; t
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'assay-pdf-'));
   const timeout = o.timeoutMs ?? 120_000;
   let browser: Awaited<ReturnType<typeof puppeteer.launch>> | null = null;
+  // Aborted (the activity was cancelled): Chromium is killed at once rather than left to finish the print.
+  const kill = () => browser?.process()?.kill('SIGKILL');
+  o.signal?.addEventListener('abort', kill, { once: true });
   try {
     browser = await puppeteer.launch({ executablePath: o.chromiumPath, userDataDir: profile, args: CHROMIUM_ARGS, timeout });
+    if (o.signal?.aborted) kill();
     const tab = await browser.newPage();
     await tab.setJavaScriptEnabled(false);
     await tab.setRequestInterception(true);
@@ -45,6 +49,7 @@ export async function renderReportPdf(page: string, o: { chromiumPath: string; t
   } catch (err) {
     return { pdf: null, warning: `No PDF was made: Chromium failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}). The HTML report is complete.` };
   } finally {
+    o.signal?.removeEventListener('abort', kill);
     await browser?.close().catch(() => undefined);
     await fs.rm(profile, { recursive: true, force: true });
   }
