@@ -1,5 +1,15 @@
 import type { Context, Next } from 'koa';
 
+/**
+ * The route template a request matched. The router's own `_matchedRoute` names the auth middleware when auth
+ * refuses before the route runs, so the last matched layer with methods (an endpoint) is taken instead.
+ */
+function routeOf(ctx: Context): string {
+  const c = ctx as unknown as { matched?: { methods: string[]; path: string | RegExp }[]; _matchedRoute?: string };
+  const endpoint = c.matched?.filter((l) => l.methods.length > 0 && typeof l.path === 'string').at(-1);
+  return (endpoint?.path as string | undefined) ?? c._matchedRoute ?? 'unmatched';
+}
+
 /** A tiny Prometheus registry: request counters and durations by route, plus gauges read at scrape time. */
 export class Metrics {
   private readonly requests = new Map<string, number>();
@@ -11,7 +21,7 @@ export class Metrics {
       try {
         await next();
       } finally {
-        const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+        const route = routeOf(ctx);
         const key = `method="${ctx.method}",route="${route}",status="${ctx.status}"`;
         this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
         const d = this.durations.get(`route="${route}"`) ?? { sum: 0, count: 0 };

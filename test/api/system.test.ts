@@ -22,6 +22,16 @@ test('/metrics is Prometheus text with request counters and runs by status', asy
   expect(r.text).toMatch(/assay_runs\{status="completed"\} \d+/);
 });
 
+test('/metrics counts errors under the status actually sent, not 404', async () => {
+  const c = new ApiClient(stack.base);
+  await c.get('/runs'); // no token: 401
+  await c.post('/auth/login', { email: 'not-an-email' }); // 400
+  const r = await c.get('/metrics');
+  expect(r.text).toMatch(/assay_http_requests_total\{method="GET",route="\/runs",status="401"\} [1-9]/);
+  expect(r.text).toMatch(/assay_http_requests_total\{method="POST",route="\/auth\/login",status="400"\} [1-9]/);
+  expect(r.text).not.toMatch(/route="\/runs",status="404"/);
+});
+
 test('/openapi.json documents every route with schemas', async () => {
   const doc = (await new ApiClient(stack.base).get('/openapi.json')).body;
   expect(doc.openapi).toBe('3.0.3');

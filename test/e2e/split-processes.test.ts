@@ -37,7 +37,8 @@ test('API and per-queue workers in separate processes complete a run; without DA
   expect(code).not.toBe(0);
 
   run('worker/main.ts', { ...env, WORKER_ROLES: 'analysis' });
-  run('worker/main.ts', { ...env, WORKER_ROLES: 'modeling' });
+  const workerMetrics = `127.0.0.1:${await freePort()}`;
+  run('worker/main.ts', { ...env, WORKER_ROLES: 'modeling', WORKER_METRICS_ADDRESS: workerMetrics });
   run('api/main.ts', env);
   const c = new ApiClient(`http://127.0.0.1:${port}`);
   const deadline = Date.now() + 60_000;
@@ -52,4 +53,7 @@ test('API and per-queue workers in separate processes complete a run; without DA
   expect(done.status).toBe('completed');
   const artifacts = (await c.get(`/runs/${runId}/artifacts`)).body.items;
   expect(artifacts.every((a: { download_url: string }) => a.download_url.includes('X-Amz-Signature'))).toBe(true);
+  // The SDK's worker metrics: how long each stage's activity took, and how many failed, by activity type.
+  const metrics = await (await fetch(`http://${workerMetrics}/metrics`)).text();
+  expect(metrics).toMatch(/temporal_activity_execution_latency[_a-z]*\{[^}]*activity_type="train"/);
 }, 180_000);
