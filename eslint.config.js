@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.tools/**', '.test-run/**'] },
+  { ignores: ['node_modules/**', 'data/**', '.tools/**', '.test-run/**', 'dist/**', 'workflow-bundle.js'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser },

@@ -1,7 +1,7 @@
-import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { APP_VERSION } from '../config/app-root.js';
 import { taskQueues, type Env } from '../config/env.js';
 import { jwtSecretOf } from '../config/secrets.js';
 import type { Db } from '../db/connect.js';
@@ -11,7 +11,7 @@ import { tokenService } from './auth.js';
 import { Metrics } from './metrics.js';
 import { startRetention } from './retention.js';
 
-export const VERSION: string = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+export const VERSION = APP_VERSION;
 
 /**
  * Connects to Temporal and serves the API on `env.PORT`.

@@ -1,11 +1,19 @@
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { ReportSettings } from '../analysis/report/settings.js';
+import { CODE_EXT } from '../config/app-root.js';
 
 /** Path of the workflow entry the bundler starts from. */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index${CODE_EXT}`, import.meta.url));
+/** The workflow bundle `npm run build` writes beside the compiled code (dist/workflow-bundle.js). */
+export const PREBUILT_BUNDLE = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+
+// Compiled images start from the prebuilt bundle (no webpack at start-up); the sources bundle themselves.
+const workflowSource = (given?: WorkflowBundleWithSourceMap) =>
+  (given ? { workflowBundle: given } : fs.existsSync(PREBUILT_BUNDLE) ? { workflowBundle: { codePath: PREBUILT_BUNDLE } } : { workflowsPath: WORKFLOWS_PATH });
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -38,7 +46,7 @@ export async function createWorkers(o: WorkerOptions & { logger: Logger }): Prom
   if (roles.includes('analysis')) {
     workers.push(await Worker.create({
       connection: o.connection, namespace: o.namespace, taskQueue: o.taskQueues.analysis, activities,
-      ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+      ...workflowSource(o.workflowBundle),
       maxConcurrentActivityTaskExecutions: 4, ...HEARTBEAT_THROTTLE,
     }));
   }

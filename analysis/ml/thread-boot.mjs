@@ -1,6 +1,6 @@
-// Worker-thread entry: loader hooks are per thread, so register the TypeScript loader here, then run the job.
+// Worker-thread entry: loader hooks are per thread, so a TypeScript entry (running from the sources) registers
+// the tsx loader here first; compiled JavaScript (dist/) runs as it is.
 import { workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
+if (workerData.entry.endsWith('.ts')) (await import('tsx/esm/api')).register();
 await import(workerData.entry);

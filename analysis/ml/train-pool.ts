@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { CODE_EXT } from '../../config/app-root.js';
 import { DataError, type DataErrorCode } from '../errors.js';
 import type { ModelName } from './candidates.js';
 import type { Metric } from './metrics.js';
@@ -37,7 +38,7 @@ const toError = (m: Extract<FromThread, { kind: 'error' }>) =>
  */
 export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFold?: (done: FoldScore[], total: number) => void; threads?: number } = {}): TrainJob {
   const count = c.threads ?? threadsFor(options);
-  const entry = new URL('./train-thread.ts', import.meta.url).href;
+  const entry = new URL(`./train-thread${CODE_EXT}`, import.meta.url).href;
   const workers = Array.from({ length: count }, () => new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry, options } }));
   const pending = new Map<number, { resolve: (m: FromThread) => void; reject: (e: Error) => void }>();
   let nextId = 0, stopped = false;

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { APP_ROOT as ROOT } from '../../config/app-root.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PACKAGES = ['@duckdb/node-api', '@temporalio/worker', 'vega', 'vega-lite', 'puppeteer-core'];
 
 const versionOf = (dir: string): string => {

@@ -7,7 +7,7 @@ const compose = parse(fs.readFileSync('docker-compose.yml', 'utf8'), { merge: tr
 
 test('docker-compose.yml declares the cluster, the stores and Assay\'s processes', () => {
   expect(Object.keys(compose.services).sort()).toEqual(
-    ['api', 'postgres', 'seaweedfs', 'temporal', 'temporal-setup', 'temporal-ui', 'worker-analysis', 'worker-modeling'].sort());
+    ['api', 'postgres', 'seaweedfs', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker-analysis', 'worker-modeling'].sort());
   expect(compose.services.seaweedfs.image).toMatch(/seaweedfs/);
   expect(compose.services.api.ports).toContain('8080:8080');
   expect(compose.services['temporal-ui'].ports).toContain('8233:8080');
@@ -25,7 +25,7 @@ test('Assay services get Postgres, S3 and the cluster address, and workers split
 
 test('the search attributes the workflow upserts are registered on the cluster', () => {
   const cmd = compose.services['temporal-setup'].command.join(' ');
-  for (const sa of ['AssayUser', 'AssayDataset', 'AssayStage']) expect(cmd).toContain(`--name ${sa} --type Keyword`);
+  for (const sa of ['AssayUser', 'AssayDataset', 'AssayStage', 'AssayStatus']) expect(cmd).toContain(`--name ${sa} --type Keyword`);
 });
 
 test('every file the compose file mounts exists', () => {
@@ -41,8 +41,56 @@ test('the image carries Chromium for the PDF, and analysis workers pass the repo
   const dockerfile = fs.readFileSync('Dockerfile', 'utf8');
   expect(dockerfile).toMatch(/apt-get install[^\n]*\bchromium\b/);
   expect(dockerfile).toContain('CHROMIUM_PATH=/usr/bin/chromium');
+  expect(dockerfile).toMatch(/^CMD \["node", "dist\/api\/main\.js"\]$/m); // compiled JavaScript at run time
+  expect(dockerfile).toMatch(/^USER node$/m);
   const env = compose.services['worker-analysis'].environment;
   for (const v of ['REPORT_PRIMARY', 'REPORT_ACCENT', 'REPORT_BG', 'REPORT_SURFACE', 'REPORT_TEXT', 'REPORT_MUTED', 'REPORT_OK', 'REPORT_WARN', 'REPORT_ERROR', 'REPORT_FONT_FAMILY', 'REPORT_LOGO_URL']) {
     expect(env[v]).toBe(`\${${v}:-}`);
   }
+});
+
+const raw = fs.readFileSync('docker-compose.yml', 'utf8');
+const longRunning = ['postgres', 'temporal', 'temporal-ui', 'seaweedfs', 'api', 'worker-analysis', 'worker-modeling'];
+
+test('the Temporal server image, not the deprecated auto-setup, after an admin-tools schema job', () => {
+  expect(raw).not.toMatch(/auto-setup/);
+  expect(compose.services.temporal.image).toMatch(/^temporalio\/server:/);
+  expect(compose.services['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:/);
+  expect(compose.services['temporal-schema'].command.join(' ')).toMatch(/setup-schema[\s\S]*update-schema/);
+  expect(compose.services.temporal.depends_on['temporal-schema'].condition).toBe('service_completed_successfully');
+});
+
+test('every image is pinned to a version', () => {
+  for (const [name, svc] of Object.entries(compose.services)) {
+    if (svc.build || svc.image.startsWith('assay:')) continue; // built from this checkout
+    expect(svc.image, name).toMatch(/:[\w.-]*\d[\w.-]*$/);
+    expect(svc.image, name).not.toMatch(/:latest$/);
+  }
+});
+
+test('long-running services have health checks and restart policies; dependents wait for health', () => {
+  for (const name of longRunning) {
+    expect(compose.services[name].healthcheck?.test, `${name} healthcheck`).toBeDefined();
+    expect(compose.services[name].restart, `${name} restart`).toBe('unless-stopped');
+  }
+  for (const name of ['api', 'worker-analysis', 'worker-modeling', 'temporal-ui', 'temporal-setup']) {
+    const deps = compose.services[name].depends_on as Record<string, { condition: string }>;
+    expect(Array.isArray(deps), `${name} depends_on must name conditions`).toBe(false);
+    for (const [dep, d] of Object.entries(deps)) expect(['service_healthy', 'service_completed_successfully'], `${name} → ${dep}`).toContain(d.condition);
+  }
+});
+
+test('no default secrets: compose refuses to start without them', () => {
+  for (const secret of ['JWT_SECRET', 'POSTGRES_PASSWORD', 'S3_SECRET_ACCESS_KEY']) {
+    expect(raw).toMatch(new RegExp(`\\$\\{${secret}:\\?`));
+    expect(raw, secret).not.toMatch(new RegExp(`\\$\\{${secret}:-`));
+  }
+  expect(raw).not.toMatch(/change-me|POSTGRES_PASSWORD: assay\b/);
+});
+
+test("Assay's processes run the compiled build as a non-root user", () => {
+  for (const name of ['api', 'worker-analysis', 'worker-modeling']) {
+    expect(compose.services[name].command.join(' ')).toMatch(/^node dist\/(api|worker)\/main\.js$/);
+  }
+  for (const name of ['temporal-schema', 'temporal-setup', 'seaweedfs']) expect(compose.services[name].user, name).toMatch(/^[1-9]\d*:/);
 });
