@@ -55,7 +55,8 @@ const EnvSchema = z.object({
   HEARTBEAT_TIMEOUT_S: int(30),
   ACTIVITY_MAX_ATTEMPTS: int(3),
   LOG_LEVEL: z.string().default('info'),
-  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  // Unset: /usr/bin/chromium if installed, else the Chromium inside the npm package @sparticuz/chromium.
+  CHROMIUM_PATH: optional(z.string()),
   REPORT_PRIMARY: color,
   REPORT_ACCENT: color,
   REPORT_BG: color,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { escapeHtml } from './escape.js';
+import { findChromium } from './find-chromium.js';
 
 /** Flags for a headless Chromium that makes no connection of its own (this machine's network is closed). */
 export const CHROMIUM_ARGS = [
@@ -13,17 +14,14 @@ export const CHROMIUM_ARGS = [
 export type PdfOutcome = { pdf: Uint8Array; warning: null } | { pdf: null; warning: string };
 
 /**
- * Prints the HTML report to an A4 PDF in the system Chromium, with the title in the header and page numbers
+ * Prints the HTML report to an A4 PDF in Chromium (see `findChromium`), with the title in the header and page numbers
  * in the footer. Every network request is refused. Without Chromium it returns why instead of throwing,
  * so the report stage still completes with HTML only.
  * @example const { pdf, warning } = await renderReportPdf(page, { chromiumPath: '/usr/bin/chromium', title: 'Assay report' });
  */
-export async function renderReportPdf(page: string, o: { chromiumPath: string; title: string; timeoutMs?: number; signal?: AbortSignal }): Promise<PdfOutcome> {
-  try {
-    await fs.access(o.chromiumPath, fs.constants.X_OK);
-  } catch {
-    return { pdf: null, warning: `No PDF was made: Chromium was not found at ${o.chromiumPath} (set CHROMIUM_PATH, or install Debian's chromium). The HTML report is complete.` };
-  }
+export async function renderReportPdf(page: string, o: { chromiumPath?: string; title: string; timeoutMs?: number; signal?: AbortSignal }): Promise<PdfOutcome> {
+  const found = await findChromium(o.chromiumPath);
+  if ('missing' in found) return { pdf: null, warning: `No PDF was made: ${found.missing}. The HTML report is complete.` };
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'assay-pdf-'));
   const timeout = o.timeoutMs ?? 120_000;
   let browser: Awaited<ReturnType<typeof puppeteer.launch>> | null = null;
@@ -31,7 +29,7 @@ export async function renderReportPdf(page: string, o: { chromiumPath: string; t
   const kill = () => browser?.process()?.kill('SIGKILL');
   o.signal?.addEventListener('abort', kill, { once: true });
   try {
-    browser = await puppeteer.launch({ executablePath: o.chromiumPath, userDataDir: profile, args: CHROMIUM_ARGS, timeout });
+    browser = await puppeteer.launch({ executablePath: found.path, userDataDir: profile, args: CHROMIUM_ARGS, timeout });
     if (o.signal?.aborted) kill();
     const tab = await browser.newPage();
     await tab.setJavaScriptEnabled(false);
