@@ -7,7 +7,7 @@ const compose = parse(fs.readFileSync('docker-compose.yml', 'utf8'), { merge: tr
 
 test('docker-compose.yml declares the cluster, the stores and Assay\'s processes', () => {
   expect(Object.keys(compose.services).sort()).toEqual(
-    ['api', 'postgres', 'seaweedfs', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker-analysis', 'worker-modeling'].sort());
+    ['api', 'grafana', 'postgres', 'prometheus', 'seaweedfs', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker-analysis', 'worker-modeling'].sort());
   expect(compose.services.seaweedfs.image).toMatch(/seaweedfs/);
   expect(compose.services.api.ports).toContain('8080:8080');
   expect(compose.services['temporal-ui'].ports).toContain('8233:8080');
@@ -93,4 +93,19 @@ test("Assay's processes run the compiled build as a non-root user", () => {
     expect(compose.services[name].command.join(' ')).toMatch(/^node dist\/(api|worker)\/main\.js$/);
   }
   for (const name of ['temporal-schema', 'temporal-setup', 'seaweedfs']) expect(compose.services[name].user, name).toMatch(/^[1-9]\d*:/);
+});
+
+test('the Grafana dashboard charts metrics Assay and the Temporal SDK really export', () => {
+  const dash = JSON.parse(fs.readFileSync('deploy/grafana/dashboards/assay.json', 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+  const exported = fs.readFileSync('api/metrics.ts', 'utf8') + fs.readFileSync('api/routes/system.ts', 'utf8');
+  const exprs = dash.panels.flatMap((p) => p.targets.map((t) => t.expr));
+  expect(exprs.length).toBeGreaterThan(5);
+  for (const name of new Set(exprs.flatMap((e) => e.match(/\bassay_[a-z_]+/g) ?? []))) {
+    expect(exported, name).toContain(name.replace(/_(sum|count)$/, ''));
+  }
+  for (const sdk of ['temporal_activity_execution_latency', 'temporal_activity_execution_failed', 'temporal_worker_task_slots_available']) {
+    expect(exprs.join(' ')).toContain(sdk);
+  }
+  expect(compose.services.prometheus.profiles).toEqual(['monitoring']); // off unless asked for
+  expect(compose.services.grafana.ports).toEqual(['127.0.0.1:3000:3000']);
 });
