@@ -4,11 +4,11 @@ import { Context } from '@temporalio/activity';
 import { decideTarget, type TargetDecision } from '../analysis/clarify/decide-target.js';
 import type { TableManifest } from '../analysis/ingest/read-table.js';
 import type { AlertThresholds } from '../analysis/profile/alerts.js';
-import { profileTable } from '../analysis/profile/profile-table.js';
+import { profileTable, type ProfilePhase } from '../analysis/profile/profile-table.js';
 import type { ColumnProfile } from '../analysis/profile/types.js';
 import type { ActivityDeps } from './deps.js';
 import { dataErrorsAreFinal } from './failures.js';
-import { checkpoint, resumeDetails } from './heartbeat.js';
+import { checkpoint, resumeDetails, whileHeartbeating } from './heartbeat.js';
 import { putArtifact, readJson, runKey, runLog } from './run-records.js';
 
 export interface ProfileInput {
@@ -22,8 +22,8 @@ export interface ProfileSummary {
   eda_key: string; rows: number; cols: number; alerts: number; decision: TargetDecision;
   resumed_from: number; attempt: number;
 }
-/** Heartbeat details: how many columns are done and where their statistics are saved. */
-export interface ProfileCheckpoint { columns_done: number; columns_total?: number; partial_key: string }
+/** Heartbeat details: how many columns are done, where their statistics are saved, and the step running now. */
+export interface ProfileCheckpoint { columns_done: number; columns_total?: number; partial_key: string; phase?: ProfilePhase }
 
 /** Checkpoint at most this often, so wide tables do not write a partial file per column. */
 const CHECKPOINT_EVERY_MS = 2000;
@@ -48,17 +48,21 @@ export function profileActivity(deps: ActivityDeps) {
         const columnsTotal = manifest.columns.length;
         let saved: ProfileCheckpoint = { columns_done: done.length, columns_total: columnsTotal, partial_key: partialKey };
         let lastSave = Date.now();
-        const eda = await profileTable(parquet, manifest.columns, {
+        let phase: ProfilePhase = 'load';
+        // The table-wide queries after the last column can run for minutes on big tables: the heartbeat goes on
+        // through them (with the step), or the stage would time out and retry for ever.
+        const eda = await whileHeartbeating(profileTable(parquet, manifest.columns, {
           done, thresholds: input.thresholds, target: input.target, signal: Context.current().cancellationSignal,
+          onPhase: (p) => { phase = p; },
           onColumn: async (soFar, total) => {
             if (Date.now() - lastSave >= CHECKPOINT_EVERY_MS || soFar.length === total) {
               await deps.storage.put(partialKey, JSON.stringify(soFar), 'application/json');
               saved = { columns_done: soFar.length, columns_total: columnsTotal, partial_key: partialKey };
               lastSave = Date.now();
             }
-            await checkpoint(saved);
+            await checkpoint({ ...saved, phase });
           },
-        });
+        }), () => ({ ...saved, phase } satisfies ProfileCheckpoint));
         const edaArtifact = await putArtifact(deps, input.run_id, { type: 'eda', filename: 'eda.json', body: JSON.stringify(eda), contentType: 'application/json' });
         await deps.storage.delete(partialKey);
         await runLog(deps, input.run_id, 'info', `profile: ${eda.columns.length} columns profiled, ${eda.alerts.length} alerts`);

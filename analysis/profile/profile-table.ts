@@ -54,7 +54,13 @@ export interface ProfileProgress {
   target?: string;
   /** Aborting it interrupts the running queries (a cancelled activity frees its CPU at once). */
   signal?: AbortSignal;
+  /** Told which table-wide step runs now (after the columns), so a caller's heartbeat says where it is. */
+  onPhase?: (phase: ProfilePhase) => void;
 }
+
+/** The steps of a profile, in order: per column, then the table-wide queries. */
+export const PROFILE_PHASES = ['load', 'columns', 'duplicates', 'correlations', 'associations', 'time_series'] as const;
+export type ProfilePhase = (typeof PROFILE_PHASES)[number];
 
 /**
  * Profiles a normalised Parquet table over every row: per-column statistics, Pearson correlations, Spearman,
@@ -68,18 +74,24 @@ export async function profileTable(parquetPath: string, columns: ColumnInfo[], p
     // IN_MEMORY_CELLS are loaded once, so the many statistics queries scan memory instead of decompressing
     // Parquet each time; larger ones are scanned from the file to keep memory bounded.
     const source = `read_parquet(${sqlString(parquetPath)}, file_row_number = true)`;
+    progress.onPhase?.('load');
     const [{ n: total }] = await queryJson(conn, `SELECT count(*) AS n FROM read_parquet(${sqlString(parquetPath)})`);
     const inMemory = Number(total) * (columns.length + 1) <= IN_MEMORY_CELLS;
     await conn.run(inMemory ? `CREATE TABLE t AS SELECT * FROM ${source}` : `CREATE VIEW t AS SELECT * FROM ${source}`);
+    progress.onPhase?.('columns');
     const done = await profileColumns(conn, second, columns, progress);
+    progress.onPhase?.('duplicates');
     // Distinct rows by a 64-bit hash of each row: one hash table of integers instead of one of whole rows; a
     // collision (probability about n² / 2⁶⁵, 3e-8 for a million rows) would count one duplicate too many.
     const cols = columns.map((c) => sqlIdent(c.name)).join(', ');
     const [d] = await queryJson(conn, `SELECT count(*) AS n, count(DISTINCT hash(${cols})) AS u FROM t`);
     const rows = Number(d.n);
     const duplicate_rows = rows - Number(d.u);
+    progress.onPhase?.('correlations');
     const correlations = await pearson(conn, 't', columns);
+    progress.onPhase?.('associations');
     const assoc = await associations(conn, 't', rows, done);
+    progress.onPhase?.('time_series');
     const time_series = await timeSeriesHint(conn, 't', done);
     const type_counts: Record<string, number> = {};
     for (const c of columns) type_counts[c.type] = (type_counts[c.type] ?? 0) + 1;

@@ -64,7 +64,8 @@ test('profile resumes from the heartbeat details of an earlier attempt', async (
   const resumed = JSON.parse((await deps.storage.get(second.eda_key)).toString()) as EdaResult;
   expect(resumed.columns.slice(0, 2).map((c) => c.mean)).toEqual([-1, -1]);
   expect(resumed.columns.slice(2)).toEqual(eda.columns.slice(2));
-  expect(beats.at(-1)).toEqual({ columns_done: 7, columns_total: 7, partial_key: partialKey });
+  expect(beats.at(-1)).toEqual({ columns_done: 7, columns_total: 7, partial_key: partialKey, phase: 'columns' });
+  expect(beats[0]).toMatchObject({ columns_done: 2, phase: 'load' }); // the first beat, before any query: where it resumes from
   expect(await deps.storage.exists(partialKey)).toBe(false);
 });
 

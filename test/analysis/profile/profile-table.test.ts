@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import * as ss from 'simple-statistics';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readTable, type TableManifest } from '../../../analysis/ingest/read-table.js';
-import { profileTable } from '../../../analysis/profile/profile-table.js';
+import { PROFILE_PHASES, profileTable } from '../../../analysis/profile/profile-table.js';
 import type { EdaResult } from '../../../analysis/profile/types.js';
 import { VEGA } from '../../helpers/client.js';
 
@@ -19,11 +19,16 @@ describe('profileTable on vega-datasets cars.json', () => {
   let eda: EdaResult;
   let manifest: TableManifest;
   let raw: Record<string, unknown>[];
+  const phases: string[] = [];
   beforeAll(async () => {
     const parquet = path.join(tmp, 'cars.parquet');
     manifest = await readTable({ inputPath: VEGA('cars.json'), format: 'json', parquetOut: parquet });
-    eda = await profileTable(parquet, manifest.columns, { done: [] });
+    eda = await profileTable(parquet, manifest.columns, { done: [], onPhase: (p) => phases.push(p) });
     raw = JSON.parse(fs.readFileSync(VEGA('cars.json'), 'utf8'));
+  });
+
+  test('every step is announced in order, so the heartbeat can say where a long profile is', () => {
+    expect(phases).toEqual([...PROFILE_PHASES]);
   });
 
   test.each(['Miles_per_Gallon', 'Horsepower', 'Weight_in_lbs', 'Acceleration'])('%s statistics match simple-statistics', (name) => {
