@@ -1,0 +1,54 @@
+import type { JobState } from '../workflows/definitions.js';
+import { withTemporalDeadline, type AppDeps } from './deps.js';
+import { fractionFromHeartbeat, queryState } from './run-status.js';
+import { singleFlightCache } from './single-flight-cache.js';
+
+/** What Temporal says about a running workflow: its `status` query and its running activity's last heartbeat. */
+export interface LiveStatus {
+  /** The query's answer, or null when no worker could answer in time. */
+  state: JobState | null;
+  /** The running activity's last heartbeat: when, and how far through its stage it said it was. */
+  heartbeat: { at: string; fraction: number | null } | null;
+}
+
+/** Where status readers get a run's live state; many readers of one run cost one Temporal round trip. */
+export interface LiveStatusSource {
+  get(workflowId: string): Promise<LiveStatus>;
+  /** Workflows with an entry held (for tests and metrics). */
+  readonly size: number;
+  close(): void;
+}
+
+/** Defaults: a status at most half a second old, and no more runs remembered than a busy server watches. */
+export const LIVE_STATUS_TTL_MS = 500;
+export const LIVE_STATUS_MAX_ENTRIES = 10_000;
+
+/**
+ * One query plus one describe of the workflow, side by side. Never throws: an unreachable cluster gives
+ * `state: null` and no heartbeat, and the read model answers instead.
+ */
+export async function fetchLiveStatus(deps: Pick<AppDeps, 'temporal'>, workflowId: string): Promise<LiveStatus> {
+  const handle = deps.temporal.workflow.getHandle(workflowId);
+  const [state, heartbeat] = await Promise.all([
+    queryState(deps, handle),
+    withTemporalDeadline(deps, () => handle.describe(), 3000).then((desc) => {
+      const running = desc.raw.pendingActivities?.find((a) => a.lastHeartbeatTime);
+      const t = running?.lastHeartbeatTime;
+      if (!t) return null;
+      return { at: new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString(), fraction: fractionFromHeartbeat(running.heartbeatDetails) };
+    }, () => null),
+  ]);
+  return { state, heartbeat };
+}
+
+/**
+ * The API process's live-status source: concurrent requests for one run share one query+describe, and the
+ * answer is reused for `ttlMs`.
+ * @example const live = liveStatusSource({ temporal }); const { state } = await live.get('run-42');
+ */
+export function liveStatusSource(deps: Pick<AppDeps, 'temporal'>, opts: { ttlMs?: number; maxEntries?: number } = {}): LiveStatusSource {
+  const cache = singleFlightCache((workflowId: string) => fetchLiveStatus(deps, workflowId), {
+    ttlMs: opts.ttlMs ?? LIVE_STATUS_TTL_MS, maxEntries: opts.maxEntries ?? LIVE_STATUS_MAX_ENTRIES,
+  });
+  return { get: (id) => cache.get(id), get size() { return cache.size; }, close: () => cache.clear() };
+}
