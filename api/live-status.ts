@@ -19,8 +19,12 @@ export interface LiveStatusSource {
   close(): void;
 }
 
-/** Defaults: a status at most half a second old, and no more runs remembered than a busy server watches. */
+/**
+ * Defaults: an answer is reused for half a second; for two more seconds it is still served while one
+ * background refresh runs (a busy worker can take that long to answer a query); at most 10,000 runs held.
+ */
 export const LIVE_STATUS_TTL_MS = 500;
+export const LIVE_STATUS_STALE_MS = 2000;
 export const LIVE_STATUS_MAX_ENTRIES = 10_000;
 
 /**
@@ -42,13 +46,13 @@ export async function fetchLiveStatus(deps: Pick<AppDeps, 'temporal'>, workflowI
 }
 
 /**
- * The API process's live-status source: concurrent requests for one run share one query+describe, and the
- * answer is reused for `ttlMs`.
+ * The API process's live-status source: concurrent requests for one run share one query+describe, the
+ * answer is reused for `ttlMs`, and past that served while it is refreshed, for up to `staleMs` more.
  * @example const live = liveStatusSource({ temporal }); const { state } = await live.get('run-42');
  */
-export function liveStatusSource(deps: Pick<AppDeps, 'temporal'>, opts: { ttlMs?: number; maxEntries?: number } = {}): LiveStatusSource {
+export function liveStatusSource(deps: Pick<AppDeps, 'temporal'>, opts: { ttlMs?: number; staleMs?: number; maxEntries?: number } = {}): LiveStatusSource {
   const cache = singleFlightCache((workflowId: string) => fetchLiveStatus(deps, workflowId), {
-    ttlMs: opts.ttlMs ?? LIVE_STATUS_TTL_MS, maxEntries: opts.maxEntries ?? LIVE_STATUS_MAX_ENTRIES,
+    ttlMs: opts.ttlMs ?? LIVE_STATUS_TTL_MS, staleMs: opts.staleMs ?? LIVE_STATUS_STALE_MS, maxEntries: opts.maxEntries ?? LIVE_STATUS_MAX_ENTRIES,
   });
   return { get: (id) => cache.get(id), get size() { return cache.size; }, close: () => cache.clear() };
 }

@@ -81,3 +81,46 @@ test('the cache holds at most maxEntries keys, dropping the least recently used'
   for (let i = 0; i < 1000; i++) await cache.get(`x${i}`);
   expect(cache.size).toBe(3);
 });
+
+test('within the stale window the old answer is served at once while one background load refreshes it', async () => {
+  let now = 0;
+  const m = manualLoad();
+  const cache = singleFlightCache(m.load, { ttlMs: 500, staleMs: 2000, maxEntries: 10, now: () => now });
+  const first = cache.get('k');
+  await tick();
+  m.pending[0].resolve('old');
+  await first;
+  now = 600;
+  expect(await Promise.all([cache.get('k'), cache.get('k'), cache.get('k')])).toEqual(['old', 'old', 'old']);
+  await tick();
+  expect(m.calls).toHaveLength(2); // one refresh for all three
+  m.pending[1].resolve('new');
+  await tick();
+  expect(await cache.get('k')).toBe('new');
+  now = 600 + 500 + 2000; // past TTL and stale window: the caller waits for a fresh load
+  const waited = cache.get('k');
+  await tick();
+  m.pending[2].resolve('fresh');
+  expect(await waited).toBe('fresh');
+});
+
+test('a failed background refresh keeps the old answer until it is too stale, then loads again', async () => {
+  let now = 0;
+  let fail = false;
+  let n = 0;
+  const cache = singleFlightCache(async () => { n += 1; if (fail) throw new Error('query timed out'); return `v${n}`; },
+    { ttlMs: 500, staleMs: 2000, maxEntries: 10, now: () => now });
+  expect(await cache.get('k')).toBe('v1');
+  fail = true;
+  now = 1000;
+  expect(await cache.get('k')).toBe('v1');
+  await tick();
+  now = 2000;
+  expect(await cache.get('k')).toBe('v1'); // the failure was not cached: this call tried again
+  await tick();
+  expect(n).toBe(3);
+  now = 3000;
+  await expect(cache.get('k')).rejects.toThrow('query timed out');
+  fail = false;
+  expect(await cache.get('k')).toBe('v5');
+});
