@@ -4,8 +4,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { seededRandom } from '../analysis/ml/random.js';
 import { startPostgres } from '../scripts/services/postgres.js';
 import { freePort, waitForPort } from '../scripts/services/process.js';
@@ -63,7 +65,7 @@ async function cleanup() {
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
 
 try {
-  console.log(`bench:load — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), API from ${path.relative(process.cwd(), apiRoot) || '.'}`);
+  console.log(`bench:load — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), load average ${os.loadavg()[0].toFixed(1)}, API from ${apiRoot}`);
   const [temporal, pg] = await Promise.all([
     freePort().then((port) => startTemporalDevServer({ port, logFile: path.join(dir, 'temporal.log') })),
     // Its own folder straight under tmp: as root, Postgres runs as `postgres`, which may not enter ours (mode 0700).
@@ -107,6 +109,12 @@ try {
       await sleep(500);
     }
   };
+  /** The API's own account of a route (its /metrics summary): seconds spent and requests answered. */
+  const serverTime = async (route: string) => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const read = (kind: string) => Number(new RegExp(`assay_http_request_duration_seconds_${kind}\\{route="${route.replace(/[/:]/g, '\\$&')}"\\} (\\S+)`).exec(text)?.[1] ?? 0);
+    return { sum: read('sum'), count: read('count') };
+  };
   const stillTraining = async (id: string) => { const s = await status(id); return s.stage === 'train' && s.status === 'running'; };
   const apiCpuWhile = async <T>(fn: () => Promise<T>) => {
     const [c0, t0] = [cpuSeconds(api.pid!), performance.now()];
@@ -114,26 +122,64 @@ try {
     return { result, corePct: (100 * (cpuSeconds(api.pid!) - c0)) / ((performance.now() - t0) / 1000) };
   };
 
-  // (a) Status at a fixed rate: request i is due at start + i/RATE; latency counts from when it was due.
+  // node:http with kept-alive sockets: a load generator several times cheaper than fetch, on a machine it shares.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const get = (url: string) => new Promise<number>((resolve, reject) => {
+    const req = http.get(`${base}${url}`, { agent, headers: auth, timeout: 30_000 }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+
+  // What one uncached status costs while the worker trains: the query and describe the cache saves.
+  const temporalClient = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  stops.push(() => temporalClient.connection.close());
+  const sampleTemporal = async (id: string, until: () => boolean) => {
+    const ms: number[] = [];
+    while (!until()) {
+      const handle = temporalClient.workflow.getHandle(`run-${id}`);
+      const t = performance.now();
+      await Promise.all([handle.query('status'), handle.describe()]).catch(() => undefined);
+      ms.push(performance.now() - t);
+      await sleep(1000);
+    }
+    return ms.sort((a, b) => a - b);
+  };
+
+  // (a) Status at a fixed rate: request i is due at start + i/RATE; latency counts from when it was due, so a
+  // server that falls behind is not flattered; "from send" leaves out this process's own lateness.
   const statusRep = async (id: string) => {
     const latencies: number[] = [];
+    const fromSend: number[] = [];
+    const sendLag: number[] = [];
     let errors = 0;
+    const server0 = await serverTime('/runs/:id/status');
     const total = RATE * SECONDS;
     const t0 = performance.now() + 50;
+    let done = false;
+    const temporalMs = sampleTemporal(id, () => done);
     await Promise.all(Array.from({ length: CLIENTS }, async (_, k) => {
       for (let i = k; i < total; i += CLIENTS) {
         const due = t0 + (i * 1000) / RATE;
         if (due > performance.now()) await sleep(due - performance.now());
+        const sent = performance.now();
+        sendLag.push(sent - due); // late because this client's last answer was slow, or this process was busy
         try {
-          const res = await fetch(`${base}/runs/${id}/status`, { headers: auth, signal: AbortSignal.timeout(30_000) });
-          await res.arrayBuffer();
-          if (res.status !== 200) errors += 1;
+          if ((await get(`/runs/${id}/status`)) !== 200) errors += 1;
         } catch { errors += 1; }
         latencies.push(performance.now() - due);
+        fromSend.push(performance.now() - sent);
       }
     }));
+    done = true;
+    const tms = await temporalMs;
     const sorted = latencies.sort((a, b) => a - b);
-    return { p50: pct(sorted, 50), p95: pct(sorted, 95), p99: pct(sorted, 99), errors, n: sorted.length, seconds: (performance.now() - t0) / 1000 };
+    const server1 = await serverTime('/runs/:id/status');
+    return {
+      p50: pct(sorted, 50), p95: pct(sorted, 95), p99: pct(sorted, 99), errors, n: sorted.length, seconds: (performance.now() - t0) / 1000,
+      temporalP50: pct(tms, 50), temporalMax: tms.at(-1) ?? 0,
+      sendP50: pct(fromSend.sort((a, b) => a - b), 50), sendP99: pct(fromSend, 99),
+      serverMeanMs: (1000 * (server1.sum - server0.sum)) / Math.max(1, server1.count - server0.count), lagP99: pct(sendLag.sort((a, b) => a - b), 99),
+    };
   };
 
   // (b) Event streams: open them all, then count the API's CPU while they stay open.
@@ -166,8 +212,9 @@ try {
     const { result, corePct } = await apiCpuWhile(() => statusRep(id));
     statusReps.push({ ...result, corePct, trained: await stillTraining(id) });
     const x = statusReps.at(-1)!;
-    console.log(`  status rep ${r + 1}: ${x.n} requests in ${x.seconds.toFixed(1)} s, p50 ${x.p50.toFixed(1)} ms, p95 ${x.p95.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms, ` +
-      `${x.errors} errors, API ${x.corePct.toFixed(0)}% of a core${x.trained ? '' : ' (the run left train during this rep)'}`);
+    console.log(`  status rep ${r + 1}: ${x.n} requests in ${x.seconds.toFixed(1)} s (${(x.n / x.seconds).toFixed(0)}/s), p50 ${x.p50.toFixed(1)} ms, p95 ${x.p95.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms, ` +
+      `${x.errors} errors, API ${x.corePct.toFixed(0)}% of a core; from send p50 ${x.sendP50.toFixed(1)} ms p99 ${x.sendP99.toFixed(1)} ms, ` +
+      `server mean ${x.serverMeanMs.toFixed(1)} ms, sender lateness p99 ${x.lagP99.toFixed(0)} ms; one query+describe p50 ${x.temporalP50.toFixed(0)} ms max ${x.temporalMax.toFixed(0)} ms${x.trained ? '' : ' (the run left train during this rep)'}`);
   }
   const sseReps: (Awaited<ReturnType<typeof sseRep>> & { trained: boolean })[] = [];
   for (let r = 0; r < REPS; r++) {
@@ -182,9 +229,11 @@ try {
   console.log(`
 Status, ${RATE} req/s for ${SECONDS} s from ${CLIENTS} clients, one training run (median of ${REPS}):
   p50 ${m((x) => x.p50)} ms   p95 ${m((x) => x.p95)} ms   p99 ${m((x) => x.p99)} ms   errors ${statusReps.reduce((a, x) => a + x.errors, 0)}   API ${m((x) => x.corePct)}% of a core
+  from send (without the generator's own lateness): p50 ${m((x) => x.sendP50)} ms   p99 ${m((x) => x.sendP99)} ms
 Event streams, ${STREAMS} open on one training run for ${SECONDS} s (median of ${REPS}):
   API ${median(sseReps.map((x) => x.corePct)).toFixed(1)}% of a core (idle API: ${idle.corePct.toFixed(1)}%)
-Machine: ${os.cpus().length} cores; the worker trains in its own process meanwhile, so the API competes for them.`);
+Machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; the worker trains in its own process meanwhile.`);
+  agent.destroy();
 } catch (err) {
   for (const name of ['api', 'worker']) {
     const log = path.join(dir, `${name}.log`);
