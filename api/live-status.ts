@@ -40,7 +40,7 @@ export async function fetchLiveStatus(deps: Pick<AppDeps, 'temporal'>, workflowI
       const t = running?.lastHeartbeatTime;
       if (!t) return null;
       return { at: new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString(), fraction: fractionFromHeartbeat(running.heartbeatDetails) };
-    }, () => null),
+    }, () => null), // Temporal unreachable: the read model is still a truthful, if older, answer
   ]);
   return { state, heartbeat };
 }
