@@ -4,7 +4,9 @@ import type { Env } from '../config/env.js';
 import type { Db } from '../db/connect.js';
 import type { Storage } from '../storage/storage.js';
 import type { TokenService } from './auth.js';
+import type { LiveStatusSource } from './live-status.js';
 import type { Metrics } from './metrics.js';
+import type { RunEventHub } from './run-events.js';
 
 /**
  * Runs a Temporal call with a deadline, so an unreachable cluster fails a request in seconds instead of
@@ -22,6 +24,10 @@ export interface AppDeps {
   logger: Logger;
   tokens: TokenService;
   metrics: Metrics;
+  /** Live run state shared by every status reader in this process (single-flight, short TTL). */
+  liveStatus: LiveStatusSource;
+  /** One poll loop per watched run, fanned out to its event streams. */
+  runEvents: RunEventHub;
   taskQueues: { analysis: string; modeling: string };
   version: string;
   startedAt: number;

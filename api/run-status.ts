@@ -47,33 +47,41 @@ export async function queryState(deps: Pick<AppDeps, 'temporal'>, handle: Workfl
   }
 }
 
+/** A status without its log lines: what the event stream sends as `event: status`. */
+export type StatusCore = Omit<StatusBody, 'logs'>;
+
 /**
- * A run's status: live from the workflow query while it runs (plus the running activity's last heartbeat),
- * from the read model once it has ended.
+ * A run's status without logs: from the read model once it has ended, else live from the shared
+ * live-status source (workflow query plus the running activity's last heartbeat).
  */
-export async function runStatus(deps: AppDeps, run: Run, logLimit = 50): Promise<StatusBody> {
-  const logs = (await deps.db.selectFrom('logs').select(['at', 'level', 'message']).where('run_id', '=', run.id)
-    .orderBy('id', 'desc').limit(logLimit).execute()).reverse().map((l) => ({ at: iso(l.at)!, level: l.level, message: l.message }));
-  const base: StatusBody = {
+export async function liveRunStatus(deps: Pick<AppDeps, 'liveStatus'>, run: Run): Promise<StatusCore> {
+  const base: StatusCore = {
     run_id: run.id, workflow_id: run.workflow_id, status: run.status as RunStatus, stage: run.stage as Stage,
-    progress: run.status === 'completed' ? 100 : 0, heartbeat_at: null, question: null, error: run.error, logs,
+    progress: run.status === 'completed' ? 100 : 0, heartbeat_at: null, question: null, error: run.error,
   };
   if (isTerminal(run.status)) return base;
-  const handle = deps.temporal.workflow.getHandle(run.workflow_id);
-  const state = await queryState(deps, handle);
+  const { state, heartbeat } = await deps.liveStatus.get(run.workflow_id);
   if (state) {
     Object.assign(base, { status: state.status, stage: state.stage, progress: state.progress, question: state.question, error: state.error });
   }
-  try {
-    const desc = await withTemporalDeadline(deps, () => handle.describe(), 3000);
-    const running = desc.raw.pendingActivities?.find((a) => a.lastHeartbeatTime);
-    if (running?.lastHeartbeatTime) {
-      const t = running.lastHeartbeatTime;
-      base.heartbeat_at = new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
-      if (state?.status === 'running') base.progress = Math.max(base.progress, overallProgress(base.stage, fractionFromHeartbeat(running.heartbeatDetails)));
-    }
-  } catch {
-    // Temporal unreachable: the read model is still a truthful, if older, answer.
+  if (heartbeat) {
+    base.heartbeat_at = heartbeat.at;
+    if (state?.status === 'running') base.progress = Math.max(base.progress, overallProgress(base.stage, heartbeat.fraction));
   }
   return base;
+}
+
+/**
+ * A run's status with its last `logLimit` log lines: live while it runs (see `liveRunStatus`), from the
+ * read model once it has ended.
+ */
+export async function runStatus(deps: Pick<AppDeps, 'db' | 'liveStatus'>, run: Run, logLimit = 50): Promise<StatusBody> {
+  const [rows, status] = await Promise.all([
+    logLimit > 0
+      ? deps.db.selectFrom('logs').select(['at', 'level', 'message']).where('run_id', '=', run.id).orderBy('id', 'desc').limit(logLimit).execute()
+      : Promise.resolve([]),
+    liveRunStatus(deps, run),
+  ]);
+  const logs = rows.reverse().map((l) => ({ at: iso(l.at)!, level: l.level, message: l.message }));
+  return { ...status, logs };
 }

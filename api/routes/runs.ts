@@ -15,6 +15,7 @@ import { currentUser } from '../auth.js';
 import { withTemporalDeadline, type AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
+import { logIdFromLastEventId } from '../run-events.js';
 import { queryState, runStatus } from '../run-status.js';
 import {
   ArtifactOut, ClarifyBody, IdParam, Items, LogsQuery, Page, RunListQuery, RunOut, StartRunBody, StartRunOut, StatusOut, TimelineOut,
@@ -188,6 +189,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     ]);
     if (outcome && 'err' in outcome) await refusedOrDown(outcome.err);
     const status: RunStatus = outcome && 'state' in outcome ? outcome.state.status : 'running';
+    deps.liveStatus.forget(run.workflow_id); // the next status read shows what the update changed, not a cached answer
     ctx.status = 202;
     ctx.body = { run_id: run.id, workflow_id: run.workflow_id, status };
   };
@@ -262,26 +264,9 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       ctx.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
       ctx.status = 200;
       ctx.body = stream;
-      let closed = false;
-      ctx.req.on('close', () => { closed = true; });
-      let lastWrite = Date.now();
-      const send = (event: string, data: unknown) => { stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`); lastWrite = Date.now(); };
-      void (async () => {
-        let lastLogId = 0;
-        let lastStatus = '';
-        while (!closed) {
-          const fresh = (await deps.db.selectFrom('runs').selectAll().where('id', '=', run.id).executeTakeFirst()) ?? run;
-          const logs = await deps.db.selectFrom('logs').select(['id', 'at', 'level', 'message']).where('run_id', '=', run.id).where('id', '>', lastLogId).orderBy('id').execute();
-          for (const l of logs) { send('log', { at: iso(l.at), level: l.level, message: l.message }); lastLogId = Number(l.id); }
-          const { logs: _l, ...status } = await runStatus(deps, fresh, 0);
-          const key = JSON.stringify(status);
-          if (key !== lastStatus) { send('status', status); lastStatus = key; }
-          if (TERMINAL_STATUSES.includes(fresh.status as RunStatus)) break;
-          // A comment line now and then keeps proxies from closing a stream that waits hours for an answer.
-          if (Date.now() - lastWrite > env.SSE_KEEPALIVE_S * 1000) { stream.write(': keep-alive\n\n'); lastWrite = Date.now(); }
-          await new Promise((res) => setTimeout(res, 1000));
-        }
-        stream.end();
-      })().catch((err) => { deps.logger.error({ err }, 'SSE stream failed'); stream.end(); });
+      // The hub polls once per run for every stream; a reconnecting client resumes after its Last-Event-ID.
+      const unsubscribe = deps.runEvents.subscribe(run.id, { write: (frame) => stream.write(frame), end: () => stream.end() },
+        { afterLogId: logIdFromLastEventId(ctx.get('last-event-id')) });
+      ctx.res.once('close', unsubscribe); // the client left, or the hub ended the stream
     });
 }

@@ -294,6 +294,35 @@ describe('server-sent events', () => {
     expect(events.some((e) => e.event === 'log' && /finalize: run completed/.test(e.data.message))).toBe(true);
     expect(events.filter((e) => e.event === 'status').at(-1)!.data.status).toBe('completed');
   });
+
+  test('every frame carries a growing id, and a reconnect with Last-Event-ID gets only what it missed', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const ds = (await u.uploadFile(VEGA('penguins.json'))).body.dataset_id;
+    const run = (await start(u, { dataset_id: ds, options: { skip_modeling: true } })).body.run_id;
+    const read = async (lastEventId?: string) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${u.token}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) };
+      const text = await (await fetch(`${stack.base}/runs/${run}/events`, { headers })).text();
+      return text.split('\n\n').filter((f) => f && !f.startsWith(':')).map((f) => {
+        const m = /^id: (\d+(?:\.\d+)?)\nevent: (\w+)\ndata: (.*)$/.exec(f);
+        expect(m, `frame without an id line: ${f}`).not.toBeNull();
+        return { id: m![1], event: m![2], data: JSON.parse(m![3]) };
+      });
+    };
+    const frames = await read();
+    const ids = frames.map((f) => f.id.split('.').map(Number) as [number, number?]);
+    for (let i = 1; i < ids.length; i++) {
+      const [a, b] = [ids[i - 1], ids[i]];
+      expect(b[0] > a[0] || (b[0] === a[0] && (b[1] ?? 0) > (a[1] ?? 0)), `${frames[i - 1].id} then ${frames[i].id}`).toBe(true);
+    }
+    expect(frames.filter((f) => f.event === 'log').every((f) => /^\d+$/.test(f.id))).toBe(true);
+    expect(frames.filter((f) => f.event === 'status').every((f) => /^\d+\.\d+$/.test(f.id))).toBe(true);
+    const logs = frames.filter((f) => f.event === 'log');
+    const middle = logs[Math.floor(logs.length / 2)];
+    const resumed = await read(middle.id);
+    expect(resumed.filter((f) => f.event === 'log').map((f) => f.data.message)).toEqual(logs.slice(logs.indexOf(middle) + 1).map((f) => f.data.message));
+    expect(resumed.at(-1)).toMatchObject({ event: 'status', data: { status: 'completed' } });
+  });
 });
 
 describe('a worker without Chromium', () => {
