@@ -30,6 +30,12 @@ const EnvSchema = z.object({
   JWT_TTL_S: int(86_400),
   ADMIN_EMAILS: z.string().default(''),
   MAX_UPLOAD_MB: z.coerce.number().positive().default(512),
+  // Uploads are parsed in worker threads under these limits, so one file cannot stall or exhaust the API.
+  UPLOAD_PARSE_TIMEOUT_S: int(60),
+  UPLOAD_PARSE_HEAP_MB: int(1024),
+  UPLOAD_PARSE_THREADS: int(2),
+  XLSX_MAX_INFLATED_MB: int(200),
+  XLSX_MAX_CELLS: int(20_000_000),
   ALLOWED_EXTS: z.string().default('csv,tsv,tab,txt,json,ndjson,jsonl,parquet,xlsx'),
   MAX_ACTIVE_RUNS_PER_USER: int(3),
   DOWNLOAD_URL_TTL_S: int(3600),
