@@ -69,3 +69,8 @@ export function makeZipBomb(bytes: number, lie: boolean): Buffer {
   const bomb: Entry = { packed: zlib.deflateRawSync(zeros, { level: 9 }), size: lie ? 1024 : bytes, crc: 0 };
   return makeXlsx({ Sheet1: [['a'], [1]] }, { 'xl/worksheets/sheet1.xml': bomb });
 }
+
+/** A one-sheet workbook whose sheet part is exactly `xml` (deflated), for sheets no well-behaved writer makes. */
+export function makeXlsxWithSheetXml(xml: string | Buffer): Buffer {
+  return makeXlsx({ Sheet1: [['a'], [1]] }, { 'xl/worksheets/sheet1.xml': entry(Buffer.from(xml)) });
+}
