@@ -2,8 +2,8 @@ import os from 'node:os';
 
 const TMP = os.tmpdir();
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-// An absolute path (POSIX or Windows), quoted or bare: two or more segments, so 'km/h' or '1/2' stay.
-const PATH = /(["'`]?)(?:[A-Za-z]:\\|\\\\|\/)[^\s"'`/\\]+(?:[/\\][^\s"'`/\\]*)+\1/g;
+// An absolute path (POSIX or Windows), quoted or bare, starting a token: 'km/h', '1/2' and 'xl/worksheets/sheet1.xml' stay.
+const PATH = /(?<![\w.\/\\])(["'`]?)(?:[A-Za-z]:\\|\\\\|\/)[^\s"'`/\\]+(?:[/\\][^\s"'`/\\]*)+\1/g;
 const INTERNALS = /\b(?:[A-Z][a-z]+ )*(?:Binder|Catalog|Parser|Conversion|Invalid Input|IO|Internal|Out of Memory|INTERRUPT|Not implemented|Transaction|Serialization) Error:\s*/g;
 
 /**

@@ -4,8 +4,9 @@ import zlib from 'node:zlib';
 
 export type Cell = string | number | boolean | null | { date: number } | { inline: string };
 
-interface Entry { packed: Buffer; size: number; crc: number }
-const entry = (data: Buffer): Entry => ({ packed: zlib.deflateRawSync(data), size: data.length, crc: zlib.crc32(data) });
+export interface Entry { packed: Buffer; size: number; crc: number }
+/** One deflated zip part, to hand `makeXlsx` in place of a generated one. */
+export const entry = (data: Buffer): Entry => ({ packed: zlib.deflateRawSync(data), size: data.length, crc: zlib.crc32(data) });
 
 function zip(files: Record<string, Entry>): Buffer {
   const locals: Buffer[] = [], centrals: Buffer[] = [];
