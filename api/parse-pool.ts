@@ -32,6 +32,8 @@ export interface PoolOptions {
   idleMs?: number;
   /** How long a thread busy in JavaScript may take to answer a cancel before it is terminated; default 2 s. */
   graceMs?: number;
+  /** How long a job may wait for a thread before the caller gets a 503; default twice `timeoutMs`. */
+  queueMs?: number;
 }
 
 interface Slot { worker: Worker; ready: Promise<void>; error?: Error; idleTimer?: NodeJS.Timeout; onEnd?: (error?: Error) => void }
@@ -79,7 +81,8 @@ export class ThreadPool<J extends JobMap> {
   /** Ends every idle thread; busy ones end when their job does. For tests and shutdown. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.idle.splice(0).map((s) => { clearTimeout(s.idleTimer); this.live--; return s.worker.terminate(); }));
+    // Each thread's exit handler does the counting.
+    await Promise.all(this.idle.splice(0).map((s) => { clearTimeout(s.idleTimer); return s.worker.terminate(); }));
   }
 
   private spawn(): Slot {
@@ -110,7 +113,7 @@ export class ThreadPool<J extends JobMap> {
       const timer = setTimeout(() => {
         this.waiting.splice(this.waiting.indexOf(take), 1);
         reject(new ApiError('SERVICE_UNAVAILABLE', 'Every file reader is busy with other uploads; try again in a minute.'));
-      }, this.o.timeoutMs);
+      }, this.o.queueMs ?? 2 * this.o.timeoutMs);
       const take = (slot: Slot) => { clearTimeout(timer); resolve(slot); };
       this.waiting.push(take);
     });
@@ -119,7 +122,7 @@ export class ThreadPool<J extends JobMap> {
   private release(s: Slot): void {
     const next = this.waiting.shift();
     if (next) return next(s);
-    if (this.closed) { this.live--; void s.worker.terminate(); return; }
+    if (this.closed) { void s.worker.terminate(); return; }
     s.idleTimer = setTimeout(() => void s.worker.terminate(), this.o.idleMs ?? 60_000).unref();
     this.idle.push(s);
   }
@@ -127,6 +130,7 @@ export class ThreadPool<J extends JobMap> {
   /** A thread ended: its place goes to the next waiting job, with a fresh thread. */
   private replace(): void {
     this.live--;
+    if (this.closed) return;
     const next = this.waiting.shift();
     if (next) { this.live++; next(this.spawn()); }
   }

@@ -73,10 +73,13 @@ describe('ThreadPool', () => {
     expect(await Promise.all(jobs)).toEqual([300, 300, 300, 300]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(590);
     expect(p.threads.live).toBe(2);
+    await p.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(p.threads.live).toBe(0);
   });
 
   test('a queue that does not move answers 503 instead of hanging', async () => {
-    const p = pool({ size: 1, timeoutMs: 600 });
+    const p = pool({ size: 1, timeoutMs: 600, queueMs: 600 });
     await p.run('echo', 'warm');
     const stuck = p.run('spin', null).catch((e: unknown) => e);
     expect(await p.run('echo', 'late').catch((e: unknown) => e)).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
