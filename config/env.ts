@@ -38,6 +38,12 @@ const EnvSchema = z.object({
   // Origins allowed to call the API from a browser (comma-separated, `*` for any); empty: CORS off.
   CORS_ORIGINS: z.string().default(''),
   MAX_UPLOAD_MB: z.coerce.number().positive().default(512),
+  // Uploads are parsed in worker threads under these limits, so one file cannot stall or exhaust the API.
+  UPLOAD_PARSE_TIMEOUT_S: int(60),
+  UPLOAD_PARSE_HEAP_MB: int(1024),
+  UPLOAD_PARSE_THREADS: int(2),
+  XLSX_MAX_INFLATED_MB: int(200),
+  XLSX_MAX_CELLS: int(20_000_000),
   ALLOWED_EXTS: z.string().default('csv,tsv,tab,txt,json,ndjson,jsonl,parquet,xlsx'),
   MAX_ACTIVE_RUNS_PER_USER: int(3),
   // Bytes a user may hold (uploads + artifacts), in MB; 0 for no quota. Stored predictions expire after the days given.

@@ -10,7 +10,9 @@ import { sniffDelimiter, type Format } from './formats.js';
 import { readFirstLine, splitCsvLine, uniqueNames } from './header.js';
 import { INVALID_UTF8, readError } from './read-errors.js';
 import { refineTypes, type Refinement } from './refine-types.js';
-import { xlsxToCsv } from './xlsx.js';
+import { interruptible } from './interrupt.js';
+import { checkJsonDepth } from './json-depth.js';
+import { xlsxToCsv, type XlsxLimits } from './xlsx.js';
 
 export interface ColumnInfo {
   name: string; type: ColumnType; storage_type: string;
@@ -53,6 +55,12 @@ export interface ReadTableArgs {
   columnTypes?: Record<string, ColumnType>;
   /** The XLSX sheet to read (the first when absent). */
   sheet?: string;
+  /** Caps on inflated bytes and cells for XLSX (defaults in `DEFAULT_XLSX_LIMITS`). */
+  xlsxLimits?: XlsxLimits;
+  /** Interrupts DuckDB's work when aborted (a parse past its deadline). */
+  signal?: AbortSignal;
+  /** Where to make the scratch folder (default the OS's): a caller that may stop the reader removes it. */
+  tmpDir?: string;
 }
 
 /** Converts DuckDB values to JSON-friendly ones (bigint → number, dates → ISO strings). */
@@ -107,7 +115,7 @@ async function prepare(args: ReadTableArgs, work: string, forceEncoding?: Encodi
   const notes: string[] = [];
   if (args.format === 'xlsx') {
     const csv = path.join(work, 'sheet.csv');
-    const x = xlsxToCsv(args.inputPath, csv, args.sheet);
+    const x = xlsxToCsv(args.inputPath, csv, args.sheet, args.xlsxLimits);
     if (x.sheets.length > 1) notes.push(`Read sheet '${x.sheet}' of ${x.sheets.map((s) => `'${s}'`).join(', ')}.`);
     return { file: csv, format: 'csv', source: { format: 'xlsx', encoding: null, delimiter: ',', header: true, sheet: x.sheet, notes } };
   }
@@ -125,6 +133,7 @@ async function prepare(args: ReadTableArgs, work: string, forceEncoding?: Encodi
     await transcodeToUtf8(args.inputPath, encoding, file);
     notes.push(`The file is encoded as ${encoding === 'windows-1252' ? 'Windows-1252 (Latin-1)' : encoding.toUpperCase()}; it was read as such.`);
   }
+  if (args.format === 'json' || args.format === 'ndjson') await checkJsonDepth(file);
   return { file, format: args.format, source: { format: args.format, encoding, delimiter: null, header: true, sheet: null, notes } };
 }
 
@@ -162,7 +171,7 @@ async function sourceSql(conn: DuckDBConnection, file: string, format: Format, s
  * @example const m = await readTable({ inputPath: '/tmp/cars.csv', format: 'csv', parquetOut: '/tmp/cars.parquet' });
  */
 export async function readTable(args: ReadTableArgs): Promise<TableManifest> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-read-'));
+  const work = fs.mkdtempSync(path.join(args.tmpDir ?? os.tmpdir(), 'assay-read-'));
   try {
     try {
       return await readPrepared(args, work);
@@ -199,7 +208,8 @@ function markSniffedDates(schema: { name: string; type: string }[], refined: Map
 
 async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: Encoding): Promise<TableManifest> {
   const { file, format, source } = await prepare(args, work, forceEncoding);
-  return withDuck(async (conn) => {
+  args.signal?.throwIfAborted();
+  return withDuck((conn) => interruptible(conn, args.signal, async () => {
     const label = source.format.toUpperCase();
     const fail = async (err: unknown) => (err instanceof DataError ? err : await readError(err, { label, file, delim: source.delimiter ?? undefined }));
     // The file is parsed once, into a staging Parquet copy; every later question is asked of that columnar copy.
@@ -234,5 +244,5 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     if (described.rows === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has a header but no data rows.');
     source.notes.push(...described.columns.flatMap((c) => (c.note ? [c.note] : [])));
     return { rows: described.rows, cols: described.columns.length, columns: described.columns, preview: await preview(conn, 'norm', args.previewRows ?? 20), source };
-  });
+  }));
 }

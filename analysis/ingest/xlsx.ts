@@ -1,9 +1,17 @@
 import fs from 'node:fs';
 import { DataError } from '../errors.js';
-import { listZip, readZipEntry, type ZipEntry } from './zip.js';
+import { InflateBudget, listZip, readZipEntry, type ZipEntry } from './zip.js';
 
 /** No single part of a workbook may inflate past this (a V8 string holds at most ~512 MB). */
 export const MAX_XLSX_PART_BYTES = 256 * 1024 * 1024;
+/** Limits on what one workbook may cost to read, whatever its size on disk. */
+export interface XlsxLimits {
+  /** Inflated bytes all the parts read may add up to. */
+  maxInflatedBytes: number;
+  /** Cells (rows × columns of the sheet read) the CSV may hold. */
+  maxCells: number;
+}
+export const DEFAULT_XLSX_LIMITS: XlsxLimits = { maxInflatedBytes: 200 * 1024 * 1024, maxCells: 20_000_000 };
 /** Built-in number formats that are dates or times (ECMA-376 §18.8.30). */
 const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47]);
 
@@ -42,13 +50,15 @@ export interface XlsxSheet { sheet: string; sheets: string[]; rows: number }
 
 /**
  * Converts one sheet of an XLSX workbook (the first unless `sheetName` is given) to a CSV file, with dates
- * written as ISO text and shared strings resolved. Every part is inflated under a size cap, so a zip bomb
- * fails with a sentence instead of exhausting memory.
+ * written as ISO text and shared strings resolved. Every part is inflated under a size cap, all of them
+ * under a total cap, and the sheet under a cell cap, so a zip bomb fails with a sentence naming the limit
+ * instead of exhausting memory. Synchronous: the API calls it from a worker thread.
  * @example const { sheet } = xlsxToCsv('/tmp/book.xlsx', '/tmp/book.csv');
  */
-export function xlsxToCsv(file: string, csvOut: string, sheetName?: string): XlsxSheet {
+export function xlsxToCsv(file: string, csvOut: string, sheetName?: string, limits: XlsxLimits = DEFAULT_XLSX_LIMITS): XlsxSheet {
   const buf = fs.readFileSync(file);
   const entries = listZip(buf);
+  const budget = new InflateBudget(limits.maxInflatedBytes);
   const byName = new Map(entries.map((e) => [e.name.replace(/^\//, ''), e]));
   const part = (name: string, required = true): string | null => {
     const e: ZipEntry | undefined = byName.get(name);
@@ -56,7 +66,7 @@ export function xlsxToCsv(file: string, csvOut: string, sheetName?: string): Xls
       if (required) throw new DataError('UNPROCESSABLE_DATASET', `The XLSX workbook has no ${name}; is it really an Excel workbook?`);
       return null;
     }
-    return readZipEntry(buf, e, MAX_XLSX_PART_BYTES).toString('utf8');
+    return readZipEntry(buf, e, MAX_XLSX_PART_BYTES, budget).toString('utf8');
   };
   const workbook = part('xl/workbook.xml')!;
   const rels = part('xl/_rels/workbook.xml.rels')!;
@@ -80,9 +90,15 @@ export function xlsxToCsv(file: string, csvOut: string, sheetName?: string): Xls
   });
 
   const xml = part(sheetPath)!;
+  const tooManyCells = () => new DataError('UNPROCESSABLE_DATASET',
+    `The sheet '${chosen.name}' has more than ${limits.maxCells.toLocaleString('en-US')} cells (rows × columns), the limit for a workbook; save it as CSV instead, or split it.`,
+    { limit: 'xlsx_cells', max: limits.maxCells });
   // The widest row decides the width, so every CSV line has the same number of fields.
-  let width = 0;
-  for (const m of xml.matchAll(/<c\b[^>]*?\sr="([A-Z]+)\d+"/g)) width = Math.max(width, columnIndex(m[1]) + 1);
+  let width = 0, refs = 0, rowTags = 0;
+  for (const m of xml.matchAll(/<c\b[^>]*?\sr="([A-Z]+)\d+"/g)) { width = Math.max(width, columnIndex(m[1]) + 1); refs++; }
+  for (let i = xml.indexOf('<row'); i >= 0; i = xml.indexOf('<row', i + 4)) if (!/\w/.test(xml[i + 4] ?? '')) rowTags++;
+  // Refused before writing: a few far-right cells on many rows make a huge grid from little XML.
+  if (refs > limits.maxCells || rowTags * width > limits.maxCells) throw tooManyCells();
   const fd = fs.openSync(csvOut, 'w');
   let rows = 0;
   const lines: string[][] = [];
@@ -104,12 +120,14 @@ export function xlsxToCsv(file: string, csvOut: string, sheetName?: string): Xls
           const style = Number(attr(head, 's') ?? 0);
           value = type === 'n' && dateStyle[style] && Number.isFinite(Number(v)) ? serialToIso(Number(v), date1904) : unescapeXml(v);
         }
+        if ((rows + 1) * Math.max(width, at + 1) > limits.maxCells) throw tooManyCells(); // before padding: a reference like ZZZZZZ1 is one cell
         while (cells.length < at) cells.push('');
         cells[at] = value;
       }
       width = Math.max(width, cells.length);
       lines.push(cells);
       rows++;
+      if (rows * width > limits.maxCells) throw tooManyCells();
       if (lines.length >= 10_000) { fs.writeSync(fd, flush(lines, width)); lines.length = 0; }
     }
     fs.writeSync(fd, flush(lines, width));

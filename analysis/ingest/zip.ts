@@ -29,24 +29,58 @@ export function listZip(buf: Buffer): ZipEntry[] {
   return entries;
 }
 
+const mb = (bytes: number) => Math.round(bytes / 1048576);
+
+/**
+ * Inflated bytes all the parts read from one archive may add up to: the per-part cap alone lets a
+ * workbook of many large parts fill memory.
+ */
+export class InflateBudget {
+  private used = 0;
+  constructor(readonly maxBytes: number) {}
+
+  /** Bytes still allowed. */
+  get left(): number { return this.maxBytes - this.used; }
+
+  /**
+   * Counts `bytes` against the budget.
+   * @throws DataError naming the limit when the parts add up to more than it
+   */
+  spend(bytes: number): void {
+    this.used += bytes;
+    if (this.used > this.maxBytes) {
+      throw new DataError('UNPROCESSABLE_DATASET',
+        `The XLSX file expands to more than ${mb(this.maxBytes)} MB across its parts, the limit for a workbook; it may be a zip bomb. Save the sheet as CSV instead.`,
+        { limit: 'xlsx_inflated_bytes', max: this.maxBytes });
+    }
+  }
+}
+
 /**
  * Inflates one entry, refusing to produce more than `maxBytes` whatever the archive claims: a zip bomb
- * stops at the limit instead of filling memory.
+ * stops at the limit instead of filling memory. With a `budget`, the entry also counts against the total.
  */
-export function readZipEntry(buf: Buffer, e: ZipEntry, maxBytes: number): Buffer {
+export function readZipEntry(buf: Buffer, e: ZipEntry, maxBytes: number, budget?: InflateBudget): Buffer {
   const p = e.localOffset;
   if (p + 30 > buf.length || buf.readUInt32LE(p) !== LOCAL) throw new DataError('UNPROCESSABLE_DATASET', `The XLSX archive is damaged (entry ${e.name}).`);
   const start = p + 30 + buf.readUInt16LE(p + 26) + buf.readUInt16LE(p + 28);
   const data = buf.subarray(start, start + e.compressedSize);
   const tooBig = () => new DataError('UNPROCESSABLE_DATASET',
-    `The XLSX file expands to more than ${Math.round(maxBytes / 1048576)} MB (${e.name}); it may be a zip bomb. Save the sheet as CSV instead.`);
+    `The XLSX file expands to more than ${mb(maxBytes)} MB (${e.name}); it may be a zip bomb. Save the sheet as CSV instead.`);
   if (e.size > maxBytes) throw tooBig();
-  if (e.method === 0) return data;
-  if (e.method !== 8) throw new DataError('UNPROCESSABLE_DATASET', `The XLSX archive uses an unsupported compression method (${e.method}).`);
-  try {
-    return zlib.inflateRawSync(data, { maxOutputLength: maxBytes });
-  } catch (err) {
-    if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooBig();
-    throw new DataError('UNPROCESSABLE_DATASET', `The XLSX archive is damaged (${e.name} does not inflate).`);
+  // An archive that admits its size is refused before inflating anything.
+  if (budget && e.size > budget.left) budget.spend(e.size);
+  let out: Buffer;
+  if (e.method === 0) out = data;
+  else if (e.method !== 8) throw new DataError('UNPROCESSABLE_DATASET', `The XLSX archive uses an unsupported compression method (${e.method}).`);
+  else {
+    try {
+      out = zlib.inflateRawSync(data, { maxOutputLength: maxBytes });
+    } catch (err) {
+      if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooBig();
+      throw new DataError('UNPROCESSABLE_DATASET', `The XLSX archive is damaged (${e.name} does not inflate).`);
+    }
   }
+  budget?.spend(out.length);
+  return out;
 }

@@ -1,16 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { DataError } from '../../analysis/errors.js';
 import { detectFormat, extensionOf } from '../../analysis/ingest/formats.js';
-import { readTable } from '../../analysis/ingest/read-table.js';
 import type { Dataset } from '../../db/schema.js';
 import { currentUser } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
+import { parseTable } from '../parse-pool.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
 import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js';
 import { DatasetOut, IdParam, Page, PageQuery, PreviewOut, PreviewQuery, UploadOut } from '../schemas.js';
@@ -65,8 +66,10 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
     const files = (ctx.request as unknown as { files?: Record<string, unknown> }).files ?? {};
     const raw = files.file;
     const file = (Array.isArray(raw) ? raw[0] : raw) as { filepath: string; originalFilename?: string | null; size: number } | undefined;
+    let scratch: string | undefined;
     const cleanup = async () => {
       for (const f of Object.values(files).flat() as { filepath?: string }[]) if (f?.filepath) await fsp.rm(f.filepath, { force: true });
+      if (scratch) await fsp.rm(scratch, { recursive: true, force: true });
     };
     try {
       if (!file) throw new ApiError('VALIDATION_ERROR', "file: send the table as multipart form field 'file'");
@@ -83,7 +86,9 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       const sheet = typeof fields.sheet === 'string' && fields.sheet ? fields.sheet : undefined;
       if (sheet !== undefined && (sheet.length > 200 || !isStorableText(sheet))) throw new ApiError('VALIDATION_ERROR', 'sheet: at most 200 characters of text');
       if (sheet !== undefined && format !== 'xlsx') throw new ApiError('VALIDATION_ERROR', 'sheet: only XLSX workbooks have sheets');
-      const manifest = await readTable({ inputPath: file.filepath, format, sheet });
+      // Parsed in a worker thread: a hostile file costs that thread, never the API's event loop.
+      scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'assay-parse-'));
+      const manifest = await parseTable(deps.env, { inputPath: file.filepath, format, sheet, tmpDir: scratch });
       const id = randomUUID();
       // The key comes from ids Assay made, never from the client's path.
       const key = `datasets/${user.id}/${id}/upload.${format === 'ndjson' ? 'ndjson' : format}`;
@@ -105,7 +110,10 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
         notes: manifest.source.notes,
       };
     } catch (err) {
-      if (err instanceof DataError) throw new ApiError('UNPROCESSABLE_DATASET', err.message, { reason: err.code });
+      if (err instanceof DataError) {
+        deps.logger.info({ reason: err.code, cause: err.cause }, 'upload refused: unreadable file');
+        throw new ApiError('UNPROCESSABLE_DATASET', err.message, { reason: err.code });
+      }
       throw err;
     } finally {
       await cleanup();
@@ -140,11 +148,11 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
         ctx.body = { columns: ds.preview.columns, first_rows: ds.preview.first_rows.slice(0, n) };
         return;
       }
-      const tmp = await fsp.mkdtemp(path.join((await import('node:os')).tmpdir(), 'assay-preview-'));
+      const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'assay-preview-'));
       try {
         const file = path.join(tmp, `upload.${ds.format}`);
         await deps.storage.getToFile(ds.storage_key, file);
-        ctx.body = (await readTable({ inputPath: file, format: ds.format as never, previewRows: n })).preview;
+        ctx.body = (await parseTable(deps.env, { inputPath: file, format: ds.format as never, previewRows: n, sheet: ds.sheet ?? undefined, tmpDir: tmp })).preview;
       } finally {
         await fsp.rm(tmp, { recursive: true, force: true });
       }

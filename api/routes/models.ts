@@ -4,12 +4,12 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { DataError } from '../../analysis/errors.js';
-import { readCsvRows } from '../../analysis/ml/read-rows.js';
 import { checkRows, predictRows } from '../../analysis/ml/predict.js';
 import type { ModelArtifact } from '../../analysis/ml/train-models.js';
 import { currentUser } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
+import { parseCsvRows } from '../parse-pool.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
 import { IdParam, Items, ModelDetailOut, ModelOut, PredictBody, PredictOut } from '../schemas.js';
 import { iso, readerScope } from '../scope.js';
@@ -31,16 +31,19 @@ async function findModel(deps: AppDeps, ctx: Context) {
 const PredictQuery = z.object({ explain: z.enum(['true', 'false']).default('false') });
 
 /** The rows of a predict request: JSON `{rows}` or a CSV in multipart field `file`. */
-async function requestRows(ctx: Context): Promise<Record<string, unknown>[]> {
+async function requestRows(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>[]> {
   if (!ctx.is('multipart')) return parse(PredictBody, ctx.request.body).rows;
   const files = (ctx.request as unknown as { files?: Record<string, unknown> }).files ?? {};
   const raw = files.file;
   const file = (Array.isArray(raw) ? raw[0] : raw) as { filepath: string } | undefined;
   try {
     if (!file) throw new ApiError('VALIDATION_ERROR', 'Send the CSV in multipart field "file", or JSON {"rows": [...]}.', {}, 400);
-    return await readCsvRows(file.filepath);
+    return await parseCsvRows(deps.env, file.filepath); // in a worker thread, off the event loop
   } catch (err) {
-    if (err instanceof DataError) throw new ApiError('VALIDATION_ERROR', `file: ${err.message}`, { reason: err.code }, 422);
+    if (err instanceof DataError) {
+      deps.logger.info({ reason: err.code, cause: err.cause }, 'predict refused: unreadable CSV');
+      throw new ApiError('VALIDATION_ERROR', `file: ${err.message}`, { reason: err.code }, 422);
+    }
     throw err;
   } finally {
     for (const f of Object.values(files).flat() as { filepath?: string }[]) if (f?.filepath) await fsp.rm(f.filepath, { force: true });
@@ -67,7 +70,7 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upl
   async (ctx) => {
     const { explain } = parse(PredictQuery, ctx.query);
     const m = await findModel(deps, ctx);
-    const rows = await requestRows(ctx);
+    const rows = await requestRows(ctx, deps);
     const model = JSON.parse((await deps.storage.get(m.storage_key)).toString('utf8')) as ModelArtifact;
     if (model.version !== 2) throw new ApiError('CONFLICT', 'This model was saved by an earlier version of Assay and cannot predict; train it again.', {}, 409);
     const problem = checkRows(model, rows);

@@ -4,8 +4,9 @@ import zlib from 'node:zlib';
 
 export type Cell = string | number | boolean | null | { date: number } | { inline: string };
 
-interface Entry { packed: Buffer; size: number; crc: number }
-const entry = (data: Buffer): Entry => ({ packed: zlib.deflateRawSync(data), size: data.length, crc: zlib.crc32(data) });
+export interface Entry { packed: Buffer; size: number; crc: number }
+/** One deflated zip part, to hand `makeXlsx` in place of a generated one. */
+export const entry = (data: Buffer): Entry => ({ packed: zlib.deflateRawSync(data), size: data.length, crc: zlib.crc32(data) });
 
 function zip(files: Record<string, Entry>): Buffer {
   const locals: Buffer[] = [], centrals: Buffer[] = [];
@@ -68,4 +69,9 @@ export function makeZipBomb(bytes: number, lie: boolean): Buffer {
   const zeros = Buffer.alloc(bytes);
   const bomb: Entry = { packed: zlib.deflateRawSync(zeros, { level: 9 }), size: lie ? 1024 : bytes, crc: 0 };
   return makeXlsx({ Sheet1: [['a'], [1]] }, { 'xl/worksheets/sheet1.xml': bomb });
+}
+
+/** A one-sheet workbook whose sheet part is exactly `xml` (deflated), for sheets no well-behaved writer makes. */
+export function makeXlsxWithSheetXml(xml: string | Buffer): Buffer {
+  return makeXlsx({ Sheet1: [['a'], [1]] }, { 'xl/worksheets/sheet1.xml': entry(Buffer.from(xml)) });
 }

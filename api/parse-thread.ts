@@ -1,0 +1,15 @@
+// Runs inside a parse-pool thread: reads uploads with DuckDB and the XLSX reader, off the API's event loop.
+import { readTable, type ReadTableArgs, type TableManifest } from '../analysis/ingest/read-table.js';
+import { readCsvRows } from '../analysis/ml/read-rows.js';
+import { serveJobs } from './parse-pool.js';
+
+/** The parse pool's jobs: a table for upload and preview, CSV rows for predict. */
+export type ParseJobs = {
+  table: { input: Omit<ReadTableArgs, 'signal'>; output: TableManifest };
+  csvRows: { input: { file: string }; output: Record<string, unknown>[] };
+};
+
+serveJobs<ParseJobs>({
+  table: (args, signal) => readTable({ ...args, signal }),
+  csvRows: ({ file }, signal) => readCsvRows(file, { signal }),
+});
