@@ -6,6 +6,7 @@ import type { ReadTableArgs, TableManifest } from '../analysis/ingest/read-table
 import type { Env } from '../config/env.js';
 import { ApiError } from './errors.js';
 import type { ParseJobs } from './parse-thread.js';
+import { CODE_EXT } from '../config/app-root.js';
 
 /** Jobs a pool's threads run, by name: what goes in and what comes out (structured-cloneable both). */
 export type JobMap = Record<string, { input: unknown; output: unknown }>;
@@ -235,7 +236,7 @@ export function parsePool(env: ParseEnv): ThreadPool<ParseJobs> {
   let pool = pools.get(key);
   if (!pool) {
     pool = new ThreadPool<ParseJobs>({
-      entry: new URL('./parse-thread.ts', import.meta.url), size: env.UPLOAD_PARSE_THREADS,
+      entry: new URL(`./parse-thread${CODE_EXT}`, import.meta.url), size: env.UPLOAD_PARSE_THREADS,
       timeoutMs: env.UPLOAD_PARSE_TIMEOUT_S * 1000, heapMb: env.UPLOAD_PARSE_HEAP_MB,
     });
     pools.set(key, pool);
