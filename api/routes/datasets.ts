@@ -12,6 +12,7 @@ import { currentUser } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { parseTable } from '../parse-pool.js';
+import { assertWithinQuota } from '../storage-quota.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
 import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js';
 import { DatasetOut, IdParam, Page, PageQuery, PreviewOut, PreviewQuery, UploadOut } from '../schemas.js';
@@ -82,6 +83,7 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       const projectIdRaw = typeof fields.project_id === 'string' && fields.project_id ? fields.project_id : undefined;
       if (projectIdRaw) parse(IdParam, { id: projectIdRaw });
       const projectId = await resolveProject(deps.db, user.id, projectIdRaw);
+      await assertWithinQuota(deps.db, user.id, file.size, deps.env.STORAGE_QUOTA_MB); // before the parse: a full account costs nothing
       const format = detectFormat(filename, await readHead(file.filepath));
       const sheet = typeof fields.sheet === 'string' && fields.sheet ? fields.sheet : undefined;
       if (sheet !== undefined && (sheet.length > 200 || !isStorableText(sheet))) throw new ApiError('VALIDATION_ERROR', 'sheet: at most 200 characters of text');

@@ -124,6 +124,7 @@ describe('passwords and accounts', () => {
     expect(user.role).toBe('user');
     expect((await c.get('/admin/users')).status).toBe(403);
     expect(await createAdmin(stack.db, { email: 'root@example.com', name: 'Root' })).toBe('promoted');
+    await new Promise((r) => setTimeout(r, 2100)); // the API re-reads a user's role at most every 2 s
     expect((await c.get('/admin/users')).status).toBe(200);
     expect(await createAdmin(stack.db, { email: 'ops@example.com', name: 'Ops', password: PW })).toBe('created');
     const ops = await fromNewIp().post('/auth/login', { email: 'ops@example.com', password: PW });
@@ -151,6 +152,22 @@ describe('bodies', () => {
     const r = await c.post('/runs/start', { dataset_id: randomUUID(), pad: 'x'.repeat(2 * 1024 * 1024) });
     expect(r.status).toBe(413);
     expect(r.body.error.message).toMatch(/256 KB/);
+  });
+
+  test('an upload past the storage quota is 413 saying what the account holds, and stores nothing', async () => {
+    const c = fromNewIp();
+    const { user } = await c.register();
+    await stack.db.insertInto('projects').values({ id: randomUUID(), user_id: user.id, name: 'big', is_default: false }).execute();
+    const project = (await stack.db.selectFrom('projects').select('id').where('user_id', '=', user.id).executeTakeFirstOrThrow()).id;
+    // Pretend the account already holds 10 GB (the default quota): one more byte is refused.
+    await stack.db.insertInto('datasets').values({
+      id: randomUUID(), user_id: user.id, project_id: project, name: 'held', filename: 'held.csv', format: 'csv', storage_key: 'k', size_bytes: 10_240 * 1024 * 1024,
+      sha256: 'x', rows: 1, cols: 1, columns: '[]', preview: '{"columns":[],"first_rows":[]}',
+    }).execute();
+    const r = await c.upload('more.csv', 'a,b\n1,2\n');
+    expect(r.status).toBe(413);
+    expect(r.body.error.message).toMatch(/storage quota of 10240 MB would be exceeded: you hold 10240 MB/);
+    expect((await c.get('/datasets')).body.items.map((d: { name: string }) => d.name)).toEqual(['held']);
   });
 
   test('sample_rows has an upper bound', async () => {
