@@ -1,7 +1,7 @@
 // bench:load — GET /runs/:id/status at a fixed rate and many open event streams, while a run trains.
 // The API and the worker run as child processes, so the API's CPU time is its own (/proc/<pid>/stat).
 // Options: --rate 200 --seconds 20 --clients 50 --streams 200 --reps 3 --rows 30000 [--api-root DIR]
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -9,9 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { seededRandom } from '../analysis/ml/random.js';
-import { startPostgres } from '../scripts/services/postgres.js';
-import { freePort, waitForPort } from '../scripts/services/process.js';
-import { startTemporalDevServer } from '../scripts/services/temporal-dev-server.js';
+import { benchStack } from './stack.js';
 
 const arg = (name: string, def: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const RATE = arg('rate', 200), SECONDS = arg('seconds', 20), CLIENTS = arg('clients', 50), STREAMS = arg('streams', 200), REPS = arg('reps', 3), ROWS = arg('rows', 30_000);
@@ -44,43 +42,14 @@ function syntheticCsv(rows: number): string {
   return lines.join('\n') + '\n';
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
-const children: ChildProcess[] = [];
-const stops: (() => Promise<void>)[] = [];
-const spawnNode = (name: string, script: string, env: NodeJS.ProcessEnv, cwd: string) => {
-  const out = fs.openSync(path.join(dir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  children.push(child);
-  return child;
-};
-async function cleanup() {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-  for (const stop of stops.reverse()) await stop().catch(() => undefined);
-  fs.rmSync(dir, { recursive: true, force: true });
-}
-
-// Ctrl-C still stops the servers and children this bench started.
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
-
+const stack = await benchStack('load', { MAX_UPLOAD_MB: '100' });
 try {
   console.log(`bench:load — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), load average ${os.loadavg()[0].toFixed(1)}, API from ${apiRoot}`);
-  const [temporal, pg] = await Promise.all([
-    freePort().then((port) => startTemporalDevServer({ port, logFile: path.join(dir, 'temporal.log') })),
-    // Its own folder straight under tmp: as root, Postgres runs as `postgres`, which may not enter ours (mode 0700).
-    startPostgres(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-load-pg-'))),
-  ]);
-  stops.push(temporal.stop, pg.stop);
-  const port = await freePort();
-  const env = {
-    NODE_ENV: 'production', PORT: String(port), DATA_DIR: path.join(dir, 'data'), DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address,
-    TASK_QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}-`, JWT_SECRET: randomUUID(), LOG_LEVEL: 'warn', MAX_UPLOAD_MB: '100',
-  };
-  const api = spawnNode('api', 'api/main.ts', env, apiRoot);
-  await waitForPort(port, 60_000, 'API', api);
-  spawnNode('worker', 'worker/main.ts', env, process.cwd());
-  const base = `http://127.0.0.1:${port}`;
+  const api = await stack.startApi(apiRoot);
+  stack.spawnNode('worker', 'worker/main.ts');
+  const temporal = { address: stack.temporalAddress };
+  const stops: (() => Promise<void>)[] = [];
+  const base = stack.base;
 
   const reg = await (await fetch(`${base}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'Bench', email: `bench-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery' }) })).json() as { access_token: string };
@@ -234,12 +203,10 @@ Event streams, ${STREAMS} open on one training run for ${SECONDS} s (median of $
   API ${median(sseReps.map((x) => x.corePct)).toFixed(1)}% of a core (idle API: ${idle.corePct.toFixed(1)}%)
 Machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; the worker trains in its own process meanwhile.`);
   agent.destroy();
+  for (const stop of stops) await stop();
 } catch (err) {
-  for (const name of ['api', 'worker']) {
-    const log = path.join(dir, `${name}.log`);
-    if (fs.existsSync(log)) console.error(`--- ${name}.log (tail)\n${fs.readFileSync(log, 'utf8').split('\n').slice(-30).join('\n')}`);
-  }
+  console.error(stack.logTails());
   throw err;
 } finally {
-  await cleanup();
+  await stack.cleanup();
 }

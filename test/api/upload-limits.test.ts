@@ -20,7 +20,7 @@ afterAll(async () => { await stack?.close(); });
 /** The body is the API's error shape and names nothing of the server: no paths, no SQL, no DuckDB. */
 function expectCleanError(r: Res, status: number) {
   expect(r.status).toBe(status);
-  expect(r.body).toEqual({ error: { code: expect.any(String), message: expect.any(String), details: expect.any(Object) } });
+  expect(r.body).toEqual({ error: { code: expect.any(String), message: expect.any(String), details: expect.any(Object), request_id: expect.any(String) } });
   for (const leak of ['/tmp', os.tmpdir(), 'SELECT', 'read_csv', 'read_json', 'read_parquet', 'DuckDB', 'Binder Error', 'Catalog Error', 'Invalid Input Error', 'LINE 1']) {
     expect(r.text).not.toContain(leak);
   }
