@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { freePort, startProcess, type Service } from '../../scripts/services/process.js';
 import { startPostgres, type PostgresServer } from '../../scripts/services/postgres.js';
 import { startSeaweedFs, type S3Server } from '../../scripts/services/seaweedfs.js';
@@ -122,7 +123,8 @@ export class FaultStack {
     const p = this.spawn(name, 'api/main.ts');
     await until(`${name} /health`, async () => {
       if (p.child.exitCode !== null) throw new Error(`${name} exited: ${fs.readFileSync(p.logFile, 'utf8').slice(-2000)}`);
-      return (await this.client.get('/health')).status === 200;
+      // Any answer means it serves; /health says 503 while a dependency (possibly the one under test) is down.
+      return [200, 503].includes((await this.client.get('/health')).status);
     }, 90_000, 300).catch((err) => { throw new Error(`${err}\n${fs.readFileSync(p.logFile, 'utf8').slice(-2000)}`); });
     return p;
   }
@@ -283,3 +285,14 @@ export function syntheticCsv(file: string, rows = 4000, seed = 7): string {
 /** Unique enough names for users and files within one test. */
 export const tag = () => randomUUID().slice(0, 8);
 
+
+/** The checks every single-run scenario ends with: completed, the undisturbed run's artifacts, no duplicate rows, no crash. */
+export async function expectSameAsUndisturbed(stack: FaultStack, runId: string, undisturbed: string): Promise<void> {
+  expect(comparable(await stack.checksums(runId))).toEqual(comparable(await stack.checksums(undisturbed)));
+  expect(await stack.duplicates(runId)).toEqual([]);
+  expect(await stack.rowCounts(runId)).toEqual(await stack.rowCounts(undisturbed));
+  expect(stack.crashed()).toEqual([]);
+}
+
+/** The options every scenario runs with: small and seeded. */
+export const RUN_OPTIONS = { target: 'label', cv_folds: 3, seed: 42 };
