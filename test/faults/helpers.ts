@@ -28,13 +28,16 @@ export function recordOutcome(o: Outcome): void {
 /** An API or worker process (`node --import tsx <entry>`), with its log file. */
 export interface Proc extends Service { logFile: string; kill9: () => Promise<void> }
 
+/** An error `until` passes on at once instead of polling again. */
+export class Fatal extends Error {}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value, or throws `what` after `timeoutMs`. */
 export async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = await check().catch(() => undefined);
+    const v = await check().catch((err: unknown) => { if (err instanceof Fatal) throw err; return undefined; });
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
@@ -179,6 +182,8 @@ export class FaultStack {
   /** Waits for a run to end (or to need attention) and returns its status body; API blips are waited out. */
   async waitEnded(runId: string, timeoutMs = 240_000, client = this.client): Promise<{ status: string; stage: string; error: string | null }> {
     return until(`run ${runId} to end`, async () => {
+      const crashed = this.crashed();
+      if (crashed.length) throw new Fatal(`a process crashed while waiting for run ${runId}:\n${crashed.join('\n')}`);
       const s = await client.get(`/runs/${runId}/status`);
       return s.status === 200 && ['completed', 'failed', 'cancelled', 'needs_attention'].includes(s.body.status) ? s.body : undefined;
     }, timeoutMs, 300);
@@ -188,7 +193,7 @@ export class FaultStack {
   waitStage(runId: string, stage: string, timeoutMs = 120_000): Promise<unknown> {
     return until(`run ${runId} in stage ${stage}`, async () => {
       const s = await this.client.get(`/runs/${runId}/status`);
-      if (s.status === 200 && ['completed', 'failed', 'cancelled'].includes(s.body.status)) throw new Error(`run ended before ${stage}: ${s.text}`);
+      if (s.status === 200 && ['completed', 'failed', 'cancelled'].includes(s.body.status)) throw new Fatal(`run ended before ${stage}: ${s.text}`);
       return s.status === 200 && s.body.status === 'running' && s.body.stage === stage;
     }, timeoutMs, 100);
   }
@@ -296,3 +301,19 @@ export async function expectSameAsUndisturbed(stack: FaultStack, runId: string, 
 
 /** The options every scenario runs with: small and seeded. */
 export const RUN_OPTIONS = { target: 'label', cv_folds: 3, seed: 42 };
+
+/** Leaf paths at which two JSON documents differ (the first `max`), to say what a checksum mismatch is. */
+export function jsonDiff(a: unknown, b: unknown, at = '$', out: string[] = [], max = 10): string[] {
+  if (out.length >= max) return out;
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) jsonDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`, out, max);
+  } else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${at}: ${JSON.stringify(a)?.slice(0, 80)} vs ${JSON.stringify(b)?.slice(0, 80)}`);
+  return out;
+}
+
+/** The run's artifact `filename`, parsed. */
+export async function artifactJson(stack: FaultStack, runId: string, filename: string): Promise<unknown> {
+  const [row] = await stack.query<{ storage_key: string }>('select storage_key from artifacts where run_id = $1 and filename = $2', [runId, filename]);
+  return JSON.parse((await stack.storage.get(row.storage_key)).toString('utf8'));
+}
