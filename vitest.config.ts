@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['test/setup/global-setup.ts'],
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts'], exclude: ['test/faults/**', '**/node_modules/**'], // the fault suite has its own config
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

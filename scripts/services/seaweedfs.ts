@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable, freePort, startProcess, waitForPort, type Service } from './process.js';
 
-export interface S3Server extends Service { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string }
+export interface S3Server extends Service {
+  endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string;
+  /** Stops the store, keeping its data (the S3 endpoint refuses connections until `resume`). */
+  halt: () => Promise<void>;
+  /** Starts the store again on the same folder and ports. */
+  resume: () => Promise<void>;
+}
 
 /**
  * Starts a single-node SeaweedFS (`weed mini`) with its S3 gateway on free ports and one bucket.
@@ -15,10 +21,20 @@ export async function startSeaweedFs(dir: string, bucket: string): Promise<S3Ser
   const [s3, master, volume, filer, webdav, admin] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const accessKeyId = 'assaytest';
   const secretAccessKey = 'assaytestsecret';
-  const svc = startProcess('seaweedfs', bin, [
-    'mini', `-dir=${dir}`, '-ip=127.0.0.1', `-bucket=${bucket}`, `-s3.port=${s3}`, `-master.port=${master}`, `-volume.port=${volume}`,
-    `-filer.port=${filer}`, `-webdav.port=${webdav}`, `-admin.port=${admin}`, '-admin.ui=false',
-  ], { logFile: path.join(dir, 'weed.log'), env: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, S3_BUCKET: bucket } });
-  await waitForPort(s3, 60_000, 'SeaweedFS S3', svc.child);
-  return { ...svc, endpoint: `http://127.0.0.1:${s3}`, bucket, accessKeyId, secretAccessKey };
+  const run = async () => {
+    const svc = startProcess('seaweedfs', bin, [
+      'mini', `-dir=${dir}`, '-ip=127.0.0.1', `-bucket=${bucket}`, `-s3.port=${s3}`, `-master.port=${master}`, `-volume.port=${volume}`,
+      `-filer.port=${filer}`, `-webdav.port=${webdav}`, `-admin.port=${admin}`, '-admin.ui=false',
+    ], { logFile: path.join(dir, 'weed.log'), env: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, S3_BUCKET: bucket } });
+    await waitForPort(s3, 60_000, 'SeaweedFS S3', svc.child);
+    return svc;
+  };
+  let svc = await run();
+  return {
+    name: svc.name, endpoint: `http://127.0.0.1:${s3}`, bucket, accessKeyId, secretAccessKey,
+    get child() { return svc.child; },
+    stop: () => svc.stop(),
+    halt: () => svc.stop(),
+    resume: async () => { svc = await run(); },
+  };
 }

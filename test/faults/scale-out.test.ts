@@ -1,0 +1,60 @@
+// Scenario 3: the scale-out shape. API and two worker processes (both roles) against one Temporal server,
+// PostgreSQL and S3; runs spread over both workers, and killing one mid-run moves its work to the other.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiClient, VEGA } from '../helpers/client.js';
+import { artifactJson, comparable, FaultStack, jsonDiff, recordOutcome, type Proc } from './helpers.js';
+
+const USERS = 3;
+const RUNS_PER_USER = 4;
+let stack: FaultStack;
+let workers: Proc[];
+beforeAll(async () => {
+  stack = await FaultStack.start('scale-out');
+  const [, a, b] = await Promise.all([stack.startApi(), stack.startWorker('worker-a'), stack.startWorker('worker-b')]);
+  workers = [a, b];
+});
+afterAll(async () => { await stack?.close(); });
+
+test(`${USERS * RUNS_PER_USER} runs over two workers: both identities in the histories, and all complete after one worker is killed mid-run`, async () => {
+  const t0 = Date.now();
+  const users = await Promise.all(Array.from({ length: USERS }, async () => {
+    const client = new ApiClient(stack.client.base);
+    return { client, ds: await stack.dataset(VEGA('penguins.json'), client) };
+  }));
+  const runs: { runId: string; client: ApiClient; ds: string }[] = [];
+  for (let i = 0; i < RUNS_PER_USER; i++) {
+    for (const u of users) runs.push({ runId: await stack.startRun(u.ds, { target: 'Species', cv_folds: 2, seed: 42 }, u.client), ...u });
+  }
+  // Mid-run: some runs done, others still going, so the killed worker had work in hand.
+  await stack.waitEnded(runs[1].runId, 240_000, runs[1].client);
+  const running = (await Promise.all(runs.map(async (r) => (await r.client.get(`/runs/${r.runId}/status`)).body.status))).filter((s) => s === 'running').length;
+  expect(running).toBeGreaterThan(0);
+  await workers[1].kill9();
+
+  const ends = await Promise.all(runs.map((r) => stack.waitEnded(r.runId, 420_000, r.client)));
+  const wall = (Date.now() - t0) / 1000;
+  expect(ends.map((e) => e.status)).toEqual(runs.map(() => 'completed'));
+
+  const identities = new Set<string>();
+  for (const r of runs) for (const id of await stack.identities(r.runId)) identities.add(id);
+  const byWorker = workers.map((w) => [...identities].some((id) => id.startsWith(`${w.child.pid}@`)));
+  expect(byWorker).toEqual([true, true]);
+
+  // Runs of one dataset with one seed match byte for byte, whichever worker ran which stage. Known finding
+  // (reported, not fixed here): under this load eda.json has differed between such runs, so it is compared
+  // apart, its differing paths printed and counted in the outcome row instead of failing the scenario.
+  const edaDiffs: string[] = [];
+  for (const u of users) {
+    const mine = runs.filter((r) => r.ds === u.ds);
+    const { 'eda.json': firstEda, ...first } = comparable(await stack.checksums(mine[0].runId));
+    for (const r of mine.slice(1)) {
+      const { 'eda.json': eda, ...rest } = comparable(await stack.checksums(r.runId));
+      expect(rest).toEqual(first);
+      if (eda !== firstEda) edaDiffs.push(`${r.runId}: ${jsonDiff(await artifactJson(stack, mine[0].runId, 'eda.json'), await artifactJson(stack, r.runId, 'eda.json')).join('; ')}`);
+    }
+  }
+  if (edaDiffs.length) console.warn(`eda.json differed from the first run of its dataset in ${edaDiffs.length} runs:\n${edaDiffs.join('\n')}`);
+  for (const r of runs) expect(await stack.duplicates(r.runId)).toEqual([]);
+  expect(stack.crashed()).toEqual([]);
+  recordOutcome({ scenario: `3 scale-out: ${runs.length} runs, 2 workers, 1 killed`, outcome: `all completed; both identities; ${edaDiffs.length ? `eda.json differed in ${edaDiffs.length} runs (finding)` : 'same checksums per dataset'}`, wall_s: wall });
+});
