@@ -17,7 +17,11 @@ export type Db = Kysely<Database>;
  */
 export async function connectDb(opts: { databaseUrl?: string; dataDir?: string; memory?: boolean }): Promise<Db> {
   if (opts.databaseUrl) {
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }) });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // A restarting server drops idle connections; unhandled, that 'error' event would end the process. The pool
+    // discards the connection and the next query opens a new one, so this is news for the log, not a crash.
+    pool.on('error', (err) => console.warn(`database: an idle connection was closed (${err.message}); it will be reopened`));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite } = await import('@electric-sql/pglite');
   let dir: string | undefined;
