@@ -93,7 +93,7 @@ export async function associations(conn: DuckDBConnection, view: string, rows: n
     const sel = cats.map((n, i) => `${sqlIdent(n)}::VARCHAR AS "a${i}"`).join(', ');
     const grouping = cats.map((_, i) => `"a${i}"`).join(', ');
     const cells = await queryJson(conn, `SELECT grouping(${grouping}) AS g, ${cats.map((_, i) => `"a${i}"`).join(', ')}, count(*) AS n
-      FROM (SELECT ${sel} FROM assoc_sample) GROUP BY GROUPING SETS (${sets.join(', ')})`);
+      FROM (SELECT ${sel} FROM assoc_sample) GROUP BY GROUPING SETS (${sets.join(', ')}) ORDER BY ALL`);
     const bit = (i: number) => 1 << (cats.length - 1 - i); // grouping(): a set bit means "not grouped by"
     for (const [i, j] of pairs) {
       const mask = ((1 << cats.length) - 1) & ~bit(i) & ~bit(j);
@@ -109,7 +109,8 @@ export async function associations(conn: DuckDBConnection, view: string, rows: n
     const totals = await queryJson(conn, `SELECT ${nums.map((n, j) => `avg(${fin(n)}) AS "m${j}", var_pop(${fin(n)}) AS "v${j}", count(${fin(n)}) AS "c${j}"`).join(', ')} FROM assoc_sample`);
     for (const [i, cat] of cats.entries()) {
       const groups = await queryJson(conn, `SELECT ${nums.map((n, j) => `count(${fin(n)}) AS "c${j}", avg(${fin(n)}) AS "m${j}"`).join(', ')}
-        FROM assoc_sample WHERE ${sqlIdent(cat)} IS NOT NULL GROUP BY ${sqlIdent(cat)}`);
+        FROM assoc_sample WHERE ${sqlIdent(cat)} IS NOT NULL GROUP BY ${sqlIdent(cat)} ORDER BY ${sqlIdent(cat)}`);
+      // Ordered: the sums below then add the groups in one order every time, so eda.json is the same byte for byte.
       nums.forEach((_, j) => {
         const total = Number(totals[0][`v${j}`]) * Number(totals[0][`c${j}`]);
         if (!(total > 0)) return;

@@ -40,21 +40,18 @@ test(`${USERS * RUNS_PER_USER} runs over two workers: both identities in the his
   const byWorker = workers.map((w) => [...identities].some((id) => id.startsWith(`${w.child.pid}@`)));
   expect(byWorker).toEqual([true, true]);
 
-  // Runs of one dataset with one seed match byte for byte, whichever worker ran which stage. Known finding
-  // (reported, not fixed here): under this load eda.json has differed between such runs, so it is compared
-  // apart, its differing paths printed and counted in the outcome row instead of failing the scenario.
-  const edaDiffs: string[] = [];
+  // Runs of one dataset with one seed match byte for byte, whichever worker ran which stage (eda.json included:
+  // its grouped sums are added in a fixed order since this test caught them differing in the last digit).
   for (const u of users) {
     const mine = runs.filter((r) => r.ds === u.ds);
-    const { 'eda.json': firstEda, ...first } = comparable(await stack.checksums(mine[0].runId));
+    const first = comparable(await stack.checksums(mine[0].runId));
     for (const r of mine.slice(1)) {
-      const { 'eda.json': eda, ...rest } = comparable(await stack.checksums(r.runId));
-      expect(rest).toEqual(first);
-      if (eda !== firstEda) edaDiffs.push(`${r.runId}: ${jsonDiff(await artifactJson(stack, mine[0].runId, 'eda.json'), await artifactJson(stack, r.runId, 'eda.json')).join('; ')}`);
+      const here = comparable(await stack.checksums(r.runId));
+      if (here['eda.json'] !== first['eda.json']) console.warn(`eda.json differs: ${jsonDiff(await artifactJson(stack, mine[0].runId, 'eda.json'), await artifactJson(stack, r.runId, 'eda.json')).join('; ')}`);
+      expect(here).toEqual(first);
     }
   }
-  if (edaDiffs.length) console.warn(`eda.json differed from the first run of its dataset in ${edaDiffs.length} runs:\n${edaDiffs.join('\n')}`);
   for (const r of runs) expect(await stack.duplicates(r.runId)).toEqual([]);
   expect(stack.crashed()).toEqual([]);
-  recordOutcome({ scenario: `3 scale-out: ${runs.length} runs, 2 workers, 1 killed`, outcome: `all completed; both identities; ${edaDiffs.length ? `eda.json differed in ${edaDiffs.length} runs (finding)` : 'same checksums per dataset'}`, wall_s: wall });
+  recordOutcome({ scenario: `3 scale-out: ${runs.length} runs, 2 workers, 1 killed`, outcome: 'all completed; both identities; same checksums per dataset, no duplicates', wall_s: wall });
 });
