@@ -1,6 +1,7 @@
 // Cancel must stop the work, not just the bookkeeping: the training threads' CPU falls within seconds.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiClient } from '../helpers/client.js';
+import { regressionCsv } from '../helpers/tables.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -17,22 +18,11 @@ async function cpuShare(ms: number): Promise<number> {
   return (d.user + d.system) / 1000 / (performance.now() - t);
 }
 
-/** A regression table that keeps the trees busy for much longer than the test waits. */
-function bigTable(rows: number, cols: number): string {
-  let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const lines = [[...Array.from({ length: cols }, (_, i) => `x${i}`), 'y'].join(',')];
-  for (let r = 0; r < rows; r++) {
-    const x = Array.from({ length: cols }, rnd);
-    lines.push([...x.map((v) => v.toFixed(4)), (x[0] * 3 + Math.sin(x[1] * 6) + x[2] * x[3] + rnd()).toFixed(4)].join(','));
-  }
-  return lines.join('\n');
-}
 
 test('cancelling a run in training answers "cancelled" within seconds and the CPU falls back', async () => {
   const u = new ApiClient(stack.base);
   await u.register();
-  const ds = (await u.upload('big.csv', bigTable(60_000, 16))).body.dataset_id;
+  const ds = (await u.upload('big.csv', regressionCsv(60_000, 16))).body.dataset_id;
   const run = (await u.post('/runs/start', { dataset_id: ds, options: { target: 'y', cv_folds: 5 } })).body.run_id;
   await u.waitFor(run, (s) => s.stage === 'train' && s.heartbeat_at !== null, 120_000);
   await new Promise((r) => setTimeout(r, 1500)); // the threads are fitting by now

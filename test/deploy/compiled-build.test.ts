@@ -37,11 +37,7 @@ test('the compiled API and worker serve a whole run from dist/ with the prebuilt
   const workerLog = node('dist/worker/main.js', env);
   node('dist/api/main.js', env);
   const c = new ApiClient(`http://127.0.0.1:${port}`);
-  const deadline = Date.now() + 60_000;
-  while ((await c.get('/health').catch(() => ({ status: 0 }))).status !== 200) {
-    if (Date.now() > deadline) throw new Error('the compiled API did not come up');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await c.waitUntilHealthy();
   expect((await c.get('/')).text).toContain('<h1>Assay</h1>'); // static pages travel with the build
   await c.register();
   const ds = (await c.uploadFile(VEGA('penguins.json'))).body.dataset_id;

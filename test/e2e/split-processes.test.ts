@@ -41,11 +41,7 @@ test('API and per-queue workers in separate processes complete a run; without DA
   run('worker/main.ts', { ...env, WORKER_ROLES: 'modeling', WORKER_METRICS_ADDRESS: workerMetrics });
   run('api/main.ts', env);
   const c = new ApiClient(`http://127.0.0.1:${port}`);
-  const deadline = Date.now() + 60_000;
-  while ((await c.get('/health').catch(() => ({ status: 0 }))).status !== 200) {
-    if (Date.now() > deadline) throw new Error('API did not come up');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await c.waitUntilHealthy();
   await c.register();
   const ds = (await c.uploadFile(VEGA('penguins.json'))).body.dataset_id;
   const runId = (await c.post('/runs/start', { dataset_id: ds, options: { target: 'Species', cv_folds: 3 } })).body.run_id;

@@ -8,6 +8,7 @@ import { afterAll, expect, inject, test } from 'vitest';
 import { freePort } from '../../scripts/services/process.js';
 import { createTestDatabase } from '../helpers/backends.js';
 import { ApiClient } from '../helpers/client.js';
+import { regressionCsv } from '../helpers/tables.js';
 
 const children: ChildProcess[] = [];
 afterAll(async () => {
@@ -19,16 +20,6 @@ const run = (entry: string, env: Record<string, string>) => {
   return child;
 };
 
-function table(rows: number, cols: number): string {
-  let seed = 3;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const lines = [[...Array.from({ length: cols }, (_, i) => `x${i}`), 'y'].join(',')];
-  for (let r = 0; r < rows; r++) {
-    const x = Array.from({ length: cols }, rnd);
-    lines.push([...x.map((v) => v.toFixed(4)), (x[0] * 2 + x[1] * x[2] + rnd()).toFixed(4)].join(','));
-  }
-  return lines.join('\n');
-}
 
 test('SIGTERM on a worker during train: the stage restarts on another worker within seconds, and the run completes', async () => {
   const port = await freePort();
@@ -41,13 +32,9 @@ test('SIGTERM on a worker during train: the stage restarts on another worker wit
   const first = run('worker/main.ts', { ...env, WORKER_ROLES: 'modeling' });
   run('api/main.ts', env);
   const c = new ApiClient(`http://127.0.0.1:${port}`);
-  const deadline = Date.now() + 60_000;
-  while ((await c.get('/health').catch(() => ({ status: 0 }))).status !== 200) {
-    if (Date.now() > deadline) throw new Error('API did not come up');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await c.waitUntilHealthy();
   await c.register();
-  const ds = (await c.upload('drain.csv', table(10_000, 8))).body.dataset_id;
+  const ds = (await c.upload('drain.csv', regressionCsv(10_000, 8))).body.dataset_id;
   const runId = (await c.post('/runs/start', { dataset_id: ds, options: { target: 'y', cv_folds: 3 } })).body.run_id;
   await c.waitFor(runId, (s) => s.stage === 'train' && s.heartbeat_at !== null, 120_000);
   first.kill('SIGTERM');

@@ -38,6 +38,15 @@ export class ApiClient {
   }
   uploadFile(file: string) { return this.upload(path.basename(file), fs.readFileSync(file)); }
 
+  /** Waits until `/health` answers 200 (a freshly spawned API coming up). */
+  async waitUntilHealthy(timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.get('/health').catch(() => ({ status: 0 }))).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`the API at ${this.base} did not become healthy`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
   /** Polls the status route until `pred` holds. */
   async waitFor(runId: string, pred: (s: any) => boolean, timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;
