@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { freePort, startProcess, type Service } from '../../scripts/services/process.js';
 import { startPostgres, type PostgresServer } from '../../scripts/services/postgres.js';
 import { startSeaweedFs, type S3Server } from '../../scripts/services/seaweedfs.js';
@@ -301,6 +301,34 @@ export async function expectSameAsUndisturbed(stack: FaultStack, runId: string, 
 
 /** The options every scenario runs with: small and seeded. */
 export const RUN_OPTIONS = { target: 'label', cv_folds: 3, seed: 42 };
+
+/**
+ * The shape of a single-run scenario: a stack named `name` with the API and one worker (`worker-a`), an undisturbed
+ * run of the synthetic table, then the same run again, disturbed by `disturb` once it reaches `stage`. Returns the
+ * disturbed run's end and wall time, and the undisturbed run to compare it with.
+ */
+export function disturbedRunScenario(name: string) {
+  let stack: FaultStack;
+  beforeAll(async () => {
+    stack = await FaultStack.start(name);
+    await Promise.all([stack.startApi(), stack.startWorker('worker-a')]);
+  });
+  afterAll(async () => { await stack?.close(); });
+  return {
+    get stack() { return stack; },
+    async run(stage: string, disturb: (runId: string) => Promise<void>) {
+      const ds = await stack.dataset(syntheticCsv(path.join(stack.dir, 'synthetic.csv')));
+      const undisturbed = await stack.startRun(ds, RUN_OPTIONS);
+      expect((await stack.waitEnded(undisturbed)).status).toBe('completed');
+      const t0 = Date.now();
+      const runId = await stack.startRun(ds, RUN_OPTIONS);
+      await stack.waitStage(runId, stage);
+      await disturb(runId);
+      const end = await stack.waitEnded(runId);
+      return { runId, undisturbed, end, wall: () => (Date.now() - t0) / 1000 };
+    },
+  };
+}
 
 /** Leaf paths at which two JSON documents differ (the first `max`), to say what a checksum mismatch is. */
 export function jsonDiff(a: unknown, b: unknown, at = '$', out: string[] = [], max = 10): string[] {

@@ -1,30 +1,21 @@
 // Scenario 7: the object store (SeaweedFS) unavailable for 30 s during the report stage, then back on the
 // same folder and port. The stage's retries may run out first; then the run waits in needs_attention and
 // the test retries it the way ops would (POST /runs/:id/retry).
-import path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { expectSameAsUndisturbed, FaultStack, recordOutcome, RUN_OPTIONS, syntheticCsv } from './helpers.js';
+import { expect, test } from 'vitest';
+import { disturbedRunScenario, expectSameAsUndisturbed, recordOutcome } from './helpers.js';
 
-let stack: FaultStack;
-beforeAll(async () => {
-  stack = await FaultStack.start('s3-outage');
-  await Promise.all([stack.startApi(), stack.startWorker('worker-a')]);
-});
-afterAll(async () => { await stack?.close(); });
+const scenario = disturbedRunScenario('s3-outage');
 
 test('S3 down for 30 s during report: the run completes (retried by ops if it needed attention) with the same artifacts', async () => {
-  const ds = await stack.dataset(syntheticCsv(path.join(stack.dir, 'synthetic.csv')));
-  const undisturbed = await stack.startRun(ds, RUN_OPTIONS);
-  expect((await stack.waitEnded(undisturbed)).status).toBe('completed');
-
-  const t0 = Date.now();
-  const runId = await stack.startRun(ds, RUN_OPTIONS);
-  await stack.waitStage(runId, 'report');
-  const down = Date.now();
-  await stack.s3.halt();
-  await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - down))));
-  await stack.s3.resume();
-  let end = await stack.waitEnded(runId);
+  const { stack } = scenario;
+  const run = await scenario.run('report', async () => {
+    const down = Date.now();
+    await stack.s3.halt();
+    await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - down))));
+    await stack.s3.resume();
+  });
+  const { runId, undisturbed } = run;
+  let end = run.end;
   let outcome = 'completed (activity retries outlasted the outage)';
   if (end.status === 'needs_attention') {
     // The stage used up ACTIVITY_MAX_ATTEMPTS while the store was down: ops retries it once it is back.
@@ -34,7 +25,7 @@ test('S3 down for 30 s during report: the run completes (retried by ops if it ne
     end = await stack.waitEnded(runId);
     outcome = 'needs_attention after report retries ran out; ops retry; completed';
   }
-  const wall = (Date.now() - t0) / 1000;
+  const wall = run.wall();
 
   expect(end.status).toBe('completed');
   await expectSameAsUndisturbed(stack, runId, undisturbed);

@@ -16,6 +16,19 @@ afterAll(async () => { await env?.teardown(); });
 const names = (calls: Calls) => calls.map((c) => c.name).filter((n) => n !== 'recordRunState');
 const finalizeOf = (calls: Calls) => calls.find((c) => c.name === 'finalize')!.input as FinalizeInput;
 
+/** A train activity that fails twice (the object store "down"), then succeeds; `calls` counts attempts. */
+function failingTwice() {
+  const t = {
+    calls: 0,
+    activity: async (i: { target: string }) => {
+      t.calls++;
+      if (t.calls <= 2) throw new Error('object store unreachable');
+      return { modeling_key: 'mo', model_id: 'm', task: 'classification', target: i.target, metric: 'roc_auc', leaderboard: [], best_model: 'linear', resumed_folds: 0, attempt: 1 };
+    },
+  };
+  return t;
+}
+
 /** An activity that heartbeats until it is cancelled, noting that it saw the cancellation. */
 const untilCancelled = (seen: { cancelled: boolean }) => async () => {
   const ctx = Context.current();
@@ -100,14 +113,8 @@ describe('analysisJob', () => {
 
   test('retry: a stage that exhausts its retries waits in needs_attention until ops retry it', async () => {
     const calls: Calls = [];
-    let trainCalls = 0;
-    const acts = mockActivities(calls, {
-      train: async (i) => {
-        trainCalls++;
-        if (trainCalls <= 2) throw new Error('object store unreachable');
-        return { modeling_key: 'mo', model_id: 'm', task: 'classification', target: i.target, metric: 'roc_auc', leaderboard: [], best_model: 'linear', resumed_folds: 0, attempt: 1 };
-      },
-    });
+    const train = failingTwice();
+    const acts = mockActivities(calls, { train: train.activity });
     const out = await scenario(env, wb, acts, (tq) => jobInput(tq, { target: 'y' }), async (h) => {
       const s = await waitForState(h, (st) => st.status === 'needs_attention');
       expect(s.stage).toBe('train');
@@ -116,7 +123,7 @@ describe('analysisJob', () => {
       return h.result();
     }, 'retry-needs-attention');
     expect(out.status).toBe('completed');
-    expect(trainCalls).toBe(3);
+    expect(train.calls).toBe(3);
     expect(finalizeOf(calls).timings.train.attempts).toBe(3);
   });
 
@@ -223,14 +230,8 @@ describe('analysisJob', () => {
 
     test('retry: refused while running, accepted in needs_attention', async () => {
       const calls: Calls = [];
-      let trainCalls = 0;
-      const acts = mockActivities(calls, {
-        train: async (i) => {
-          trainCalls++;
-          if (trainCalls <= 2) throw new Error('object store unreachable');
-          return { modeling_key: 'mo', model_id: 'm', task: 'classification', target: i.target, metric: 'roc_auc', leaderboard: [], best_model: 'linear', resumed_folds: 0, attempt: 1 };
-        },
-      });
+      const train = failingTwice();
+      const acts = mockActivities(calls, { train: train.activity });
       const out = await scenario(env, wb, acts, (tq) => jobInput(tq, { target: 'y' }), async (h) => {
         expect(refusal(await h.executeUpdate(retryUpdate, { args: [{ by: 'ops' }] }).catch((e: unknown) => e))).toMatch(/Only a run in needs_attention can be retried/);
         await waitForState(h, (st) => st.status === 'needs_attention');
@@ -243,7 +244,7 @@ describe('analysisJob', () => {
         return out;
       }, 'retry-update');
       expect(out.status).toBe('completed');
-      expect(trainCalls).toBe(3);
+      expect(train.calls).toBe(3);
     });
   });
 });
