@@ -39,11 +39,14 @@ test('the API killed with SIGKILL mid-run and mid-upload: the run completes and 
   const objectsBefore = (await stack.storage.list(`datasets/${userId}/`)).map((o) => o.key);
 
   const t0 = Date.now();
-  const runId = await stack.startRun(ds, RUN_OPTIONS);
-  await stack.waitStage(runId, 'profile');
+  // The upload goes first and the kill comes as soon as the run is in train: a fast machine finishes ingest and
+  // profile within a poll, so waiting for those could see the run end before the kill.
   const upload = slowUpload(stack.client.base, stack.client.token!, 40);
-  await new Promise((r) => setTimeout(r, 2000)); // a few MB in, well before the end of the body
+  const runId = await stack.startRun(ds, RUN_OPTIONS);
+  await stack.waitStage(runId, 'train');
+  await new Promise((r) => setTimeout(r, Math.max(0, t0 + 2000 - Date.now()))); // a few MB in, well before the end of the body
   await stack.procs.find((p) => p.name === 'api')!.kill9();
+  expect((await stack.query<{ status: string }>('select status from runs where id = $1', [runId]))[0].status).not.toBe('completed'); // it was mid-run
   expect(await upload).not.toBe(201);
   await stack.startApi('api-restarted');
   const end = await stack.waitEnded(runId);
