@@ -74,5 +74,7 @@ export class FsStorage implements Storage {
     const q = new URLSearchParams({ key, exp: String(exp), filename, sig });
     return { url: `${this.publicUrl()}/files?${q}`, expires_at: new Date(exp * 1000).toISOString() };
   }
+  /** Checks a link this store signed (see `presign`), with the key it holds, so callers never re-derive it. */
+  verifyLink(key: string, exp: number, filename: string, sig: string) { return verifySignedDownload(this.secret, key, exp, filename, sig); }
   async check() { await fs.mkdir(this.root, { recursive: true }); await fs.access(this.root); }
 }

@@ -1,7 +1,6 @@
 import type Router from '@koa/router';
 import { sql } from 'kysely';
-import { fileLinkSecret } from '../../storage/create-storage.js';
-import { FsStorage, verifySignedDownload } from '../../storage/fs-storage.js';
+import { FsStorage } from '../../storage/fs-storage.js';
 import { isSafeKey } from '../../storage/storage.js';
 import { RUN_STATUSES } from '../../workflows/definitions.js';
 import type { AppDeps } from '../deps.js';
@@ -53,7 +52,7 @@ export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   r.add(router, { method: 'get', path: '/files', summary: 'Signed download link target (filesystem storage)', tag: 'system', auth: false }, async (ctx) => {
     const { key, exp, filename, sig } = ctx.query as Record<string, string | undefined>;
     if (!(deps.storage instanceof FsStorage) || !key || !exp || !filename || !sig || !isSafeKey(key)) throw new ApiError('NOT_FOUND', 'No such download link.');
-    const verdict = verifySignedDownload(fileLinkSecret(deps.env), key, Number(exp), filename, sig);
+    const verdict = deps.storage.verifyLink(key, Number(exp), filename, sig);
     if (verdict === 'expired') throw new ApiError('FORBIDDEN', 'This download link has expired; list the artifacts again for a fresh one.');
     if (verdict !== 'ok') throw new ApiError('FORBIDDEN', 'This download link is not valid.');
     if (!(await deps.storage.exists(key))) throw new ApiError('NOT_FOUND', 'The file behind this link no longer exists.');
