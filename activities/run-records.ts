@@ -22,9 +22,13 @@ export async function runLog(deps: ActivityDeps, runId: string, level: 'info' | 
  */
 export async function putArtifact(deps: ActivityDeps, runId: string, a: {
   type: string; filename: string; body?: Uint8Array | string; filePath?: string; contentType: string;
+  /** The object is already stored at the run's key for `filename` (copied there): only the row is written. */
+  storedKey?: string; size?: number;
 }): Promise<{ id: string; key: string; size: number }> {
   const key = runKey(runId, a.filename);
-  const { size } = a.filePath ? await deps.storage.putFile(key, a.filePath, a.contentType) : await deps.storage.put(key, a.body ?? '', a.contentType);
+  if (a.storedKey !== undefined && a.storedKey !== key) throw new Error(`An artifact of run ${runId} must be stored at ${key}.`);
+  const { size } = a.storedKey ? { size: a.size ?? 0 }
+    : a.filePath ? await deps.storage.putFile(key, a.filePath, a.contentType) : await deps.storage.put(key, a.body ?? '', a.contentType);
   const row = await deps.db.insertInto('artifacts')
     .values({ id: randomUUID(), run_id: runId, user_id: ownerOf(deps, runId), type: a.type, filename: a.filename, storage_key: key, size, content_type: a.contentType })
     .onConflict((oc) => oc.columns(['run_id', 'filename']).doUpdateSet({ size, content_type: a.contentType, type: a.type, created_at: sql`now()` }))

@@ -42,6 +42,7 @@ export class FsStorage implements Storage {
     await fs.rename(tmp, f);
     return { size: (await fs.stat(f)).size };
   }
+  async copy(fromKey: string, toKey: string) { return this.putFile(toKey, this.file(fromKey)); }
   async get(key: string) { return fs.readFile(this.file(key)); }
   /** A read stream, so large downloads are not buffered in memory. */
   openRead(key: string) { return createReadStream(this.file(key)); }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import {
-  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
+  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, CopyObjectCommand,
   ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -34,6 +34,15 @@ export class S3Storage implements Storage {
       Bucket: this.o.bucket, Key: key, Body: fs.createReadStream(filePath), ContentLength: size, ContentType: contentType,
     }));
     return { size };
+  }
+  async copy(fromKey: string, toKey: string) {
+    assertSafeKey(fromKey);
+    assertSafeKey(toKey);
+    // Keys are built by Assay and URL-safe, but the copy source is a URL path: encode each segment.
+    const source = `${this.o.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+    await this.s3.send(new CopyObjectCommand({ Bucket: this.o.bucket, Key: toKey, CopySource: source }));
+    const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: toKey }));
+    return { size: Number(head.ContentLength ?? 0) };
   }
   async get(key: string) {
     assertSafeKey(key);

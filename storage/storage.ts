@@ -12,6 +12,8 @@ export interface Storage {
   putFile(key: string, filePath: string, contentType?: string): Promise<{ size: number }>;
   get(key: string): Promise<Buffer>;
   getToFile(key: string, filePath: string): Promise<void>;
+  /** Copies one stored object to another key inside the store (server-side on S3: no download). */
+  copy(fromKey: string, toKey: string): Promise<{ size: number }>;
   exists(key: string): Promise<boolean>;
   list(prefix: string): Promise<{ key: string; size: number }[]>;
   delete(key: string): Promise<void>;

@@ -18,6 +18,7 @@ import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js
 import { DatasetOut, IdParam, Page, PageQuery, PreviewOut, PreviewQuery, UploadOut } from '../schemas.js';
 import { resolveProject } from './projects.js';
 import { isStorableText, jsonb } from '../../db/text.js';
+import { tablesPrefix } from '../../activities/dataset-table.js';
 
 /** Keeps a display name safe: no path, no control characters, bounded length. */
 export function sanitizeFilename(name: string): string {
@@ -166,6 +167,9 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       const ds = await findDataset(deps, ctx, id, { write: true });
       await deps.db.deleteFrom('datasets').where('id', '=', ds.id).execute();
       await deps.storage.deletePrefix(`datasets/${ds.user_id}/${ds.id}/`);
+      // The normalised copies are shared by the user's datasets with the same bytes: they go with the last one.
+      const twin = await deps.db.selectFrom('datasets').select('id').where('user_id', '=', ds.user_id).where('sha256', '=', ds.sha256).executeTakeFirst();
+      if (!twin) await deps.storage.deletePrefix(tablesPrefix(ds.user_id, ds.sha256));
       ctx.status = 204;
     });
 }

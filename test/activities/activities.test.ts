@@ -112,3 +112,19 @@ test('cancelling train stops the training thread through the heartbeat', async (
   expect(await deps.db.selectFrom('models').select('id').where('run_id', '=', runId).executeTakeFirst()).toBeUndefined();
   expect(Date.now() - started).toBeLessThan(60_000);
 });
+
+test('a dataset is read once: a second run of the same bytes reuses the normalised copy, and keeps a copy of its own', async () => {
+  const a = await newRun(VEGA('penguins.json'), 'json');
+  const first = await run(new MockActivityEnvironment(), acts.ingest, { run_id: a.runId, dataset_id: a.datasetId });
+  const b = await newRun(VEGA('penguins.json'), 'json');
+  const second = await run(new MockActivityEnvironment(), acts.ingest, { run_id: b.runId, dataset_id: b.datasetId });
+  const logs = await deps.db.selectFrom('logs').select(['run_id', 'message']).where('run_id', 'in', [a.runId, b.runId]).execute();
+  expect(logs.find((l) => l.run_id === b.runId)?.message).toMatch(/^ingest: reused the earlier read of 344 rows/);
+  expect(second.parquet_key).toBe(`runs/${b.runId}/data.parquet`);
+  expect((await deps.storage.get(second.parquet_key)).equals(await deps.storage.get(first.parquet_key))).toBe(true);
+  // Other options are another read: the user's type for a column changes the copy.
+  const c = await newRun(VEGA('penguins.json'), 'json');
+  await run(new MockActivityEnvironment(), acts.ingest, { run_id: c.runId, dataset_id: c.datasetId, column_types: { Species: 'text' } });
+  const third = await deps.db.selectFrom('logs').select('message').where('run_id', '=', c.runId).executeTakeFirstOrThrow();
+  expect(third.message).toMatch(/^ingest: read 344 rows/);
+});

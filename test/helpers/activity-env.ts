@@ -1,5 +1,5 @@
 // Activities run for real (DuckDB, the model engine, Chromium) outside Temporal, on PGlite and a filesystem store.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,7 +41,7 @@ export async function activityEnv(vars: Record<string, string> = {}): Promise<Ac
       const key = `datasets/${userId}/${datasetId}/upload.${format}`;
       await deps.storage.putFile(key, file);
       await db.insertInto('datasets').values({ id: datasetId, user_id: userId, project_id: projectId, name: path.basename(file, path.extname(file)), filename: path.basename(file), format,
-        storage_key: key, size_bytes: 1, sha256: 'x', rows: 0, cols: 0, columns: '[]', preview: '{"columns":[],"first_rows":[]}' }).execute();
+        storage_key: key, size_bytes: 1, sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex'), rows: 0, cols: 0, columns: '[]', preview: '{"columns":[],"first_rows":[]}' }).execute();
       await db.insertInto('runs').values({ id: runId, user_id: userId, project_id: projectId, dataset_id: datasetId, workflow_id: `run-${runId}`,
         status: 'running', stage: 'ingest', options: '{}', idempotency_key: null }).execute();
       return { runId, datasetId };
