@@ -4,6 +4,7 @@ import { finalizeActivity } from './finalize.js';
 import { ingestActivity } from './ingest.js';
 import { profileActivity } from './profile.js';
 import { qaActivity } from './qa.js';
+import { readDatasetActivity, recordDatasetFailureActivity } from './read-dataset.js';
 import { recordRunStateActivity } from './record-state.js';
 import { reportActivity } from './report.js';
 import { trainActivity } from './train.js';
@@ -23,6 +24,8 @@ export function createActivities(deps: ActivityDeps, report: ReportSettings) {
     qa: qaActivity(deps),
     finalize: finalizeActivity(deps),
     recordRunState: recordRunStateActivity(deps),
+    readDataset: readDatasetActivity(deps),
+    recordDatasetFailure: recordDatasetFailureActivity(deps),
   };
 }
 

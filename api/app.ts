@@ -35,7 +35,9 @@ export function createApp(deps: AppDeps): Koa {
     if (Number(ctx.get('content-length') || 0) > maxBytes + 64 * 1024) throw new ApiError('PAYLOAD_TOO_LARGE', `The upload is larger than ${deps.env.MAX_UPLOAD_MB} MB (MAX_UPLOAD_MB).`);
     if (!ctx.is('multipart')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the upload as multipart/form-data with the file in field "file".');
     await koaBody({ multipart: true, json: false, urlencoded: false, text: false,
-      formidable: { maxFileSize: maxBytes, maxTotalFileSize: maxBytes, allowEmptyFiles: true, minFileSize: 0, maxFiles: 1, maxFields: 10, uploadDir: processTempDir() } })(ctx, next);
+      formidable: { maxFileSize: maxBytes, maxTotalFileSize: maxBytes, allowEmptyFiles: true, minFileSize: 0, maxFiles: 1, maxFields: 10, uploadDir: processTempDir(),
+        // Hashed as it streams to disk: the content hash keys the dataset's one full read.
+        hashAlgorithm: 'sha256' } })(ctx, next);
   };
 
   authRoutes(registry, pub, deps, authed);

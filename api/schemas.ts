@@ -41,14 +41,24 @@ export const ProjectOut = z.object({ id: z.uuid(), name: z.string(), description
 
 export const ColumnOut = z.object({ name: z.string(), type: z.string() });
 export const PreviewOut = z.object({ columns: z.array(z.string()), first_rows: z.array(z.record(z.string(), z.unknown())) });
+/** `reading`: the full read runs; `ready`: rows and types are final; `failed`: see `error`. */
+export const DatasetStatusOut = z.enum(['reading', 'ready', 'failed']);
 export const UploadOut = z.object({
   dataset_id: z.uuid(), name: z.string(), rows: z.number().int(), cols: z.number().int(), columns: z.array(ColumnOut), preview: PreviewOut,
+  /** `ready` when the full read finished within the upload (`UPLOAD_WAIT_S`); `reading` when it goes on. */
+  status: DatasetStatusOut,
+  /** True while `status` is `reading`: rows are estimated from the first rows and the file size, types from the first rows. */
+  rows_estimated: z.boolean(),
   /** How the file was read (encoding, sheet, renamed columns, converted types), one sentence each. */
   notes: z.array(z.string()),
 });
 export const DatasetOut = z.object({
   id: z.uuid(), project_id: z.uuid(), name: z.string(), filename: z.string(), format: z.string(), size_bytes: z.number(),
   sha256: z.string(), rows: z.number().int(), cols: z.number().int(), columns: z.array(ColumnOut), created_at: z.string(),
+  status: DatasetStatusOut, rows_estimated: z.boolean(),
+  /** Why the full read failed (status `failed`). */
+  error: z.string().nullable(),
+  notes: z.array(z.string()),
 });
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

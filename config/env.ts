@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   UPLOAD_PARSE_TIMEOUT_S: int(60),
   UPLOAD_PARSE_HEAP_MB: int(1024),
   UPLOAD_PARSE_THREADS: int(2),
+  /** How long an upload waits for the full read before answering from its first rows (status `reading`). */
+  UPLOAD_WAIT_S: z.coerce.number().min(0).max(300).default(15),
   XLSX_MAX_INFLATED_MB: int(200),
   XLSX_MAX_CELLS: int(20_000_000),
   ALLOWED_EXTS: z.string().default('csv,tsv,tab,txt,json,ndjson,jsonl,parquet,xlsx'),

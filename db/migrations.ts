@@ -132,9 +132,27 @@ const modelVersions: Migration = {
   },
 };
 
+/**
+ * A dataset's read state: the upload answers from a sniff of the first rows while the full read runs in a
+ * workflow; `status` says whether the numbers are final. Rows from before are whole reads already.
+ */
+const datasetStatus: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('datasets')
+      .addColumn('status', 'text', (c) => c.notNull().defaultTo('ready'))
+      .addColumn('error', 'text')
+      .addColumn('notes', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('datasets').dropColumn('status').dropColumn('error').dropColumn('notes').execute();
+  },
+};
+
 /** Migrations live in code so the bundle needs no migration folder at runtime. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet, '0003_auth_throttle': authThrottle, '0004_model_versions': modelVersions };
+    return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet, '0003_auth_throttle': authThrottle, '0004_model_versions': modelVersions,
+      '0005_dataset_status': datasetStatus };
   },
 };

@@ -10,6 +10,7 @@ export interface UsersTable {
 export interface ProjectsTable {
   id: string; user_id: string; name: string; description: string | null; is_default: boolean; created_at: Timestamp;
 }
+export type DatasetStatus = 'reading' | 'ready' | 'failed';
 export interface DatasetsTable {
   id: string; user_id: string; project_id: string; name: string; filename: string; format: string;
   storage_key: string; size_bytes: number; sha256: string; rows: number; cols: number;
@@ -17,6 +18,12 @@ export interface DatasetsTable {
   preview: Json<{ columns: string[]; first_rows: Record<string, unknown>[] }>;
   /** The XLSX sheet read (null for other formats: the first sheet when the upload named none). */
   sheet: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `reading` while the full read runs (rows and types come from the first rows), then `ready` or `failed`. */
+  status: ColumnType<DatasetStatus, DatasetStatus | undefined, DatasetStatus>;
+  /** Why the full read failed (a sentence for the user). */
+  error: ColumnType<string | null, string | null | undefined, string | null>;
+  /** How the file was read (encoding, sheet, conversions), one sentence each. */
+  notes: ColumnType<string[], string | undefined, string>;
   created_at: Timestamp;
 }
 export interface RunsTable {

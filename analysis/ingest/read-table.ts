@@ -40,6 +40,8 @@ export interface TableManifest {
   columns: ColumnInfo[];
   preview: TablePreview;
   source: SourceInfo;
+  /** Only the first `limitRows` rows were read: `rows` and the types describe them, not the whole file. */
+  rows_partial?: boolean;
 }
 
 export const MAX_COLUMNS = 5000;
@@ -59,6 +61,11 @@ export interface ReadTableArgs {
   xlsxLimits?: XlsxLimits;
   /** Interrupts DuckDB's work when aborted (a parse past its deadline). */
   signal?: AbortSignal;
+  /**
+   * Reads only the first rows (a sniff for the upload's answer and previews): what comes back describes them,
+   * and `rows_partial` says when the file may hold more.
+   */
+  limitRows?: number;
   /** Where to make the scratch folder (default the OS's): a caller that may stop the reader removes it. */
   tmpDir?: string;
 }
@@ -217,7 +224,8 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     const stage = path.join(work, 'stage.parquet');
     let refined: Map<string, Refinement>;
     try {
-      await conn.run(`COPY (SELECT * FROM ${await sourceSql(conn, file, format, source)}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
+      const limit = args.limitRows === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(args.limitRows))}`;
+      await conn.run(`COPY (SELECT * FROM ${await sourceSql(conn, file, format, source)}${limit}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
       await conn.run(`CREATE VIEW raw AS SELECT * FROM read_parquet(${sqlString(stage)})`);
       const schema = (await queryJson(conn, 'DESCRIBE raw')).map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       if (schema.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has no columns.');
@@ -243,6 +251,10 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     }
     if (described.rows === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has a header but no data rows.');
     source.notes.push(...described.columns.flatMap((c) => (c.note ? [c.note] : [])));
-    return { rows: described.rows, cols: described.columns.length, columns: described.columns, preview: await preview(conn, 'norm', args.previewRows ?? 20), source };
+    const partial = args.limitRows !== undefined && described.rows >= Math.floor(args.limitRows);
+    return {
+      rows: described.rows, cols: described.columns.length, columns: described.columns, preview: await preview(conn, 'norm', args.previewRows ?? 20), source,
+      ...(partial ? { rows_partial: true } : {}),
+    };
   }));
 }

@@ -12,6 +12,8 @@ import { currentUser } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { parseTable } from '../parse-pool.js';
+import { awaitDatasetRead, startDatasetRead, type ReadOutcome } from '../dataset-read.js';
+import { estimateRows } from '../../analysis/ingest/estimate-rows.js';
 import { assertWithinQuota } from '../storage-quota.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
 import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js';
@@ -19,6 +21,9 @@ import { DatasetOut, IdParam, Page, PageQuery, PreviewOut, PreviewQuery, UploadO
 import { resolveProject } from './projects.js';
 import { isStorableText, jsonb } from '../../db/text.js';
 import { tablesPrefix } from '../../activities/dataset-table.js';
+
+/** Rows read at upload to answer at once (names, first types, preview); the full read runs in a workflow. */
+const SNIFF_ROWS = 10_000;
 
 /** Keeps a display name safe: no path, no control characters, bounded length. */
 export function sanitizeFilename(name: string): string {
@@ -57,6 +62,7 @@ export async function findDataset(deps: AppDeps, ctx: Context, id: string, opts:
 const datasetOut = (d: Dataset) => ({
   id: d.id, project_id: d.project_id, name: d.name, filename: d.filename, format: d.format, size_bytes: Number(d.size_bytes),
   sha256: d.sha256, rows: Number(d.rows), cols: d.cols, columns: d.columns.map((c) => ({ name: c.name, type: c.type })), created_at: iso(d.created_at)!,
+  status: d.status, rows_estimated: d.status === 'reading', error: d.error, notes: d.notes,
 });
 
 export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upload: Middleware) {
@@ -89,28 +95,48 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       const sheet = typeof fields.sheet === 'string' && fields.sheet ? fields.sheet : undefined;
       if (sheet !== undefined && (sheet.length > 200 || !isStorableText(sheet))) throw new ApiError('VALIDATION_ERROR', 'sheet: at most 200 characters of text');
       if (sheet !== undefined && format !== 'xlsx') throw new ApiError('VALIDATION_ERROR', 'sheet: only XLSX workbooks have sheets');
-      // Parsed in a worker thread: a hostile file costs that thread, never the API's event loop.
+      // Only the first rows are read here, in a worker thread (a hostile file costs that thread, never the API's
+      // event loop); the full read happens once, in the dataset's workflow on a worker.
       scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'assay-parse-'));
-      const manifest = await parseTable(deps.env, { inputPath: file.filepath, format, sheet, tmpDir: scratch });
+      const sniff = await parseTable(deps.env, { inputPath: file.filepath, format, sheet, tmpDir: scratch, limitRows: SNIFF_ROWS });
       const id = randomUUID();
       // The key comes from ids Assay made, never from the client's path.
       const key = `datasets/${user.id}/${id}/upload.${format === 'ndjson' ? 'ndjson' : format}`;
+      const name = filename.replace(/\.[^.]+$/, '') || filename;
       await deps.storage.putFile(key, file.filepath, 'application/octet-stream');
+      const forget = async () => { // no half-written record: neither the row nor the object stays
+        await deps.db.deleteFrom('datasets').where('id', '=', id).execute();
+        await deps.storage.delete(key);
+      };
       try {
         await deps.db.insertInto('datasets').values({
-          id, user_id: user.id, project_id: projectId, name: filename.replace(/\.[^.]+$/, '') || filename, filename, format,
-          storage_key: key, size_bytes: file.size, sha256: await sha256Of(file.filepath), rows: manifest.rows, cols: manifest.cols,
-          columns: jsonb(manifest.columns), preview: jsonb(manifest.preview), sheet: manifest.source.sheet,
+          id, user_id: user.id, project_id: projectId, name, filename, format, storage_key: key, size_bytes: file.size,
+          sha256: (file as { hash?: string | null }).hash ?? await sha256Of(file.filepath),
+          rows: sniff.rows_partial ? await estimateRows(file.filepath, format, file.size, sniff.rows) : sniff.rows, cols: sniff.cols,
+          columns: jsonb(sniff.columns), preview: jsonb(sniff.preview), sheet: sniff.source.sheet, status: 'reading', notes: jsonb(sniff.source.notes),
         }).execute();
       } catch (err) {
-        await deps.storage.delete(key); // no half-written record: the object goes if the row does not land
+        await forget();
         throw err;
       }
+      let outcome: ReadOutcome = { kind: 'pending' };
+      try {
+        await startDatasetRead(deps, id, user.id);
+        outcome = await awaitDatasetRead(deps, id, deps.env.UPLOAD_WAIT_S * 1000);
+      } catch (err) {
+        // The file is kept: the read starts again with the first run on it.
+        deps.logger.warn({ err, dataset_id: id }, 'could not start the dataset read; the first run will');
+      }
+      if (outcome.kind === 'bad_data' || outcome.kind === 'failed') {
+        await forget();
+        if (outcome.kind === 'bad_data') throw new ApiError('UNPROCESSABLE_DATASET', outcome.message);
+        throw new ApiError('SERVICE_UNAVAILABLE', outcome.message);
+      }
+      const ds = await deps.db.selectFrom('datasets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       ctx.status = 201;
       ctx.body = {
-        dataset_id: id, name: filename.replace(/\.[^.]+$/, '') || filename, rows: manifest.rows, cols: manifest.cols,
-        columns: manifest.columns.map((c) => ({ name: c.name, type: c.type })), preview: manifest.preview,
-        notes: manifest.source.notes,
+        dataset_id: id, name, status: ds.status, rows_estimated: ds.status === 'reading', rows: Number(ds.rows), cols: ds.cols,
+        columns: ds.columns.map((c) => ({ name: c.name, type: c.type })), preview: ds.preview, notes: ds.notes,
       };
     } catch (err) {
       if (err instanceof DataError) {
@@ -155,7 +181,7 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       try {
         const file = path.join(tmp, `upload.${ds.format}`);
         await deps.storage.getToFile(ds.storage_key, file);
-        ctx.body = (await parseTable(deps.env, { inputPath: file, format: ds.format as never, previewRows: n, sheet: ds.sheet ?? undefined, tmpDir: tmp })).preview;
+        ctx.body = (await parseTable(deps.env, { inputPath: file, format: ds.format as never, previewRows: n, limitRows: n, sheet: ds.sheet ?? undefined, tmpDir: tmp })).preview;
       } finally {
         await fsp.rm(tmp, { recursive: true, force: true });
       }

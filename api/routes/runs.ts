@@ -23,6 +23,7 @@ import {
 import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js';
 import { timelineFromHistory } from '../timeline.js';
 import { findDataset } from './datasets.js';
+import { startDatasetRead } from '../dataset-read.js';
 import { resolveProject } from './projects.js';
 import { canonicalJson, isStorableText, jsonb } from '../../db/text.js';
 
@@ -104,6 +105,9 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       if (prior) return answerPrior(ctx, prior, body.dataset_id, options);
     }
     const ds = await findDataset(deps, ctx, body.dataset_id, { write: true });
+    if (ds.status === 'failed') throw new ApiError('UNPROCESSABLE_DATASET', `The dataset could not be read: ${ds.error ?? 'unknown reason'}`, { dataset_status: ds.status });
+    // A read that could not start at upload (Temporal was down) starts now; one already running is left alone.
+    if (ds.status === 'reading') await startDatasetRead(deps, ds.id, ds.user_id).catch((err: unknown) => deps.logger.warn({ err, dataset_id: ds.id }, 'could not start the dataset read'));
     const names = new Set(ds.columns.map((c) => c.name));
     if (options.target !== undefined && !names.has(options.target)) {
       throw new ApiError('VALIDATION_ERROR', `target: column '${options.target}' does not exist`, { columns: [...names].slice(0, 100) }, 422);

@@ -7,6 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { openApiDocument, type RouteRegistry } from '../route-registry.js';
 import { HealthOut } from '../schemas.js';
+import { singleFlightCache } from '../single-flight-cache.js';
 import { staticPage } from '../security-headers.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
@@ -15,13 +16,19 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
 export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   const webPage = staticPage(new URL('../web/index.html', import.meta.url));
   const docsPage = staticPage(new URL('../web/docs.html', import.meta.url));
+  const check = async (fn: () => Promise<unknown>) => withTimeout(fn(), 3000).then(() => 'ok', (e: Error) => `down: ${e.message}`);
+  // Probes poll /health every few seconds from several places: the dependencies are asked at most twice a second,
+  // all three at once, and a slow answer (a store busy taking a large upload) delays no probe while a fresh one is
+  // on its way. An answer is never older than 2.5 s.
+  const health = singleFlightCache(async () => {
+    const [db, temporal, storage] = await Promise.all([
+      check(() => sql`select 1`.execute(deps.db)), check(() => deps.temporal.workflowService.getSystemInfo({})), check(() => deps.storage.check()),
+    ]);
+    return { db, temporal, storage };
+  }, { ttlMs: 500, staleMs: 2000, maxEntries: 1 });
+
   r.add(router, { method: 'get', path: '/health', summary: 'Health of the API and what it depends on', tag: 'system', auth: false, response: HealthOut }, async (ctx) => {
-    const check = async (fn: () => Promise<unknown>) => withTimeout(fn(), 3000).then(() => 'ok', (e: Error) => `down: ${e.message}`);
-    const checks = {
-      db: await check(() => sql`select 1`.execute(deps.db)),
-      temporal: await check(() => deps.temporal.workflowService.getSystemInfo({})),
-      storage: await check(() => deps.storage.check()),
-    };
+    const checks = await health.get('all');
     const ok = Object.values(checks).every((c) => c === 'ok');
     ctx.status = ok ? 200 : 503;
     ctx.body = { status: ok ? 'ok' : 'degraded', version: deps.version, uptime_s: Math.round((Date.now() - deps.startedAt) / 1000), checks };
