@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { DataError } from '../../../analysis/errors.js';
-import { xlsxToCsv } from '../../../analysis/ingest/xlsx.js';
+import { workbookToCsv as xlsxToCsv } from '../../../analysis/ingest/workbook.js';
 import { entry, makeXlsx } from '../../helpers/xlsx.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-xlsx-limits-'));
