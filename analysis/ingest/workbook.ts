@@ -98,7 +98,11 @@ export function workbookToCsv(file: string, csvOut: string, sheetName?: string, 
     ...(limits.maxRows !== undefined ? { sheetRows: limits.maxRows + 1001 } : {}) });
   const name = chosen ?? wb.SheetNames[0];
   const ws = name === undefined ? undefined : wb.Sheets[name];
-  if (name === undefined || !ws) throw noSheet(format, sheetName, wb.SheetNames);
+  if (name === undefined || !ws) {
+    if (name === undefined || !wb.SheetNames.includes(name)) throw noSheet(format, sheetName, wb.SheetNames);
+    // SheetJS leaves out a sheet it failed to parse rather than failing.
+    throw new DataError('UNPROCESSABLE_DATASET', `The sheet '${name}' could not be read; open the workbook in a spreadsheet program and save it again.`);
+  }
   const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
   const { rows, notes } = writeSheetCsv(csvOut, ws, name, date1904, limits);
   if (rows === 0) throw new DataError('UNPROCESSABLE_DATASET', `The sheet '${name}' is empty.`);
@@ -129,9 +133,11 @@ class LazyZip {
   error: DataError | undefined;
   /** The sheet being read, for the cell cap's sentence. */
   sheet: string | undefined;
+  private readonly names: Set<string>;
 
   constructor(private readonly buf: Buffer, private readonly format: WorkbookFormat, private readonly limits: XlsxLimits) {
     const entries = listZip(buf, label(format));
+    this.names = new Set(entries.map((e) => e.name.replace(/^\//, '')));
     const budget = new InflateBudget(limits.maxInflatedBytes, label(format));
     this.container = sheetjs.CFB.utils.cfb_new();
     for (const e of entries) {
@@ -154,12 +160,29 @@ class LazyZip {
         const cells = ods ? countOdsCells(data.toString('latin1')) : countCellTags(data);
         if (cells > this.limits.maxCells) throw tooManyCells(ods ? undefined : this.sheet, this.limits.maxCells);
       }
-      return data;
+      return e.name === '[Content_Types].xml' ? declareParts(data, this.names) : data;
     } catch (err) {
       if (err instanceof DataError) this.error ??= err;
       throw err;
     }
   }
+}
+
+const PART_TYPES: [string, string][] = [
+  ['xl/sharedStrings.xml', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml'],
+  ['xl/styles.xml', 'application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml'],
+];
+
+/**
+ * SheetJS finds shared strings and styles only through their content types; writers that declare just
+ * `Default Extension="xml"` (Excel opens those files) would lose every string. Such parts are declared here.
+ */
+function declareParts(types: Buffer, names: Set<string>): Buffer {
+  const xml = types.toString('utf8');
+  const missing = PART_TYPES.filter(([part, type]) => names.has(part) && !xml.includes(type));
+  if (missing.length === 0) return types;
+  return Buffer.from(xml.replace(/<\/((?:[\w.-]+:)?)Types>\s*$/, (end, prefix: string) =>
+    missing.map(([part, type]) => `<${prefix}Override PartName="/${part}" ContentType="${type}"/>`).join('') + end), 'utf8');
 }
 
 /** `<c>` elements in sheet XML, with or without a namespace prefix (`<c `, `<x:c>`), counted over the bytes. */
