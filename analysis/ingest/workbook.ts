@@ -227,6 +227,14 @@ export function serialToIso(serial: number, date1904: boolean): string {
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
 }
 
+const dateFormats = new Map<string, boolean>();
+/** Whether a number format draws a date or time (SheetJS's test, remembered: a sheet has few formats, many cells). */
+function isDateFormat(z: string): boolean {
+  let is = dateFormats.get(z);
+  if (is === undefined) dateFormats.set(z, (is = Boolean((XLSX.SSF as { is_date(f: string): boolean }).is_date(z))));
+  return is;
+}
+
 function cellText(c: XLSX.CellObject | undefined, date1904: boolean): string {
   if (!c || c.v === undefined || c.v === null) return '';
   switch (c.t) {
@@ -235,7 +243,7 @@ function cellText(c: XLSX.CellObject | undefined, date1904: boolean): string {
     case 'd': return c.v instanceof Date ? c.v.toISOString().replace(/T00:00:00\.000Z$/, '').replace(/\.000Z$/, '').replace('T', ' ') : String(c.v);
     case 'n': {
       const v = Number(c.v);
-      return typeof c.z === 'string' && Number.isFinite(v) && XLSX.SSF.is_date(c.z) ? serialToIso(v, date1904) : String(v);
+      return typeof c.z === 'string' && Number.isFinite(v) && isDateFormat(c.z) ? serialToIso(v, date1904) : String(v);
     }
     default: return String(c.v);
   }
