@@ -27,8 +27,6 @@ export interface WorkbookSheet {
   /** What the conversion changed (merged header cells named), in sentences for the dataset's notes. */
   notes: string[];
 }
-/** @deprecated the old name; every workbook format is read now. */
-export type XlsxSheet = WorkbookSheet;
 
 /** The slice of SheetJS used here: its exported `parse_zip` and `CFB` are untyped. */
 interface SheetJsInternals {
@@ -156,7 +154,8 @@ class LazyZip {
     try {
       const data = readZipEntry(this.buf, e, MAX_XLSX_PART_BYTES, budget, label(this.format));
       const ods = this.format === 'ods';
-      if (this.limits.maxRows === undefined && (ods ? e.name === 'content.xml' : /^\/?xl\/worksheets\/[^/]+\.xml$/i.test(e.name))) {
+      // Counted for previews too: SheetJS's `sheetRows` does not stop an ODS row repeated a million times.
+      if ((ods ? e.name === 'content.xml' : /^\/?xl\/worksheets\/[^/]+\.xml$/i.test(e.name))) {
         const cells = ods ? countOdsCells(data.toString('latin1')) : countCellTags(data);
         if (cells > this.limits.maxCells) throw tooManyCells(ods ? undefined : this.sheet, this.limits.maxCells);
       }

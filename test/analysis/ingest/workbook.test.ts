@@ -96,6 +96,8 @@ describe('bombs', () => {
     expect(failure(() => convert('repeat-bomb.ods')))
       .toBe('The workbook has more than 20,000,000 cells (rows × columns), the limit for a workbook; save it as CSV instead, or split it.');
     expect(Date.now() - started).toBeLessThan(5000);
+    expect(failure(() => convert('repeat-bomb.ods', undefined, { maxInflatedBytes: 20 * MB, maxCells: 1000, maxRows: 5 })))
+      .toBe('The workbook has more than 1,000 cells (rows × columns), the limit for a workbook; save it as CSV instead, or split it.');
   });
 });
 
