@@ -46,7 +46,7 @@ const EnvSchema = z.object({
   UPLOAD_WAIT_S: z.coerce.number().min(0).max(300).default(15),
   XLSX_MAX_INFLATED_MB: int(200),
   XLSX_MAX_CELLS: int(20_000_000),
-  ALLOWED_EXTS: z.string().default('csv,tsv,tab,txt,json,ndjson,jsonl,parquet,xlsx'),
+  ALLOWED_EXTS: z.string().default('csv,tsv,tab,txt,json,ndjson,jsonl,parquet,xlsx,xls,ods'),
   MAX_ACTIVE_RUNS_PER_USER: int(3),
   // Bytes a user may hold (uploads + artifacts), in MB; 0 for no quota. Stored predictions expire after the days given.
   STORAGE_QUOTA_MB: z.coerce.number().int().min(0).default(10_240),

@@ -1,12 +1,17 @@
 import { DataError } from '../errors.js';
 import { decodeText, detectEncoding } from './encoding.js';
 
-export const FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx'] as const;
+export const FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx', 'xls', 'ods'] as const;
 export type Format = (typeof FORMATS)[number];
 
 const BY_EXT: Record<string, Format> = {
-  csv: 'csv', txt: 'csv', tsv: 'tsv', tab: 'tsv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson', parquet: 'parquet', xlsx: 'xlsx',
+  csv: 'csv', txt: 'csv', tsv: 'tsv', tab: 'tsv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson', parquet: 'parquet',
+  xlsx: 'xlsx', xls: 'xls', ods: 'ods',
 };
+
+const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
+/** The compound-file signature XLS (BIFF) workbooks start with. */
+const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 /** The lower-case extension of a file name, without the dot ('' when there is none). */
 export const extensionOf = (filename: string) => {
@@ -21,7 +26,7 @@ export const extensionOf = (filename: string) => {
 export function detectFormat(filename: string, head: Uint8Array): Format {
   const ext = extensionOf(filename);
   const fmt = BY_EXT[ext];
-  if (!fmt) throw new DataError('UNPROCESSABLE_DATASET', `Files of type '.${ext}' cannot be read; use CSV, TSV, JSON, NDJSON, Parquet or XLSX.`);
+  if (!fmt) throw new DataError('UNPROCESSABLE_DATASET', `Files of type '.${ext}' cannot be read; use CSV, TSV, JSON, NDJSON, Parquet, XLSX, XLS or ODS.`);
   if (head.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file is empty.');
   const isParquet = head.length >= 4 && String.fromCharCode(...head.subarray(0, 4)) === 'PAR1';
   if (fmt === 'parquet') {
@@ -30,7 +35,18 @@ export function detectFormat(filename: string, head: Uint8Array): Format {
   }
   const isZip = head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
   if (fmt === 'xlsx') {
-    if (!isZip) throw new DataError('UNPROCESSABLE_DATASET', 'The file is named .xlsx but is not an Excel workbook (no zip signature).');
+    if (!isZip) throw new DataError('UNPROCESSABLE_DATASET', `The file is named .${ext} but is not an Excel workbook (no zip signature).`);
+    return fmt;
+  }
+  if (fmt === 'ods') {
+    // The `mimetype` part comes first, stored, so its text follows the first local header (OpenDocument part 3 §3.3).
+    if (!isZip || !Buffer.from(head.subarray(30, 120)).includes(ODS_MIME)) {
+      throw new DataError('UNPROCESSABLE_DATASET', 'The file is named .ods but is not an OpenDocument spreadsheet (no zip signature and spreadsheet mimetype).');
+    }
+    return fmt;
+  }
+  if (fmt === 'xls') {
+    if (!CFB_MAGIC.every((b, i) => head[i] === b)) throw new DataError('UNPROCESSABLE_DATASET', 'The file is named .xls but is not an Excel 97–2003 workbook (no compound-file signature).');
     return fmt;
   }
   // Text formats: UTF-8, UTF-16 or Windows-1252; NUL bytes outside UTF-16's pattern mean binary content.

@@ -12,7 +12,7 @@ import { INVALID_UTF8, readError } from './read-errors.js';
 import { refineTypes, type Refinement } from './refine-types.js';
 import { interruptible } from './interrupt.js';
 import { checkJsonDepth } from './json-depth.js';
-import { xlsxToCsv, type XlsxLimits } from './xlsx.js';
+import { DEFAULT_XLSX_LIMITS, WORKBOOK_FORMATS, workbookToCsv, type XlsxLimits } from './workbook.js';
 
 export interface ColumnInfo {
   name: string; type: ColumnType; storage_type: string;
@@ -120,11 +120,14 @@ async function describe(conn: DuckDBConnection, view: string, refined: Map<strin
 /** A UTF-8 CSV/JSON path for DuckDB: XLSX sheets become CSV, other encodings are transcoded. */
 async function prepare(args: ReadTableArgs, work: string, forceEncoding?: Encoding): Promise<{ file: string; format: Format; source: SourceInfo }> {
   const notes: string[] = [];
-  if (args.format === 'xlsx') {
+  if ((WORKBOOK_FORMATS as readonly Format[]).includes(args.format)) {
     const csv = path.join(work, 'sheet.csv');
-    const x = xlsxToCsv(args.inputPath, csv, args.sheet, args.xlsxLimits);
+    // A sniff converts only the rows it reads (the sheet's XML is still inflated, under the caps).
+    const limits = { ...(args.xlsxLimits ?? DEFAULT_XLSX_LIMITS), ...(args.limitRows !== undefined ? { maxRows: args.limitRows } : {}) };
+    const x = workbookToCsv(args.inputPath, csv, args.sheet, limits);
     if (x.sheets.length > 1) notes.push(`Read sheet '${x.sheet}' of ${x.sheets.map((s) => `'${s}'`).join(', ')}.`);
-    return { file: csv, format: 'csv', source: { format: 'xlsx', encoding: null, delimiter: ',', header: true, sheet: x.sheet, notes } };
+    notes.push(...x.notes);
+    return { file: csv, format: 'csv', source: { format: args.format, encoding: null, delimiter: ',', header: true, sheet: x.sheet, notes } };
   }
   if (!TEXT_FORMATS.includes(args.format)) {
     return { file: args.inputPath, format: args.format, source: { format: args.format, encoding: null, delimiter: null, header: true, sheet: null, notes } };

@@ -94,7 +94,7 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       const format = detectFormat(filename, await readHead(file.filepath));
       const sheet = typeof fields.sheet === 'string' && fields.sheet ? fields.sheet : undefined;
       if (sheet !== undefined && (sheet.length > 200 || !isStorableText(sheet))) throw new ApiError('VALIDATION_ERROR', 'sheet: at most 200 characters of text');
-      if (sheet !== undefined && format !== 'xlsx') throw new ApiError('VALIDATION_ERROR', 'sheet: only XLSX workbooks have sheets');
+      if (sheet !== undefined && !['xlsx', 'xls', 'ods'].includes(format)) throw new ApiError('VALIDATION_ERROR', 'sheet: only workbooks (XLSX, XLS, ODS) have sheets');
       // Only the first rows are read here, in a worker thread (a hostile file costs that thread, never the API's
       // event loop); the full read happens once, in the dataset's workflow on a worker.
       scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'assay-parse-'));

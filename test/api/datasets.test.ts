@@ -60,7 +60,16 @@ describe('upload', () => {
     const csv = new FormData();
     csv.append('file', new Blob(['a\n1\n']), 'x.csv');
     csv.append('sheet', 'Second');
-    expect((await c.req('POST', '/datasets/upload', csv)).body.error.message).toBe('sheet: only XLSX workbooks have sheets');
+    expect((await c.req('POST', '/datasets/upload', csv)).body.error.message).toBe('sheet: only workbooks (XLSX, XLS, ODS) have sheets');
+  });
+
+  test.each(['libreoffice.xls', 'libreoffice.ods'])('%s (made by LibreOffice) uploads, the sheet named read, its format kept', async (name) => {
+    const book = fs.readFileSync(new URL(`../fixtures/workbooks/${name}`, import.meta.url));
+    const r = await c.upload(name, book, { sheet: 'Other' });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ rows: 2, cols: 2, columns: [{ name: 'x' }, { name: 'label' }] });
+    expect((await c.get(`/datasets/${r.body.dataset_id}`)).body).toMatchObject({ format: name.slice(-3), rows: 2 });
+    expect(r.body.notes).toContain("Read sheet 'Other' of 'Data', 'Other'.");
   });
 
   test('UTF-16 and Windows-1252 text upload; a zip bomb posing as XLSX is 422 naming it, and nothing is kept', async () => {

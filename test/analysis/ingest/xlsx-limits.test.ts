@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { DataError } from '../../../analysis/errors.js';
-import { xlsxToCsv } from '../../../analysis/ingest/xlsx.js';
+import { workbookToCsv as xlsxToCsv } from '../../../analysis/ingest/workbook.js';
 import { entry, makeXlsx } from '../../helpers/xlsx.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-xlsx-limits-'));
@@ -25,7 +25,8 @@ test('parts each under the per-part cap are refused once together they pass the 
   const blank = entry(Buffer.alloc(12 * MB, 0x20));
   expect(convert(makeXlsx({ S: [['a'], [1]] }, { 'xl/sharedStrings.xml': blank, 'xl/styles.xml': blank })))
     .toBe('The XLSX file expands to more than 20 MB across its parts, the limit for a workbook; it may be a zip bomb. Save the sheet as CSV instead.');
-  expect(convert(makeXlsx({ S: [['a'], [1]] }, { 'xl/sharedStrings.xml': blank }))).toMatchObject({ sheet: 'S' });
+  // An inline string: a cell pointing into shared strings that are only blanks is a damaged workbook.
+  expect(convert(makeXlsx({ S: [[{ inline: 'a' }], [1]] }, { 'xl/sharedStrings.xml': blank }))).toMatchObject({ sheet: 'S' });
 });
 
 test('the cell cap counts the grid the CSV would hold: rows × the widest row', () => {
