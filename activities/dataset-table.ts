@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ColumnType } from '../analysis/ingest/column-types.js';
 import type { Format } from '../analysis/ingest/formats.js';
-import { readTable, type TableManifest } from '../analysis/ingest/read-table.js';
+import { readTableInThread } from '../analysis/ingest/read-pool.js';
+import type { TableManifest } from '../analysis/ingest/read-table.js';
 import type { Dataset } from '../db/schema.js';
 import type { ActivityDeps } from './deps.js';
 import { whileHeartbeating } from './heartbeat.js';
@@ -62,10 +63,9 @@ export async function datasetTable(deps: ActivityDeps, ds: Dataset, opts: TableO
     const raw = path.join(dir, `upload.${ds.format}`);
     await deps.storage.getToFile(ds.storage_key, raw);
     const parquet = path.join(dir, 'data.parquet');
-    const manifest = await whileHeartbeating(readTable({
+    const manifest = await whileHeartbeating(readTableInThread({
       inputPath: raw, format: ds.format as Format, parquetOut: parquet, columnTypes: opts.column_types, sheet: ds.sheet ?? undefined, tmpDir: dir,
-      signal: Context.current().cancellationSignal,
-    }), () => ({ phase: 'read' }));
+    }, Context.current().cancellationSignal), () => ({ phase: 'read' }));
     // The manifest goes last: its presence says the Parquet beside it is whole (two readers racing write the same bytes).
     await deps.storage.putFile(keys.parquet, parquet, 'application/vnd.apache.parquet');
     await deps.storage.put(keys.manifest, JSON.stringify(manifest), 'application/json');

@@ -1,7 +1,7 @@
 // Runs inside a parse-pool thread: reads uploads with DuckDB and the XLSX reader, off the API's event loop.
 import { readTable, type ReadTableArgs, type TableManifest } from '../analysis/ingest/read-table.js';
 import { readCsvRows } from '../analysis/ml/read-rows.js';
-import { serveJobs } from './parse-pool.js';
+import { serveJobs } from '../analysis/threads/thread-pool.js';
 
 /** The parse pool's jobs: a table for upload and preview, CSV rows for predict. */
 export type ParseJobs = {

@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { DataError } from '../../analysis/errors.js';
 import { ApiError } from '../../api/errors.js';
-import { ThreadPool, type PoolOptions } from '../../api/parse-pool.js';
+import { ThreadPool, type PoolOptions } from '../../analysis/threads/thread-pool.js';
+import { API_POOL_ERRORS } from '../../api/parse-pool.js';
 import type { TestJobs } from '../helpers/pool-thread.js';
 
 const entry = new URL('../helpers/pool-thread.ts', import.meta.url);
 const pools: ThreadPool<TestJobs>[] = [];
 const pool = (o: Partial<PoolOptions> = {}) => {
-  const p = new ThreadPool<TestJobs>({ entry, size: 2, timeoutMs: 10_000, heapMb: 256, graceMs: 500, ...o });
+  const p = new ThreadPool<TestJobs>({ entry, size: 2, timeoutMs: 10_000, heapMb: 256, graceMs: 500, errors: API_POOL_ERRORS, ...o });
   pools.push(p);
   return p;
 };
@@ -51,6 +52,19 @@ describe('ThreadPool', () => {
     const p = pool({ size: 1, timeoutMs: 1000 });
     const err = await p.run('duck', null).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'UNPROCESSABLE_DATASET' });
+    expect(await p.run('echo', 'alive')).toBe('alive');
+    expect(p.threads.stuck).toBe(0);
+  });
+
+  test("a caller's abort stops its job (DuckDB interrupted first) and rejects with the abort's reason; the pool keeps working", async () => {
+    const p = pool({ size: 1 });
+    const ac = new AbortController();
+    expect(await p.run('echo', 'warm')).toBe('warm'); // the thread is up: the abort lands on a running query
+    const job = p.run('duck', null, ac.signal);
+    setTimeout(() => ac.abort(new Error('activity cancelled')), 300);
+    const started = Date.now();
+    await expect(job).rejects.toThrow('activity cancelled');
+    expect(Date.now() - started).toBeLessThan(2000);
     expect(await p.run('echo', 'alive')).toBe('alive');
     expect(p.threads.stuck).toBe(0);
   });

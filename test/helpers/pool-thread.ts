@@ -3,7 +3,7 @@ import { DataError } from '../../analysis/errors.js';
 import { withDuck } from '../../analysis/duck.js';
 import { interruptible } from '../../analysis/ingest/interrupt.js';
 import { withCause } from '../../analysis/ingest/read-errors.js';
-import { serveJobs } from '../../api/parse-pool.js';
+import { serveJobs } from '../../analysis/threads/thread-pool.js';
 
 export type TestJobs = {
   echo: { input: string; output: string };
