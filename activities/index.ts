@@ -1,4 +1,5 @@
 import type { ReportSettings } from '../analysis/report/settings.js';
+import { compareActivity, recordCompareFailureActivity } from './compare.js';
 import type { ActivityDeps } from './deps.js';
 import { finalizeActivity } from './finalize.js';
 import { ingestActivity } from './ingest.js';
@@ -23,6 +24,8 @@ export function createActivities(deps: ActivityDeps, report: ReportSettings) {
     qa: qaActivity(deps),
     finalize: finalizeActivity(deps),
     recordRunState: recordRunStateActivity(deps),
+    compare: compareActivity(deps, report),
+    recordCompareFailure: recordCompareFailureActivity(deps),
   };
 }
 

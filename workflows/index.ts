@@ -1,2 +1,3 @@
 // The worker bundles this file: every workflow type the task queues serve.
 export { analysisJob } from './analysis-job.js';
+export { compareDatasets } from './compare-datasets.js';

@@ -40,6 +40,8 @@ export function mockActivities(calls: Calls, overrides: Partial<Activities> = {}
     qa: async () => ({ critique_key: 'c', ok: true, warnings: [], ...ok }),
     finalize: async () => ({ result_key: 'res', ...ok }),
     recordRunState: async () => undefined,
+    compare: async () => ({ result_key: 'cr', report_key: 'ch', columns_compared: 3, drifted: 1 }),
+    recordCompareFailure: async () => undefined,
   };
   const merged = { ...base, ...overrides };
   return Object.fromEntries(Object.entries(merged).map(([k, fn]) => [k, track(k, fn as never)])) as unknown as Activities;
