@@ -35,11 +35,12 @@ export const DRIFT_RULE: DriftRule = {
 };
 
 const METHOD = [
-  'Numbers and dates (as epoch seconds): PSI over 10 bins cut at the deciles of A (repeated cut points merged, so a constant column has two bins), plus a bin for missing or non-finite values.',
+  'Numbers and dates (as epoch seconds): PSI over 10 bins cut at the deciles of A (its inverse ECDF; repeated cut points merged, so a constant column has two bins), plus a bin for missing or non-finite values.',
   'Categories (and text, booleans, identifiers, and columns whose type changed between number and text): PSI over the 20 most frequent values of A and of B, one "other" bin and one "missing" bin.',
   `PSI = Σ (b − a)·ln(b / a) over the bins' shares, each share at least ${PSI_EPSILON} so an empty bin stays finite.`,
   'Kolmogorov–Smirnov: the exact largest gap between the two empirical distribution functions over every distinct value (ties grouped), p-value from the asymptotic Kolmogorov distribution with Stephens\' correction; missing values left out.',
   'χ²: test of independence on the 2 × k table of category counts (the named categories and "other"; missing values left out).',
+  'Distinct counts are exact, over the compared values (finite numbers, dates, or categories).',
 ];
 
 /** How a column present in both tables is compared, from its two types. */
@@ -60,11 +61,15 @@ export function schemaChanges(a: ColumnInfo[], b: ColumnInfo[]): SchemaChanges {
   };
 }
 
-/** The SQL value a column is compared on: a finite double, epoch seconds, or text. */
-function valueExpr(name: string, kind: CompareKind): string {
-  if (kind === 'numeric') return sqlFiniteDouble(name);
-  if (kind === 'datetime') return `epoch(TRY_CAST(${sqlIdent(name)} AS TIMESTAMP))::DOUBLE`;
-  return `CAST(${sqlIdent(name)} AS VARCHAR)`;
+/** A column to compare: its name, how, and whether both tables store it alike (then categories group on the raw value). */
+interface Shared { name: string; type_a: ColumnType; type_b: ColumnType; kind: CompareKind; sameStorage: boolean }
+
+/** The SQL value a column is compared on: a finite double, epoch seconds, the raw value, or text. */
+function valueExpr(c: Pick<Shared, 'name' | 'kind' | 'sameStorage'>): string {
+  if (c.kind === 'numeric') return sqlFiniteDouble(c.name);
+  if (c.kind === 'datetime') return `epoch(TRY_CAST(${sqlIdent(c.name)} AS TIMESTAMP))::DOUBLE`;
+  // Grouping on the stored value is much cheaper than on its text (a million integer ids); text only when the types differ.
+  return c.sameStorage ? sqlIdent(c.name) : `CAST(${sqlIdent(c.name)} AS VARCHAR)`;
 }
 
 /** A double as a SQL literal that round-trips exactly (a bare literal like 0.1 would be a DECIMAL). */
@@ -72,36 +77,37 @@ const sqlDouble = (x: number) => `CAST(${sqlString(String(x))} AS DOUBLE)`;
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const pct = (part: number, whole: number) => (whole > 0 ? (100 * part) / whole : 0);
 
-interface SideStats { rows: number; present: number; values: number; distinct: number; mean: number | null }
+/** Rows, present (non-null) cells, values the test can use, and the mean (numbers), of one table's column. */
+interface SideStats { rows: number; present: number; values: number; mean: number | null }
 
-/** Rows, present values, values usable by the test, distinct values and the mean of every compared column, one scan. */
-async function sideStats(conn: DuckDBConnection, view: string, cols: { name: string; kind: CompareKind }[]): Promise<SideStats[]> {
+/** Those counts for every compared column of one table, in one scan. */
+async function sideStats(conn: DuckDBConnection, view: string, cols: Shared[]): Promise<SideStats[]> {
   if (cols.length === 0) return [];
   const sel = cols.flatMap((c, i) => {
-    const v = valueExpr(c.name, c.kind);
-    return [`count(${sqlIdent(c.name)}) AS p${i}`, `count(${v}) AS v${i}`, `count(DISTINCT ${sqlIdent(c.name)}) AS d${i}`,
-      c.kind === 'numeric' ? `avg(${v}) AS m${i}` : `NULL AS m${i}`];
+    const v = valueExpr(c);
+    return [`count(${sqlIdent(c.name)}) AS p${i}`, `count(${v}) AS v${i}`, c.kind === 'numeric' ? `avg(${v}) AS m${i}` : `NULL AS m${i}`];
   });
   const [row] = await queryJson(conn, `SELECT count(*) AS n, ${sel.join(', ')} FROM ${view}`);
   return cols.map((_, i) => ({
-    rows: num(row.n), present: num(row[`p${i}`]), values: num(row[`v${i}`]), distinct: num(row[`d${i}`]),
+    rows: num(row.n), present: num(row[`p${i}`]), values: num(row[`v${i}`]),
     mean: row[`m${i}`] === null || row[`m${i}`] === undefined ? null : Number(row[`m${i}`]),
   }));
 }
 
-/** Counts per bin index (−1 for missing) of a CASE expression over a view. */
-async function binCounts(conn: DuckDBConnection, view: string, binExpr: string, bins: number): Promise<{ counts: number[]; missing: number }> {
-  const rows = await queryJson(conn, `SELECT ${binExpr} AS bin, count(*) AS n FROM ${view} GROUP BY 1`);
-  const counts = new Array<number>(bins).fill(0);
-  let missing = 0;
-  for (const r of rows) {
-    const b = Number(r.bin);
-    if (b < 0) missing += num(r.n); else counts[b] += num(r.n);
-  }
-  return { counts, missing };
+/**
+ * One scan of both tables for a column: the count of every distinct value in A (`ca`) and in B (`cb`), as temp table
+ * `g`. Everything else (ECDFs, deciles, bins, top categories, distinct counts) is read from `g`, which is much smaller
+ * than the tables unless every value is distinct.
+ */
+async function groupBoth(conn: DuckDBConnection, v: string): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE g AS SELECT x, sum(s)::BIGINT AS ca, (count(*) - sum(s))::BIGINT AS cb
+    FROM (SELECT ${v} AS x, 1 AS s FROM a UNION ALL SELECT ${v} AS x, 0 AS s FROM b) WHERE x IS NOT NULL GROUP BY x`);
 }
 
-interface Drift { psi: number; test: 'ks' | 'chi_square'; statistic: number; dof: number | null; p_value: number | null; effect: number; bins: ColumnComparison['bins'] }
+interface Drift {
+  psi: number; test: 'ks' | 'chi_square'; statistic: number; dof: number | null; p_value: number | null; effect: number;
+  distinct_a: number; distinct_b: number; bins: ColumnComparison['bins'];
+}
 
 const label = (x: number, kind: CompareKind) => {
   if (kind === 'datetime') {
@@ -112,65 +118,54 @@ const label = (x: number, kind: CompareKind) => {
 };
 
 /** PSI over A's deciles and the exact two-sample KS statistic, for one numeric or date column. */
-async function numericDrift(conn: DuckDBConnection, name: string, kind: CompareKind, sa: SideStats, sb: SideStats): Promise<Drift> {
-  const v = valueExpr(name, kind);
-  const [q] = await queryJson(conn, `SELECT quantile_disc(x, [${DECILES.join(', ')}])::DOUBLE[] AS q FROM (SELECT ${v} AS x FROM a) WHERE x IS NOT NULL`);
+async function numericDrift(conn: DuckDBConnection, c: Shared, sa: SideStats, sb: SideStats): Promise<Drift> {
+  await groupBoth(conn, valueExpr(c));
+  const na = Math.max(sa.values, 1), nb = Math.max(sb.values, 1);
+  // The ECDFs at every distinct value of either table (equal values counted together): the KS statistic exactly, and
+  // A's deciles as its inverse ECDF (the smallest value with at least that share of A at or below it).
+  const [r] = await queryJson(conn, `WITH c AS (SELECT x, ca, cb, sum(ca) OVER w AS fa, sum(cb) OVER w AS fb FROM g WINDOW w AS (ORDER BY x ROWS UNBOUNDED PRECEDING))
+    SELECT max(abs(fa / ${na} - fb / ${nb})) AS d, count(*) FILTER (WHERE ca > 0) AS da, count(*) FILTER (WHERE cb > 0) AS db,
+      ${DECILES.map((q, i) => `min(x) FILTER (WHERE fa >= ${q} * ${sa.values} AND ca > 0) AS q${i}`).join(', ')} FROM c`);
+  const testable = sa.values > 0 && sb.values > 0;
+  const d = testable ? num(r?.d) : 0;
   // Ties (and a constant column) give repeated cut points: merged, so no bin is empty by construction.
-  const edges = [...new Set(((q?.q as number[] | null) ?? []).map(Number))].sort((x, y) => x - y);
+  const edges = sa.values === 0 ? [] : [...new Set(DECILES.map((_, i) => r?.[`q${i}`]).filter((e) => e !== null && e !== undefined).map(Number))].sort((x, y) => x - y);
   const cases = edges.map((e, i) => `WHEN x <= ${sqlDouble(e)} THEN ${i}`).join(' ');
-  const binExpr = `CASE WHEN x IS NULL THEN -1 ${cases} ELSE ${edges.length} END`;
-  const [ca, cb] = await Promise.all(['a', 'b'].map((t) => binCounts(conn, `(SELECT ${v} AS x FROM ${t})`, binExpr, edges.length + 1)));
+  const rows = await queryJson(conn, `SELECT CASE ${cases} ELSE ${edges.length} END AS bin, sum(ca) AS ca, sum(cb) AS cb FROM g GROUP BY 1`);
+  const ca = new Array<number>(edges.length + 1).fill(0), cb = new Array<number>(edges.length + 1).fill(0);
+  for (const row of rows) { ca[Number(row.bin)] += num(row.ca); cb[Number(row.bin)] += num(row.cb); }
+  const missA = sa.rows - sa.values, missB = sb.rows - sb.values;
   const labels = edges.length === 0 ? ['all values'] : [
-    `≤ ${label(edges[0], kind)}`, ...edges.slice(1).map((e, i) => `${label(edges[i], kind)} – ${label(e, kind)}`), `> ${label(edges[edges.length - 1], kind)}`,
+    `≤ ${label(edges[0], c.kind)}`, ...edges.slice(1).map((e, i) => `${label(edges[i], c.kind)} – ${label(e, c.kind)}`), `> ${label(edges[edges.length - 1], c.kind)}`,
   ];
-  let d = 0;
-  if (sa.values > 0 && sb.values > 0) {
-    // Exact: the ECDFs are compared at every distinct value of either table, equal values counted together.
-    const [r] = await queryJson(conn, `WITH v AS (SELECT x, 1 AS s FROM (SELECT ${v} AS x FROM a) WHERE x IS NOT NULL
-        UNION ALL SELECT x, 0 AS s FROM (SELECT ${v} AS x FROM b) WHERE x IS NOT NULL),
-      g AS (SELECT x, sum(s) AS ca, count(*) - sum(s) AS cb FROM v GROUP BY x),
-      c AS (SELECT sum(ca) OVER w AS fa, sum(cb) OVER w AS fb FROM g WINDOW w AS (ORDER BY x ROWS UNBOUNDED PRECEDING))
-      SELECT max(abs(fa / ${sa.values} - fb / ${sb.values})) AS d FROM c`);
-    d = num(r.d);
-  }
   return {
-    psi: psi([...ca.counts, ca.missing], [...cb.counts, cb.missing]), test: 'ks', statistic: d, dof: null,
-    p_value: sa.values > 0 && sb.values > 0 ? ksPValue(d, sa.values, sb.values) : null, effect: d,
-    bins: [...labels, 'missing'].map((l, i) => ({
-      label: l, pct_a: pct(i < labels.length ? ca.counts[i] : ca.missing, sa.rows), pct_b: pct(i < labels.length ? cb.counts[i] : cb.missing, sb.rows),
-    })),
+    psi: psi([...ca, missA], [...cb, missB]), test: 'ks', statistic: d, dof: null,
+    p_value: testable ? ksPValue(d, sa.values, sb.values) : null, effect: d, distinct_a: num(r?.da), distinct_b: num(r?.db),
+    bins: [...labels.map((l, i) => ({ label: l, pct_a: pct(ca[i], sa.rows), pct_b: pct(cb[i], sb.rows) })),
+      { label: 'missing', pct_a: pct(missA, sa.rows), pct_b: pct(missB, sb.rows) }],
   };
 }
 
 /** PSI and the χ² test over the top categories of A ∪ B plus "other", for one categorical column. */
-async function categoricalDrift(conn: DuckDBConnection, name: string, topK: number, sa: SideStats, sb: SideStats): Promise<Drift> {
-  const v = valueExpr(name, 'categorical');
-  const top = await Promise.all(['a', 'b'].map((t) => queryJson(conn,
-    `SELECT x, count(*) AS n FROM (SELECT ${v} AS x FROM ${t}) WHERE x IS NOT NULL GROUP BY x ORDER BY n DESC, x LIMIT ${topK}`)));
-  const cats = [...new Set(top.flat().map((r) => String(r.x)))];
-  const index = new Map(cats.map((c, i) => [c, i]));
-  const counts = await Promise.all(['a', 'b'].map(async (t) => {
-    const inList = cats.length ? `x IN (${cats.map(sqlString).join(', ')})` : 'false';
-    const rows = await queryJson(conn, `SELECT CASE WHEN x IS NULL THEN 'missing' WHEN ${inList} THEN 'named' ELSE 'other' END AS k,
-      CASE WHEN ${inList} THEN x END AS cat, count(*) AS n FROM (SELECT ${v} AS x FROM ${t}) GROUP BY 1, 2`);
-    const named = new Array<number>(cats.length).fill(0);
-    let other = 0, missing = 0;
-    for (const r of rows) {
-      if (r.k === 'missing') missing += num(r.n);
-      else if (r.k === 'other') other += num(r.n);
-      else named[index.get(String(r.cat))!] += num(r.n);
-    }
-    return { named, other, missing };
-  }));
-  const [ca, cb] = counts;
-  const chi = chiSquare2xK([...ca.named, ca.other], [...cb.named, cb.other]);
+async function categoricalDrift(conn: DuckDBConnection, c: Shared, topK: number, sa: SideStats, sb: SideStats): Promise<Drift> {
+  await groupBoth(conn, valueExpr(c));
+  const named = await queryJson(conn, `WITH t AS (
+      SELECT x FROM (SELECT x FROM g WHERE ca > 0 ORDER BY ca DESC, x LIMIT ${topK})
+      UNION SELECT x FROM (SELECT x FROM g WHERE cb > 0 ORDER BY cb DESC, x LIMIT ${topK}))
+    SELECT CAST(g.x AS VARCHAR) AS label, g.ca, g.cb FROM g JOIN t ON g.x = t.x ORDER BY g.ca + g.cb DESC, g.x`);
+  const [dist] = await queryJson(conn, 'SELECT count(*) FILTER (WHERE ca > 0) AS da, count(*) FILTER (WHERE cb > 0) AS db FROM g');
+  const ca = named.map((r) => num(r.ca)), cb = named.map((r) => num(r.cb));
+  const otherA = sa.values - ca.reduce((s, x) => s + x, 0), otherB = sb.values - cb.reduce((s, x) => s + x, 0);
+  const missA = sa.rows - sa.values, missB = sb.rows - sb.values;
+  const chi = chiSquare2xK([...ca, otherA], [...cb, otherB]);
   const testable = sa.values > 0 && sb.values > 0;
   return {
-    psi: psi([...ca.named, ca.other, ca.missing], [...cb.named, cb.other, cb.missing]), test: 'chi_square',
+    psi: psi([...ca, otherA, missA], [...cb, otherB, missB]), test: 'chi_square',
     statistic: chi.statistic, dof: chi.dof, p_value: testable ? chi.p_value : null, effect: chi.cramers_v,
-    bins: [...cats.map((c, i) => ({ label: c, pct_a: pct(ca.named[i], sa.rows), pct_b: pct(cb.named[i], sb.rows) })),
-      { label: 'other', pct_a: pct(ca.other, sa.rows), pct_b: pct(cb.other, sb.rows) },
-      { label: 'missing', pct_a: pct(ca.missing, sa.rows), pct_b: pct(cb.missing, sb.rows) }],
+    distinct_a: num(dist?.da), distinct_b: num(dist?.db),
+    bins: [...named.map((r, i) => ({ label: String(r.label), pct_a: pct(ca[i], sa.rows), pct_b: pct(cb[i], sb.rows) })),
+      { label: 'other', pct_a: pct(otherA, sa.rows), pct_b: pct(otherB, sb.rows) },
+      { label: 'missing', pct_a: pct(missA, sa.rows), pct_b: pct(missB, sb.rows) }],
   };
 }
 
@@ -187,9 +182,11 @@ export function isDrifted(d: { psi: number; p_value: number | null; effect: numb
  */
 export async function compareTables(a: CompareSide, b: CompareSide, opts: CompareOptions = {}): Promise<TableComparison> {
   const topK = opts.topK ?? DEFAULT_TOP_K;
-  const typeB = new Map(b.manifest.columns.map((c) => [c.name, c.type]));
-  const shared = a.manifest.columns.filter((c) => typeB.has(c.name))
-    .map((c) => ({ name: c.name, type_a: c.type, type_b: typeB.get(c.name)!, kind: compareKind(c.type, typeB.get(c.name)!) }));
+  const inB = new Map(b.manifest.columns.map((c) => [c.name, c]));
+  const shared: Shared[] = a.manifest.columns.filter((c) => inB.has(c.name)).map((c) => {
+    const o = inB.get(c.name)!;
+    return { name: c.name, type_a: c.type, type_b: o.type, kind: compareKind(c.type, o.type), sameStorage: c.storage_type === o.storage_type };
+  });
   return withDuck(async (conn) => {
     await conn.run(`CREATE VIEW a AS SELECT * FROM read_parquet(${sqlString(a.parquetPath)})`);
     await conn.run(`CREATE VIEW b AS SELECT * FROM read_parquet(${sqlString(b.parquetPath)})`);
@@ -198,12 +195,12 @@ export async function compareTables(a: CompareSide, b: CompareSide, opts: Compar
     const columns: ColumnComparison[] = [];
     for (const [i, c] of shared.entries()) {
       const sa = statsA[i], sb = statsB[i];
-      const d = c.kind === 'categorical' ? await categoricalDrift(conn, c.name, topK, sa, sb) : await numericDrift(conn, c.name, c.kind, sa, sb);
+      const d = c.kind === 'categorical' ? await categoricalDrift(conn, c, topK, sa, sb) : await numericDrift(conn, c, sa, sb);
       columns.push({
         name: c.name, type_a: c.type_a, type_b: c.type_b, kind: c.kind, psi: d.psi, test: d.test, statistic: d.statistic, dof: d.dof,
         p_value: d.p_value, effect_size: d.effect, drifted: isDrifted(d), rows_a: sa.rows, rows_b: sb.rows,
         missing_pct_a: pct(sa.rows - sa.present, sa.rows), missing_pct_b: pct(sb.rows - sb.present, sb.rows),
-        distinct_a: sa.distinct, distinct_b: sb.distinct, mean_a: sa.mean, mean_b: sb.mean, bins: d.bins,
+        distinct_a: d.distinct_a, distinct_b: d.distinct_b, mean_a: sa.mean, mean_b: sb.mean, bins: d.bins,
       });
       opts.onColumn?.(i + 1, shared.length);
     }
