@@ -68,10 +68,11 @@ export function compareActivity(deps: ActivityDeps, settings: ReportSettings) {
       const dir = await fs.mkdtemp(path.join(deps.tmpDir, 'compare-'));
       try {
         const pa = path.join(dir, 'a.parquet');
-        await deps.storage.getToFile(ta.parquet_key, pa);
         // Two datasets with the same bytes share one normalised copy: downloaded once.
         const pb = tb.parquet_key === ta.parquet_key ? pa : path.join(dir, 'b.parquet');
-        if (pb !== pa) await deps.storage.getToFile(tb.parquet_key, pb);
+        await whileHeartbeating(Promise.all([
+          deps.storage.getToFile(ta.parquet_key, pa), pb !== pa ? deps.storage.getToFile(tb.parquet_key, pb) : Promise.resolve(),
+        ]), () => ({ phase: 'download' }));
         const progress = { phase: 'compare', done: 0, total: 0 };
         const cmp = await whileHeartbeating(compareTables(
           { parquetPath: pa, manifest: ta.manifest }, { parquetPath: pb, manifest: tb.manifest },
