@@ -1,4 +1,5 @@
 import type { ReportSettings } from '../analysis/report/settings.js';
+import { compareActivity, recordCompareFailureActivity } from './compare.js';
 import type { ActivityDeps } from './deps.js';
 import { finalizeActivity } from './finalize.js';
 import { ingestActivity } from './ingest.js';
@@ -26,6 +27,8 @@ export function createActivities(deps: ActivityDeps, report: ReportSettings) {
     recordRunState: recordRunStateActivity(deps),
     readDataset: readDatasetActivity(deps),
     recordDatasetFailure: recordDatasetFailureActivity(deps),
+    compare: compareActivity(deps, report),
+    recordCompareFailure: recordCompareFailureActivity(deps),
   };
 }
 

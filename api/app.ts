@@ -10,6 +10,7 @@ import { cors, securityHeaders } from './security-headers.js';
 import { processTempDir } from '../storage/temp-dir.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { compareRoutes } from './routes/compare.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { modelRoutes } from './routes/models.js';
 import { projectRoutes } from './routes/projects.js';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): Koa {
   authRoutes(registry, pub, deps, authed);
   systemRoutes(registry, pub, deps);
   projectRoutes(registry, authed, deps);
+  compareRoutes(registry, authed, deps); // before datasetRoutes: /datasets/compare is not a dataset id
   datasetRoutes(registry, authed, deps, upload);
   runRoutes(registry, authed, deps);
   modelRoutes(registry, authed, deps, upload);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COLUMN_TYPES } from '../analysis/ingest/column-types.js';
+import { COMPARE_KINDS, DRIFT_TESTS } from '../analysis/compare/types.js';
 import { MODEL_NAMES } from '../analysis/ml/candidates.js';
 import { RUN_STATUSES, STAGES, TASKS } from '../workflows/definitions.js';
 import { ERROR_CODES } from './errors.js';
@@ -127,5 +128,46 @@ export const HealthOut = z.object({
   status: z.enum(['ok', 'degraded']), version: z.string(), uptime_s: z.number(),
   checks: z.object({ db: z.string(), temporal: z.string(), storage: z.string() }),
 });
+export const CompareBody = z.object({
+  /** The reference dataset (the older version). */
+  dataset_a: z.uuid({ message: 'must be a UUID' }),
+  /** The dataset compared with it (the newer version). */
+  dataset_b: z.uuid({ message: 'must be a UUID' }),
+}).strict();
+const CompareDatasetOut = z.object({ id: z.uuid(), name: z.string(), filename: z.string(), rows: z.number().int(), cols: z.number().int() });
+const CompareColumnOut = z.object({
+  name: z.string(), type_a: z.enum(COLUMN_TYPES), type_b: z.enum(COLUMN_TYPES), kind: z.enum(COMPARE_KINDS),
+  psi: z.number(), test: z.enum(DRIFT_TESTS), statistic: z.number(), dof: z.number().int().nullable(),
+  /** Null when the test cannot run (one dataset has no value in the column). */
+  p_value: z.number().nullable(),
+  /** KS D for numbers and dates, Cramér's V for categories. */
+  effect_size: z.number(), drifted: z.boolean(), rows_a: z.number().int(), rows_b: z.number().int(),
+  missing_pct_a: z.number(), missing_pct_b: z.number(), distinct_a: z.number().int(), distinct_b: z.number().int(),
+  mean_a: z.number().nullable(), mean_b: z.number().nullable(),
+  bins: z.array(z.object({ label: z.string(), pct_a: z.number(), pct_b: z.number() })),
+});
+/** A finished comparison (200). */
+export const CompareOut = z.object({
+  compare_id: z.uuid(), status: z.literal('completed'), dataset_a: CompareDatasetOut, dataset_b: CompareDatasetOut,
+  /** The drift rule in one sentence; `thresholds` holds its numbers. */
+  rule: z.string(),
+  thresholds: z.object({ p_value_below: z.number(), psi_at_least: z.number(), effect_at_least: z.number() }),
+  method: z.array(z.string()),
+  rows_a: z.number().int(), rows_b: z.number().int(), cols_a: z.number().int(), cols_b: z.number().int(),
+  columns: z.array(CompareColumnOut),
+  schema_changes: z.object({
+    added: z.array(z.object({ name: z.string(), type: z.enum(COLUMN_TYPES) })),
+    removed: z.array(z.object({ name: z.string(), type: z.enum(COLUMN_TYPES) })),
+    type_changed: z.array(z.object({ name: z.string(), type_a: z.enum(COLUMN_TYPES), type_b: z.enum(COLUMN_TYPES) })),
+  }),
+  summary: z.object({ columns_compared: z.number().int(), drifted: z.number().int(), drifted_columns: z.array(z.string()) }),
+  /** The HTML report: `GET /datasets/compare/{report_id}/report` (the comparison's id). */
+  report_id: z.uuid(),
+  finished_at: z.string(),
+});
+/** A comparison still running (202); poll `GET /datasets/compare/{compare_id}`. */
+export const CompareRunningOut = z.object({ compare_id: z.uuid(), workflow_id: z.string(), status: z.literal('running') });
+export const CompareAnswer = z.union([CompareOut, CompareRunningOut]);
+
 export const Items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });

@@ -61,6 +61,10 @@ const EnvSchema = z.object({
   CLARIFY_TIMEOUT_S: int(86_400),
   NEEDS_ATTENTION_TIMEOUT_S: int(7 * 86_400),
   HEARTBEAT_TIMEOUT_S: int(30),
+  // POST /datasets/compare waits this long for the result before answering 202 (0: answer 202 at once).
+  COMPARE_WAIT_S: z.coerce.number().int().min(0).default(30),
+  // Start-to-close timeout of a comparison's activity (reading both datasets and comparing them).
+  COMPARE_TIMEOUT_S: int(1800),
   ACTIVITY_MAX_ATTEMPTS: int(3),
   LOG_LEVEL: z.string().default('info'),
   // Unset: /usr/bin/chromium if installed, else the Chromium inside the npm package @sparticuz/chromium.

@@ -149,10 +149,38 @@ const datasetStatus: Migration = {
   },
 };
 
+/**
+ * Dataset comparisons: the read model of each `compareDatasets` workflow (listing, authorisation, where its
+ * compare.json and report are). Numbered 0006: 0005 is taken by the datasets' status column.
+ */
+const compares: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('compares')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      // Like runs, a comparison outlives its datasets: its result and report stay readable.
+      .addColumn('dataset_a', 'uuid', (c) => c.notNull())
+      .addColumn('dataset_b', 'uuid', (c) => c.notNull())
+      .addColumn('workflow_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('error', 'text')
+      .addColumn('error_code', 'text')
+      .addColumn('result_key', 'text')
+      .addColumn('report_key', 'text')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn('finished_at', 'timestamptz')
+      .execute();
+    await db.schema.createIndex('compares_user').on('compares').columns(['user_id', 'created_at']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('compares').execute();
+  },
+};
+
 /** Migrations live in code so the bundle needs no migration folder at runtime. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet, '0003_auth_throttle': authThrottle, '0004_model_versions': modelVersions,
-      '0005_dataset_status': datasetStatus };
+      '0005_dataset_status': datasetStatus, '0006_compares': compares };
   },
 };

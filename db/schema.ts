@@ -45,6 +45,16 @@ export interface LogsTable {
   id: Generated<number>; run_id: string | null; user_id: string | null; level: string; message: string; at: Timestamp;
 }
 
+/** One dataset comparison (`compareDatasets` workflow): `status` is one of `COMPARE_STATUSES`. */
+export interface ComparesTable {
+  id: string; user_id: string; dataset_a: string; dataset_b: string; workflow_id: string; status: string;
+  /** Why it failed, in a sentence, and the failure's code (UNPROCESSABLE_DATASET for bad data). */
+  error: string | null; error_code: string | null;
+  /** compare.json and report.html under `compares/<id>/`, once completed. */
+  result_key: string | null; report_key: string | null;
+  created_at: Timestamp; finished_at: Timestamp | null;
+}
+
 export interface AuthThrottleTable {
   key: string; hits: number; window_start: Timestamp;
 }
@@ -59,6 +69,7 @@ export interface Database {
   models: ModelsTable;
   logs: LogsTable;
   auth_throttle: AuthThrottleTable;
+  compares: ComparesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -66,3 +77,4 @@ export type Run = Selectable<RunsTable>;
 export type Dataset = Selectable<DatasetsTable>;
 export type Artifact = Selectable<ArtifactsTable>;
 export type NewArtifact = Insertable<ArtifactsTable>;
+export type Compare = Selectable<ComparesTable>;

@@ -97,3 +97,23 @@ export const cancelUpdate = defineUpdate<JobState, [{ reason?: string }]>('cance
 export const retryUpdate = defineUpdate<JobState, [{ by?: string }]>('retry');
 /** The failure type of a refused update, so the API can tell "not now" (409) from infrastructure trouble. */
 export const UPDATE_REFUSED = 'UpdateRefused';
+
+// ---- Dataset comparison (`compareDatasets`, one activity) ----
+
+export const COMPARE_WORKFLOW_TYPE = 'compareDatasets';
+export const compareWorkflowIdFor = (compareId: string) => `compare-${compareId}`;
+export const COMPARE_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
+export type CompareStatus = (typeof COMPARE_STATUSES)[number];
+
+export interface CompareInput {
+  compare_id: string;
+  user_id: string;
+  dataset_a: string;
+  dataset_b: string;
+  /** Recorded in history so a replay uses the same ones. */
+  timeouts: { compare_s: number; heartbeat_s: number; max_attempts: number };
+  task_queue: string;
+}
+
+/** What the workflow returns: where the result is (the result itself can be large: it stays in storage). */
+export interface CompareOutcome { result_key: string; report_key: string; columns_compared: number; drifted: number }

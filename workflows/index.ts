@@ -1,3 +1,4 @@
 // The worker bundles this file: every workflow type the task queues serve.
 export { analysisJob } from './analysis-job.js';
 export { datasetIngest } from './dataset-ingest.js';
+export { compareDatasets } from './compare-datasets.js';

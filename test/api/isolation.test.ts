@@ -26,6 +26,10 @@ beforeAll(async () => {
   const result = (await alice.get(`/runs/${ids.run}/result`)).body;
   ids.report = result.report_id;
   ids.model = result.modeling.best_model_id;
+  const other = (await alice.uploadFile(VEGA('cars.json'))).body.dataset_id;
+  const cmp = await alice.post('/datasets/compare', { dataset_a: ids.dataset, dataset_b: other });
+  expect(cmp.status).toBe(200);
+  ids.compare = cmp.body.compare_id;
 });
 afterAll(async () => { await stack?.close(); });
 
@@ -35,11 +39,12 @@ const routes: [string, string, unknown?][] = [
   ['GET', '/runs/:run/result'], ['GET', '/runs/:run/timeline'], ['GET', '/runs/:run/artifacts'], ['GET', '/runs/:run/events'], ['GET', '/runs/:run/logs'],
   ['GET', '/models/:model'], ['POST', '/models/:model/predict', { rows: [{}] }],
   ['GET', '/reports/:report'], ['GET', '/reports/:report/download'],
+  ['GET', '/datasets/compare/:compare'], ['GET', '/datasets/compare/:compare/report'],
 ];
 // Routes without an id of someone else's to try: public ones, admin ones, and the caller's own lists and creations.
 const publicRoutes = ['GET /', 'GET /docs', 'GET /openapi.json', 'GET /health', 'GET /metrics', 'GET /files', 'POST /auth/register', 'POST /auth/login'];
 const adminRoutes = ['GET /admin/users', 'GET /admin/stats', 'GET /admin/logs'];
-const ownRoutes = ['GET /auth/me', 'GET /projects', 'POST /projects', 'GET /datasets', 'POST /datasets/upload', 'GET /runs', 'POST /runs/start', 'GET /models'];
+const ownRoutes = ['GET /auth/me', 'GET /projects', 'POST /projects', 'GET /datasets', 'POST /datasets/upload', 'POST /datasets/compare', 'GET /runs', 'POST /runs/start', 'GET /models'];
 
 test('every route the API registers is in one of the tables of this file (a new route must say how it is scoped)', async () => {
   const doc = (await alice.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
@@ -72,6 +77,15 @@ test('starting a run on another user\'s dataset or in their project is 404', asy
   const mine = (await mallory.upload('m.csv', 'a,b\n1,2\n3,4\n')).body.dataset_id;
   expect((await mallory.post('/runs/start', { dataset_id: mine, project_id: ids.project })).status).toBe(404);
   expect((await mallory.upload('m.csv', 'a,b\n1,2\n', { project_id: ids.project })).status).toBe(404);
+});
+
+test("comparing another user's dataset is 404, whichever side it is on", async () => {
+  const mine = (await mallory.upload('m.csv', 'a,b\n1,2\n3,4\n')).body.dataset_id;
+  for (const body of [{ dataset_a: ids.dataset, dataset_b: mine }, { dataset_a: mine, dataset_b: ids.dataset }]) {
+    const r = await mallory.post('/datasets/compare', body);
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('NOT_FOUND');
+  }
 });
 
 test('lists show only the caller\'s rows', async () => {

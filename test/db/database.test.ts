@@ -13,7 +13,7 @@ describe.each(dbBackends)('database on $name', ({ open }) => {
   test('migrations create every table and can be applied twice', async () => {
     const { migrateToLatest } = await import('../../db/connect.js');
     await migrateToLatest(db);
-    for (const t of ['users', 'projects', 'datasets', 'runs', 'artifacts', 'models', 'logs'] as const) {
+    for (const t of ['users', 'projects', 'datasets', 'runs', 'artifacts', 'models', 'logs', 'compares'] as const) {
       await expect(db.selectFrom(t).selectAll().limit(1).execute()).resolves.toBeInstanceOf(Array);
     }
   });

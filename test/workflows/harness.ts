@@ -42,6 +42,8 @@ export function mockActivities(calls: Calls, overrides: Partial<Activities> = {}
     recordRunState: async () => undefined,
     readDataset: async () => ({ rows: 10, cols: 3, reused: false }),
     recordDatasetFailure: async () => undefined,
+    compare: async () => ({ result_key: 'cr', report_key: 'ch', columns_compared: 3, drifted: 1 }),
+    recordCompareFailure: async () => undefined,
   };
   const merged = { ...base, ...overrides };
   return Object.fromEntries(Object.entries(merged).map(([k, fn]) => [k, track(k, fn as never)])) as unknown as Activities;
