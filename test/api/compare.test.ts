@@ -130,6 +130,8 @@ describe('POST /datasets/compare', () => {
     const c = (await alice.upload('broken.csv', version(1, 50))).body.dataset_id;
     const row = await stack.db.selectFrom('datasets').select('storage_key').where('id', '=', c).executeTakeFirstOrThrow();
     await stack.storage.put(row.storage_key, Buffer.from([0xff, 0xfe, 0x00, 0x00, 0x00, 0xd8, 0x00, 0x00]));
+    // As if its full read had not happened yet (the upload's read made a normalised copy keyed by the old bytes).
+    await stack.db.updateTable('datasets').set({ sha256: 'f'.repeat(64), status: 'reading' }).where('id', '=', c).execute();
     const r = await alice.post('/datasets/compare', { dataset_a: ids.a, dataset_b: c });
     expect(r.status).toBe(422);
     expect(r.body.error.code).toBe('UNPROCESSABLE_DATASET');
