@@ -26,11 +26,21 @@ export interface ColumnInfo {
   approx_distinct?: number;
 }
 export interface TablePreview { columns: string[]; first_rows: Record<string, unknown>[] }
+/** A change the user asked for that ingest could not make (a `column_types` entry some values defeat). */
+export interface SourceWarning {
+  column: string;
+  message: string;
+  /** How many non-empty values failed to convert. */
+  failed: number;
+  /** Up to three distinct values that failed, as written. */
+  examples: string[];
+}
+
 /** How the file was read: its encoding, delimiter, header, sheet, and every change made on the way. */
 export interface SourceInfo {
   format: Format; encoding: Encoding | null; delimiter: string | null; header: boolean; sheet: string | null; notes: string[];
-  /** Date and timestamp forms DuckDB's sniffer read text dates with (delimited text only). */
-  date_format?: string | null; timestamp_format?: string | null;
+  /** What could not be done as asked; each message is in `notes` too. Absent from manifests made before it existed. */
+  warnings?: SourceWarning[];
 }
 
 /** What ingest learns about a table: small enough to pass between activities. */
@@ -44,6 +54,8 @@ export interface TableManifest {
 
 export const MAX_COLUMNS = 5000;
 const TEXT_FORMATS: readonly Format[] = ['csv', 'tsv', 'json', 'ndjson'];
+/** DuckDB's default candidate types for delimited text, less DATE and TIMESTAMP. */
+const TYPE_CANDIDATES = "['BOOLEAN', 'BIGINT', 'DOUBLE', 'TIME', 'VARCHAR']";
 
 export interface ReadTableArgs {
   inputPath: string;
@@ -150,10 +162,8 @@ async function sourceSql(conn: DuckDBConnection, file: string, format: Format, s
   const delimSql = delim ? `, delim = ${sqlString(delim)}` : '';
   let header = true;
   try {
-    const [s] = await queryJson(conn, `SELECT HasHeader, DateFormat, TimestampFormat FROM sniff_csv(${p}${delimSql}, sample_size = 20480)`);
+    const [s] = await queryJson(conn, `SELECT HasHeader FROM sniff_csv(${p}${delimSql}, sample_size = 20480)`);
     header = s.HasHeader !== false;
-    source.date_format = s.DateFormat == null ? null : String(s.DateFormat);
-    source.timestamp_format = s.TimestampFormat == null ? null : String(s.TimestampFormat);
   } catch (err) {
     throw await readError(err, { label: source.format.toUpperCase(), file, delim: delim ?? ',' });
   }
@@ -161,7 +171,9 @@ async function sourceSql(conn: DuckDBConnection, file: string, format: Format, s
   source.notes.push(...notes);
   source.delimiter = delim ?? null;
   source.header = header;
-  return `read_csv(${p}, header = ${header}${delimSql}, names = [${names.map(sqlString).join(', ')}], auto_detect = true, sample_size = 20480)`;
+  // Dates stay text here: DuckDB picks one date form for the whole file (and may pick day/month wrongly);
+  // refineTypes decides each column's form from its own values.
+  return `read_csv(${p}, header = ${header}${delimSql}, names = [${names.map(sqlString).join(', ')}], auto_detect = true, sample_size = 20480, auto_type_candidates = ${TYPE_CANDIDATES})`;
 }
 
 /**
@@ -195,17 +207,6 @@ function moveFile(from: string, to: string): void {
   }
 }
 
-/** DuckDB already read dates written in a non-ISO form (its sniffer says which); they count as dates written as text. */
-function markSniffedDates(schema: { name: string; type: string }[], refined: Map<string, Refinement>, source: SourceInfo): void {
-  const forms: [RegExp, string | null | undefined, RegExp][] = [[/^DATE$/, source.date_format, /^%Y-%m-%d$/], [/^TIMESTAMP/, source.timestamp_format, /^%Y-%m-%d[T ]%H:%M:%S/]];
-  for (const s of schema) {
-    const r = refined.get(s.name)!;
-    if (r.type) continue;
-    const hit = forms.find(([type, fmt, iso]) => type.test(s.type) && fmt && !iso.test(fmt));
-    if (hit) refined.set(s.name, { ...r, textDates: true, note: `'${s.name}' holds dates written as text (${hit[1]}); read as dates.` });
-  }
-}
-
 async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: Encoding): Promise<TableManifest> {
   const { file, format, source } = await prepare(args, work, forceEncoding);
   args.signal?.throwIfAborted();
@@ -225,7 +226,10 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
       const unknown = Object.keys(args.columnTypes ?? {}).filter((c) => !schema.some((s) => s.name === c));
       if (unknown.length) throw new DataError('UNPROCESSABLE_DATASET', `column_types names ${unknown.map((c) => `'${c}'`).join(', ')}, which the table does not have.`);
       refined = await refineTypes(conn, 'raw', schema, args.columnTypes);
-      markSniffedDates(schema, refined, source);
+      source.warnings = schema.flatMap((c) => {
+        const r = refined.get(c.name)!;
+        return r.warning ? [{ column: c.name, message: r.note ?? '', ...r.warning }] : [];
+      });
       if (schema.some((c) => refined.get(c.name)!.expr !== sqlIdent(c.name))) {
         await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd)`);
       } else {
