@@ -64,10 +64,12 @@ function isoExpr(c: string, zoned: boolean, timed: boolean): string {
 /**
  * Finds the text columns holding dates, one style per column: the shapes are matched on the first `sampleRows`
  * rows, then one pass over every row parses the candidates (both orders for numeric day/month styles) and
- * settles each column. A column is dates only when every non-empty value parses.
+ * settles each column. A column is dates only when every non-empty value parses; with `partial` (a user's
+ * datetime type, checked afterwards) the style most values take is chosen, so only the odd values fail.
  * @returns the reading of each column found to hold dates
  */
-export async function detectDates(conn: DuckDBConnection, view: string, columns: string[], sampleRows: number): Promise<Map<string, DateReading>> {
+export async function detectDates(conn: DuckDBConnection, view: string, columns: string[], sampleRows: number,
+  { partial = false }: { partial?: boolean } = {}): Promise<Map<string, DateReading>> {
   const out = new Map<string, DateReading>();
   if (!columns.length) return out;
   const shapes = [ISO_SHAPE, ...DATE_STYLES.map((s) => s.shape)];
@@ -78,8 +80,9 @@ export async function detectDates(conn: DuckDBConnection, view: string, columns:
   const [p] = await queryJson(conn, `SELECT ${probes.join(', ')} FROM (SELECT * FROM ${view} LIMIT ${sampleRows})`);
   const picked = columns.flatMap((name, i) => {
     const n = Number(p[`n${i}`]);
-    const k = shapes.findIndex((_, j) => n > 0 && Number(p[`s${i}_${j}`]) === n);
-    return k < 0 ? [] : [{ name, i, k }];
+    const hits = shapes.map((_, j) => Number(p[`s${i}_${j}`]));
+    const k = partial ? hits.indexOf(Math.max(...hits)) : hits.findIndex((h) => n > 0 && h === n);
+    return k < 0 || hits[k] === 0 ? [] : [{ name, i, k }];
   });
   if (!picked.length) return out;
 
@@ -93,7 +96,9 @@ export async function detectDates(conn: DuckDBConnection, view: string, columns:
   const [r] = await queryJson(conn, `SELECT ${checks.join(', ')} FROM ${view}`);
   for (const { name, i, k } of picked) {
     const c = sqlIdent(name);
-    const n = Number(r[`n${i}`]), timed = Number(r[`t${i}`]) > 0, a = Number(r[`a${i}`]) === n;
+    const n = Number(r[`n${i}`]), timed = Number(r[`t${i}`]) > 0, na = Number(r[`a${i}`]), nb = Number(r[`b${i}`] ?? 0);
+    // Without `partial` a reading must take every value; with it, the order that reads more values wins.
+    const a = partial ? na > 0 && na >= nb : na === n;
     const asDate = (e: string) => (timed ? e : `CAST(${e} AS DATE)`);
     if (k === 0) {
       if (!a) continue;
@@ -107,7 +112,7 @@ export async function detectDates(conn: DuckDBConnection, view: string, columns:
       if (a) out.set(name, { expr: asDate(parse(c, style.forms)), textDates: true, note: `'${name}' holds dates written as text (${style.label}); read as dates.` });
       continue;
     }
-    const b = Number(r[`b${i}`]) === n;
+    const b = partial ? nb > 0 && nb >= na : nb === n;
     if (!a && !b) continue; // some values only read month first and others only day first (or not at all): left as text
     const dayFirst = a && b ? !!style.assumeDayFirst : b;
     const forms = dayFirst ? style.dayFirst : style.forms;

@@ -6,11 +6,12 @@ import { queryJson, sqlIdent, sqlString, withDuck } from '../duck.js';
 import { DataError } from '../errors.js';
 import { ID_NAME, inferColumnType, type ColumnType } from './column-types.js';
 import { detectEncoding, transcodeToUtf8, type Encoding } from './encoding.js';
-import { sniffDelimiter, type Format } from './formats.js';
-import { readFirstLine, splitCsvLine, uniqueNames } from './header.js';
+import type { Format } from './formats.js';
+import { MAX_HEADER_BYTES, readFirstLine, splitCsvLine, uniqueNames } from './header.js';
 import { INVALID_UTF8, readError } from './read-errors.js';
 import { refineTypes, type Refinement } from './refine-types.js';
 import { interruptible } from './interrupt.js';
+import { readHead, readLayout, repairRows, type Repair } from './layout.js';
 import { checkJsonDepth } from './json-depth.js';
 import { xlsxToCsv, type XlsxLimits } from './xlsx.js';
 
@@ -149,32 +150,59 @@ async function prepare(args: ReadTableArgs, work: string, forceEncoding?: Encodi
   return { file, format: args.format, source: { format: args.format, encoding, delimiter: null, header: true, sheet: null, notes } };
 }
 
-/** The DuckDB table function for a prepared file; for delimited text it settles delimiter, header and names first. */
-async function sourceSql(conn: DuckDBConnection, file: string, format: Format, source: SourceInfo): Promise<string> {
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/**
+ * The DuckDB table function for a prepared file; for delimited text it settles the layout first: delimiter,
+ * lines above the header, header, names, and (with `repair`, or when the head shows comment lines or ragged rows)
+ * a rectangular copy of the rows.
+ * @returns the SQL, and what a repair changed (null when none was made)
+ */
+async function sourceSql(conn: DuckDBConnection, file: string, format: Format, source: SourceInfo, work: string, repair = false): Promise<{ sql: string; repaired: Repair | null }> {
   const p = sqlString(file);
-  if (format === 'json') return `read_json_auto(${p}, format = 'array')`;
-  if (format === 'ndjson') return `read_json_auto(${p}, format = 'newline_delimited')`;
-  if (format === 'parquet') return `read_parquet(${p})`;
-  const first = readFirstLine(file);
-  const delim = format === 'tsv' ? '\t' : sniffDelimiter(first);
+  if (format === 'json') return { sql: `read_json_auto(${p}, format = 'array')`, repaired: null };
+  if (format === 'ndjson') return { sql: `read_json_auto(${p}, format = 'newline_delimited')`, repaired: null };
+  if (format === 'parquet') return { sql: `read_parquet(${p})`, repaired: null };
+  const firstLine = readFirstLine(file); // refuses a first line too long to be a header
+  const layout = readLayout(readHead(file, MAX_HEADER_BYTES), format === 'tsv' ? '\t' : undefined);
+  const delim = layout.delimiter;
+  let read = file, skip = layout.skip, repaired: Repair | null = null;
+  if (layout.preamble.length) {
+    const first = layout.preamble[0].trim();
+    source.notes.push(`Skipped ${plural(layout.preamble.length, 'line')} above the header (a title or notes, such as '${first.length > 60 ? `${first.slice(0, 60)}…` : first}').`);
+  }
+  if (delim && (repair || layout.messy)) {
+    read = path.join(work, 'rows.csv');
+    repaired = await repairRows(file, read, delim, layout.skip, layout.headerFields);
+    skip = 0;
+  }
+  const comments = layout.leadingComments + (repaired?.comments ?? 0);
+  if (comments) source.notes.push(`Skipped ${plural(comments, 'comment line')} (starting with '#').`);
+  const first = repaired ? readFirstLine(read) : skip ? layout.headerLine : firstLine;
   const fields = splitCsvLine(first, delim ?? ',');
   if (fields.length > MAX_COLUMNS) throw new DataError('UNPROCESSABLE_DATASET', `The file has ${fields.length.toLocaleString('en-US')} columns; at most ${MAX_COLUMNS} are supported.`);
-  const delimSql = delim ? `, delim = ${sqlString(delim)}` : '';
-  let header = true;
-  try {
-    const [s] = await queryJson(conn, `SELECT HasHeader FROM sniff_csv(${p}${delimSql}, sample_size = 20480)`);
-    header = s.HasHeader !== false;
-  } catch (err) {
-    throw await readError(err, { label: source.format.toUpperCase(), file, delim: delim ?? ',' });
-  }
-  const { names, notes } = header ? uniqueNames(fields) : { names: fields.map((_, i) => `column_${i + 1}`), notes: ['The first row holds data, not column names; columns are called column_1, column_2, …'] };
-  source.notes.push(...notes);
   source.delimiter = delim ?? null;
+  const r = sqlString(read);
+  // skip is always given: left to itself, DuckDB's sniffer may skip rows it finds irregular (a short first row).
+  const opts = `${delim ? `, delim = ${sqlString(delim)}` : ''}, skip = ${skip}`;
+  const [s] = await queryJson(conn, `SELECT HasHeader FROM sniff_csv(${r}${opts}, sample_size = 20480)`);
+  const header = s.HasHeader !== false;
+  const { names, notes } = header ? uniqueNames(fields) : { names: fields.map((_, i) => `column_${i + 1}`), notes: ['The first row holds data, not column names; columns are called column_1, column_2, …'] };
+  // Columns added for rows wider than the header are named by the note below, not as nameless header cells.
+  source.notes.push(...(header && repaired?.widened ? uniqueNames(fields.slice(0, layout.headerFields)).notes : notes));
+  if (repaired?.padded) source.notes.push(`${plural(repaired.padded, 'row')} had fewer fields than the header; the missing values are empty.`);
+  if (repaired?.widened) {
+    const extra = names.slice(layout.headerFields);
+    source.notes.push(`${plural(repaired.widened, 'row')} had more fields than the header (up to ${repaired.width}); the extra values are kept in ${extra.length === 1 ? 'column' : 'columns'} ${extra.map((x) => `'${x}'`).join(', ')}.`);
+  }
   source.header = header;
   // Dates stay text here: DuckDB picks one date form for the whole file (and may pick day/month wrongly);
   // refineTypes decides each column's form from its own values.
-  return `read_csv(${p}, header = ${header}${delimSql}, names = [${names.map(sqlString).join(', ')}], auto_detect = true, sample_size = 20480, auto_type_candidates = ${TYPE_CANDIDATES})`;
+  return { sql: `read_csv(${r}, header = ${header}${opts}, names = [${names.map(sqlString).join(', ')}], auto_detect = true, sample_size = 20480, auto_type_candidates = ${TYPE_CANDIDATES})`, repaired };
 }
+
+/** DuckDB's words for rows whose field counts disagree (or a sniffer defeated by them). */
+const RAGGED_ERROR = /Expected Number of Columns|not possible to automatically detect the CSV parsing dialect/;
 
 /**
  * Reads a table file (CSV/TSV/delimited text, JSON, NDJSON, Parquet, XLSX) with DuckDB: detects encoding,
@@ -218,7 +246,21 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     const stage = path.join(work, 'stage.parquet');
     let refined: Map<string, Refinement>;
     try {
-      await conn.run(`COPY (SELECT * FROM ${await sourceSql(conn, file, format, source)}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
+      const copy = async (repair: boolean) => {
+        const from = await sourceSql(conn, file, format, source, work, repair);
+        await conn.run(`COPY (SELECT * FROM ${from.sql}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
+        return from.repaired;
+      };
+      const mark = source.notes.length;
+      try {
+        await copy(false);
+      } catch (err) {
+        // Rows that disagree past the head: one repair pass, then the read again (or the first error, if nothing needed repair).
+        if (!(format === 'csv' || format === 'tsv') || !RAGGED_ERROR.test(err instanceof Error ? err.message : String(err))) throw err;
+        source.notes.length = mark;
+        const repaired = await copy(true).catch(() => null);
+        if (!repaired || repaired.padded + repaired.widened + repaired.comments === 0) throw err;
+      }
       await conn.run(`CREATE VIEW raw AS SELECT * FROM read_parquet(${sqlString(stage)})`);
       const schema = (await queryJson(conn, 'DESCRIBE raw')).map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       if (schema.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has no columns.');

@@ -44,7 +44,7 @@ async function overrideExpr(conn: DuckDBConnection, view: string, name: string, 
     case 'integer': return wholeExpr(text ? numberExpr(c, false) : `TRY_CAST(${c} AS DOUBLE)`);
     case 'float': return text ? numberExpr(c, false) : `TRY_CAST(${c} AS DOUBLE)`;
     case 'boolean': return text ? boolExpr(c) : `TRY_CAST(${c} AS BOOLEAN)`;
-    case 'datetime': return (text ? (await detectDates(conn, view, [name], SAMPLE_ROWS)).get(name)?.expr : undefined) ?? `TRY_CAST(${text ? `trim(${c})` : c} AS TIMESTAMP)`;
+    case 'datetime': return (text ? (await detectDates(conn, view, [name], SAMPLE_ROWS, { partial: true })).get(name)?.expr : undefined) ?? `TRY_CAST(${text ? `trim(${c})` : c} AS TIMESTAMP)`;
     default: return `CAST(${c} AS VARCHAR)`;
   }
 }
@@ -66,10 +66,11 @@ async function applyOverrides(conn: DuckDBConnection, view: string, schema: { na
       out.set(s.name, { expr: exprs[i], type: t, note: `'${s.name}' read as ${t}, as the run's column_types asked.` });
       continue;
     }
-    const rows = await queryJson(conn, `SELECT DISTINCT CAST(${c} AS VARCHAR) AS v FROM ${view} WHERE ${c} IS NOT NULL AND (${exprs[i]}) IS NULL LIMIT 3`);
-    const examples = rows.map((x) => String(x.v));
+    // The first distinct failures in file order (DuckDB keeps insertion order for a plain LIMIT).
+    const rows = await queryJson(conn, `SELECT CAST(${c} AS VARCHAR) AS v FROM ${view} WHERE ${c} IS NOT NULL AND (${exprs[i]}) IS NULL LIMIT 1000`);
+    const examples = [...new Set(rows.map((x) => String(x.v)))].slice(0, 3);
     out.set(s.name, { expr: c, warning: { failed, examples },
-      note: `'${s.name}' was kept as it was: column_types asked for ${t}, but ${failed.toLocaleString('en-US')} of ${Number(r[`n${i}`]).toLocaleString('en-US')} values are not ${t} (e.g. ${examples.map((e) => `'${e}'`).join(', ')}).` });
+      note: `'${s.name}' was kept as it was: column_types asked for ${t}, but ${failed.toLocaleString('en-US')} of ${Number(r[`n${i}`]).toLocaleString('en-US')} values do not read as ${t} (e.g. ${examples.map((e) => `'${e}'`).join(', ')}).` });
   }
 }
 
