@@ -15,7 +15,11 @@ export interface IngestInput {
   /** The run's `options.column_types`: these columns get the type the user chose. */
   column_types?: Record<string, ColumnType>;
 }
-export interface IngestSummary { manifest_key: string; parquet_key: string; rows: number; cols: number; attempt: number }
+export interface IngestSummary {
+  manifest_key: string; parquet_key: string; rows: number; cols: number; attempt: number;
+  /** What the run asked that ingest could not do (a column type some values defeat); the run's result lists them. */
+  warnings?: string[];
+}
 
 /** Reads the upload once, writes the normalised Parquet copy and the manifest; later stages read those. */
 export function ingestActivity(deps: ActivityDeps) {
@@ -36,7 +40,8 @@ export function ingestActivity(deps: ActivityDeps) {
           body: JSON.stringify({ ...manifest, dataset: { id: ds.id, name: ds.name, filename: ds.filename, sha256: ds.sha256, format: ds.format } }),
         });
         await runLog(deps, input.run_id, 'info', `ingest: read ${manifest.rows} rows × ${manifest.cols} columns from ${ds.filename}`);
-        return { manifest_key: man.key, parquet_key: data.key, rows: manifest.rows, cols: manifest.cols, attempt: Context.current().info.attempt };
+        const warnings = (manifest.source.warnings ?? []).map((w) => w.message);
+        return { manifest_key: man.key, parquet_key: data.key, rows: manifest.rows, cols: manifest.cols, attempt: Context.current().info.attempt, ...(warnings.length ? { warnings } : {}) };
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
       }
