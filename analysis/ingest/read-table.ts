@@ -55,8 +55,12 @@ export interface TableManifest {
 
 export const MAX_COLUMNS = 5000;
 const TEXT_FORMATS: readonly Format[] = ['csv', 'tsv', 'json', 'ndjson'];
-/** DuckDB's default candidate types for delimited text, less DATE and TIMESTAMP. */
-const TYPE_CANDIDATES = "['BOOLEAN', 'BIGINT', 'DOUBLE', 'TIME', 'VARCHAR']";
+/**
+ * DuckDB reads plain ISO dates and timestamps itself (fast, and unambiguous); every other date form stays text
+ * for refineTypes, which decides each column's form from its own values. Left to guess, DuckDB picks one form for
+ * the whole file, may pick day/month order wrongly, and reads `+02:00` zones as a TIMESTAMPTZ of its own.
+ */
+const CSV_TYPES = "auto_type_candidates = ['BOOLEAN', 'BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'VARCHAR'], dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S'";
 
 export interface ReadTableArgs {
   inputPath: string;
@@ -196,9 +200,7 @@ async function sourceSql(conn: DuckDBConnection, file: string, format: Format, s
     source.notes.push(`${plural(repaired.widened, 'row')} had more fields than the header (up to ${repaired.width}); the extra values are kept in ${extra.length === 1 ? 'column' : 'columns'} ${extra.map((x) => `'${x}'`).join(', ')}.`);
   }
   source.header = header;
-  // Dates stay text here: DuckDB picks one date form for the whole file (and may pick day/month wrongly);
-  // refineTypes decides each column's form from its own values.
-  return { sql: `read_csv(${r}, header = ${header}${opts}, names = [${names.map(sqlString).join(', ')}], auto_detect = true, sample_size = 20480, auto_type_candidates = ${TYPE_CANDIDATES})`, repaired };
+  return { sql: `read_csv(${r}, header = ${header}${opts}, names = [${names.map(sqlString).join(', ')}], auto_detect = true, sample_size = 20480, ${CSV_TYPES})`, repaired };
 }
 
 /** DuckDB's words for rows whose field counts disagree (or a sniffer defeated by them). */
