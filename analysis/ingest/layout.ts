@@ -8,6 +8,10 @@ import { splitCsvLine } from './header.js';
  */
 export class RecordSplitter {
   private quoted = false;
+  /** At the start of a field, where a quote opens a quoted field (elsewhere it is a plain character, as in `5" screen`). */
+  private fieldStart = true;
+  /** Just after a closing quote, where another quote is an escaped one (`""`) and reopens the field. */
+  private closed = false;
   private fields = 1;
   private carry = '';
   private readonly delim: number;
@@ -20,9 +24,18 @@ export class RecordSplitter {
     let start = 0;
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk.charCodeAt(i);
-      if (ch === 34) this.quoted = !this.quoted; // '"'; a doubled quote inside quotes toggles twice
-      else if (this.quoted) continue;
-      else if (ch === this.delim) this.fields++;
+      if (this.quoted) {
+        if (ch === 34) { this.quoted = false; this.closed = true; }
+        continue;
+      }
+      if (ch === 34) { // '"'
+        if (this.fieldStart || this.closed) this.quoted = true;
+        this.fieldStart = this.closed = false;
+        continue;
+      }
+      this.closed = false;
+      this.fieldStart = ch === this.delim || ch === 10;
+      if (ch === this.delim) this.fields++;
       else if (ch === 10) {
         this.emit(this.carry + chunk.slice(start, i));
         this.carry = '';
@@ -96,10 +109,8 @@ export function readLayout(head: string, delimiter?: string): Layout {
       else break;
     }
     if (h >= lines.length || h >= MAX_PREAMBLE) { h = 0; preamble.length = 0; leadingComments = 0; }
-  } else {
-    while (h < lines.length && lines[h].startsWith('#')) { h++; leadingComments++; }
-    if (h >= lines.length) { h = 0; leadingComments = 0; }
   }
+  // One column and no delimiter: a first line starting with '#' may as well be its name, so nothing is skipped.
   const headerLine = lines[h] ?? '';
   const headerFields = fieldsOf(headerLine);
   let messy = false;
@@ -109,8 +120,6 @@ export function readLayout(head: string, delimiter?: string): Layout {
     });
     split.push(lines.slice(h + 1).join('\n'));
     split.end();
-  } else {
-    messy = lines.slice(h + 1).some((l) => l.startsWith('#'));
   }
   return { delimiter: delim, skip: h, headerLine, headerFields, preamble, leadingComments, messy };
 }

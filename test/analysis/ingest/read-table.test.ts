@@ -237,6 +237,14 @@ describe('small and messy CSVs', () => {
     ]);
   });
 
+  test('quotes are not ragged rows: an inch mark inside a value, a quoted delimiter, a quoted line break; a ragged row after them is padded', async () => {
+    const m = await read('quotes.csv', 'size,label,n\n5,5" screen,1\n7,"quoted, with comma",2\n8,"multi\nline ""quote""",3\n9,short\n');
+    expect(m.rows).toBe(4);
+    expect(m.preview.first_rows.map((r) => r.label)).toEqual(['5" screen', 'quoted, with comma', 'multi\nline "quote"', 'short']);
+    expect(m.preview.first_rows.map((r) => r.n)).toEqual([1, 2, 3, null]);
+    expect(m.source.notes).toEqual(['1 row had fewer fields than the header; the missing values are empty.']);
+  });
+
   test('a header named # is a header, not a comment', async () => {
     const m = await read('hash.csv', '#,name\n1,a\n2,b\n');
     expect(m.columns.map((c) => c.name)).toEqual(['#', 'name']);
