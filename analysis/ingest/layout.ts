@@ -139,7 +139,7 @@ export interface Repair {
  * (so extra values land in extra columns instead of being lost). Two streaming passes; used only on files
  * whose rows disagree.
  */
-export async function repairRows(file: string, out: string, delim: string, skip: number, headerFields: number): Promise<Repair> {
+export async function repairRows(file: string, out: string, delim: string, skip: number, headerFields: number, signal?: AbortSignal): Promise<Repair> {
   const stream = async (onRecord: (text: string, fields: number) => void) => {
     let line = 0;
     const split = new RecordSplitter(delim, (t, n) => {
@@ -147,6 +147,7 @@ export async function repairRows(file: string, out: string, delim: string, skip:
     });
     let first = true;
     for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+      signal?.throwIfAborted(); // a parse past its deadline stops here, between chunks
       split.push(first ? (chunk as string).replace(/^\uFEFF/, '') : (chunk as string));
       first = false;
     }

@@ -162,7 +162,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
  * a rectangular copy of the rows.
  * @returns the SQL, and what a repair changed (null when none was made)
  */
-async function sourceSql(conn: DuckDBConnection, file: string, format: Format, source: SourceInfo, work: string, repair = false): Promise<{ sql: string; repaired: Repair | null }> {
+async function sourceSql(conn: DuckDBConnection, file: string, format: Format, source: SourceInfo,
+  o: { work: string; repair: boolean; signal?: AbortSignal }): Promise<{ sql: string; repaired: Repair | null }> {
   const p = sqlString(file);
   if (format === 'json') return { sql: `read_json_auto(${p}, format = 'array')`, repaired: null };
   if (format === 'ndjson') return { sql: `read_json_auto(${p}, format = 'newline_delimited')`, repaired: null };
@@ -175,9 +176,9 @@ async function sourceSql(conn: DuckDBConnection, file: string, format: Format, s
     const first = layout.preamble[0].trim();
     source.notes.push(`Skipped ${plural(layout.preamble.length, 'line')} above the header (a title or notes, such as '${first.length > 60 ? `${first.slice(0, 60)}…` : first}').`);
   }
-  if (delim && (repair || layout.messy)) {
-    read = path.join(work, 'rows.csv');
-    repaired = await repairRows(file, read, delim, layout.skip, layout.headerFields);
+  if (delim && (o.repair || layout.messy)) {
+    read = path.join(o.work, 'rows.csv');
+    repaired = await repairRows(file, read, delim, layout.skip, layout.headerFields, o.signal);
     skip = 0;
   }
   const comments = layout.leadingComments + (repaired?.comments ?? 0);
@@ -248,20 +249,18 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     const stage = path.join(work, 'stage.parquet');
     let refined: Map<string, Refinement>;
     try {
-      const copy = async (repair: boolean) => {
-        const from = await sourceSql(conn, file, format, source, work, repair);
-        await conn.run(`COPY (SELECT * FROM ${from.sql}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
-        return from.repaired;
-      };
+      const copy = (sql: string) => conn.run(`COPY (SELECT * FROM ${sql}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
       const mark = source.notes.length;
       try {
-        await copy(false);
+        await copy((await sourceSql(conn, file, format, source, { work, repair: false, signal: args.signal })).sql);
       } catch (err) {
-        // Rows that disagree past the head: one repair pass, then the read again (or the first error, if nothing needed repair).
+        // Rows that disagree past the head: one repair pass and the read again; the first error if nothing needed repair.
         if (!(format === 'csv' || format === 'tsv') || !RAGGED_ERROR.test(err instanceof Error ? err.message : String(err))) throw err;
         source.notes.length = mark;
-        const repaired = await copy(true).catch(() => null);
-        if (!repaired || repaired.padded + repaired.widened + repaired.comments === 0) throw err;
+        const again = await sourceSql(conn, file, format, source, { work, repair: true, signal: args.signal });
+        const r = again.repaired;
+        if (!r || r.padded + r.widened + r.comments === 0) throw err;
+        await copy(again.sql);
       }
       await conn.run(`CREATE VIEW raw AS SELECT * FROM read_parquet(${sqlString(stage)})`);
       const schema = (await queryJson(conn, 'DESCRIBE raw')).map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
