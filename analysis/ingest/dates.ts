@@ -3,8 +3,8 @@ import { queryJson, sqlIdent, sqlString } from '../duck.js';
 
 /** One way of writing dates in text: the shape of its values, and the strptime forms that read them. */
 interface DateStyle {
-  /** How the manifest names the style. */
-  label: string;
+  /** How the manifest names the style (numeric day/month styles name their form and the evidence instead). */
+  label?: string;
   /** RE2 pattern every trimmed value of the style matches (cheap, so tried on the sample before any parse). */
   shape: string;
   /** Forms read month first (or the only forms); with `dayFirst`, the same dates read day first. */
@@ -16,8 +16,9 @@ interface DateStyle {
 
 const TIME = String.raw`( \d{1,2}:\d{2}(:\d{2})?)?`;
 const withTimes = (d: string) => [d, `${d} %H:%M`, `${d} %H:%M:%S`];
+/** Every date form first, then the same with times: most columns have no time, and the first form that parses wins. */
+const timed = (dates: string[]) => [...dates, ...dates.flatMap((d) => withTimes(d).slice(1))];
 const numeric = (sep: string, assumeDayFirst: boolean): DateStyle => ({
-  label: `dd${sep}mm${sep}yyyy or mm${sep}dd${sep}yyyy`,
   shape: [String.raw`\d{1,2}`, String.raw`\d{1,2}`, String.raw`\d{4}`].join(`\\${sep}`) + TIME,
   forms: withTimes(`%m${sep}%d${sep}%Y`), dayFirst: withTimes(`%d${sep}%m${sep}%Y`), assumeDayFirst,
 });
@@ -35,9 +36,9 @@ export const DATE_STYLES: readonly DateStyle[] = [
   numeric('/', false), numeric('-', false), numeric('.', true),
   { label: '%Y/%m/%d', shape: String.raw`\d{4}/\d{1,2}/\d{1,2}${TIME}`, forms: withTimes('%Y/%m/%d') },
   { label: 'month name first, as Jan 1 2000 or January 1, 2000', shape: String.raw`[A-Za-z]{3,9} \d{1,2},? \d{4}${TIME}`,
-    forms: ['%b %d %Y', '%b %d, %Y', '%B %d %Y', '%B %d, %Y', '%b %d %Y %H:%M', '%b %d, %Y %H:%M', '%b %d %Y %H:%M:%S', '%b %d, %Y %H:%M:%S'] },
+    forms: timed(['%b %d %Y', '%b %d, %Y', '%B %d %Y', '%B %d, %Y']) },
   { label: 'day first with a month name, as 1 Jan 2000 or 1-Jan-2000', shape: String.raw`\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{4}${TIME}`,
-    forms: ['%d %b %Y', '%d %B %Y', '%d-%b-%Y', '%d-%B-%Y', '%d %b %Y %H:%M', '%d %b %Y %H:%M:%S', '%d-%b-%Y %H:%M', '%d-%b-%Y %H:%M:%S'] },
+    forms: timed(['%d %b %Y', '%d %B %Y', '%d-%b-%Y', '%d-%B-%Y']) },
 ];
 
 /** How a text column reads as dates, and the sentence the manifest gives about it. */
@@ -109,7 +110,7 @@ export async function detectDates(conn: DuckDBConnection, view: string, columns:
     }
     const style = DATE_STYLES[k - 1];
     if (!style.dayFirst) {
-      if (a) out.set(name, { expr: asDate(parse(c, style.forms)), textDates: true, note: `'${name}' holds dates written as text (${style.label}); read as dates.` });
+      if (a) out.set(name, { expr: asDate(parse(c, style.forms)), textDates: true, note: `'${name}' holds dates written as text (${style.label ?? style.forms[0]}); read as dates.` });
       continue;
     }
     const b = partial ? nb > 0 && nb >= na : nb === n;
