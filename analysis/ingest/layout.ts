@@ -86,14 +86,22 @@ export function readLayout(head: string, delimiter?: string): Layout {
   const text = head.replace(/^\uFEFF/, '');
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (lines.length > 1) lines.pop(); // the last piece may be cut short (or is the empty tail after the final newline)
-  const votes = new Map<string, number>();
-  for (const l of lines.filter((x) => x.trim() && !x.startsWith('#')).slice(0, 50)) {
-    const d = sniffDelimiter(l);
-    if (d) votes.set(d, (votes.get(d) ?? 0) + 1);
+  const real = (x: string) => x.trim() !== '' && !x.startsWith('#');
+  const firstReal = lines.find(real) ?? lines[0] ?? '';
+  let delim = delimiter ?? sniffDelimiter(firstReal);
+  if (!delim) {
+    // A first line without a delimiter is either a title above a table or the name of a one-column file. A title
+    // when the lines vote for a delimiter and, from the first line with two fields or more, most lines have two or more.
+    const votes = new Map<string, number>();
+    for (const l of lines.filter(real).slice(0, 50)) {
+      const d = sniffDelimiter(l);
+      if (d) votes.set(d, (votes.get(d) ?? 0) + 1);
+    }
+    const d = [...votes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const start = d ? lines.findIndex((l) => real(l) && splitCsvLine(l, d).length >= 2) : -1;
+    const below = start > 0 && start < MAX_PREAMBLE ? lines.slice(start + 1).filter(real).slice(0, 50) : [];
+    if (below.length && below.filter((l) => splitCsvLine(l, d!).length >= 2).length >= 0.8 * below.length) delim = d;
   }
-  const firstReal = lines.find((x) => x.trim() && !x.startsWith('#')) ?? lines[0] ?? '';
-  // The header's own choice wins unless it has no delimiter at all (a title line): then the lines below vote.
-  const delim = delimiter ?? sniffDelimiter(firstReal) ?? [...votes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const fieldsOf = (l: string) => (delim ? splitCsvLine(l, delim).length : 1);
 
   let h = 0;

@@ -245,6 +245,14 @@ describe('small and messy CSVs', () => {
     expect(m.source.notes).toEqual(['1 row had fewer fields than the header; the missing values are empty.']);
   });
 
+  test('a one-column file whose values hold an odd comma keeps its header; a title line right above a table is skipped', async () => {
+    const one = await read('onecol.csv', 'comment\nhello, world\nfoo\nbar\n');
+    expect(one.preview.first_rows.map((r) => r.comment)).toEqual(['hello, world', 'foo', 'bar']);
+    expect(one.source.notes).toEqual([]);
+    const titled = await read('titled.csv', 'Scores by team\nname,score\nann,1\nbob,2\n');
+    expect(titled.preview.first_rows).toEqual([{ name: 'ann', score: 1 }, { name: 'bob', score: 2 }]);
+  });
+
   test('a header named # is a header, not a comment', async () => {
     const m = await read('hash.csv', '#,name\n1,a\n2,b\n');
     expect(m.columns.map((c) => c.name)).toEqual(['#', 'name']);
