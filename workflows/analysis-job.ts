@@ -119,6 +119,7 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
     showStatus('running');
     const ing = await stage('ingest', () => ingest({ run_id: input.run_id, dataset_id: input.dataset_id, column_types: o.column_types }));
     keys.rows = ing.rows;
+    state.warnings.push(...(ing.warnings ?? []));
     keys.cols = ing.cols;
     const prof = await stage('profile', () => profile({
       run_id: input.run_id, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, thresholds: o.alert_thresholds, target: o.target,

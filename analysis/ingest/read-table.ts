@@ -6,11 +6,12 @@ import { queryJson, sqlIdent, sqlString, withDuck } from '../duck.js';
 import { DataError } from '../errors.js';
 import { ID_NAME, inferColumnType, type ColumnType } from './column-types.js';
 import { detectEncoding, transcodeToUtf8, type Encoding } from './encoding.js';
-import { sniffDelimiter, type Format } from './formats.js';
-import { readFirstLine, splitCsvLine, uniqueNames } from './header.js';
+import type { Format } from './formats.js';
+import { MAX_HEADER_BYTES, readFirstLine, splitCsvLine, uniqueNames } from './header.js';
 import { INVALID_UTF8, readError } from './read-errors.js';
 import { refineTypes, type Refinement } from './refine-types.js';
 import { interruptible } from './interrupt.js';
+import { readHead, readLayout, repairRows, type Repair } from './layout.js';
 import { checkJsonDepth } from './json-depth.js';
 import { DEFAULT_XLSX_LIMITS, WORKBOOK_FORMATS, workbookToCsv, type XlsxLimits } from './workbook.js';
 
@@ -26,11 +27,21 @@ export interface ColumnInfo {
   approx_distinct?: number;
 }
 export interface TablePreview { columns: string[]; first_rows: Record<string, unknown>[] }
+/** A change the user asked for that ingest could not make (a `column_types` entry some values defeat). */
+export interface SourceWarning {
+  column: string;
+  message: string;
+  /** How many non-empty values failed to convert. */
+  failed: number;
+  /** Up to three distinct values that failed, as written. */
+  examples: string[];
+}
+
 /** How the file was read: its encoding, delimiter, header, sheet, and every change made on the way. */
 export interface SourceInfo {
   format: Format; encoding: Encoding | null; delimiter: string | null; header: boolean; sheet: string | null; notes: string[];
-  /** Date and timestamp forms DuckDB's sniffer read text dates with (delimited text only). */
-  date_format?: string | null; timestamp_format?: string | null;
+  /** What could not be done as asked; each message is in `notes` too. Absent from manifests made before it existed. */
+  warnings?: SourceWarning[];
 }
 
 /** What ingest learns about a table: small enough to pass between activities. */
@@ -46,6 +57,12 @@ export interface TableManifest {
 
 export const MAX_COLUMNS = 5000;
 const TEXT_FORMATS: readonly Format[] = ['csv', 'tsv', 'json', 'ndjson'];
+/**
+ * DuckDB reads plain ISO dates and timestamps itself (fast, and unambiguous); every other date form stays text
+ * for refineTypes, which decides each column's form from its own values. Left to guess, DuckDB picks one form for
+ * the whole file, may pick day/month order wrongly, and reads `+02:00` zones as a TIMESTAMPTZ of its own.
+ */
+const CSV_TYPES = "auto_type_candidates = ['BOOLEAN', 'BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'VARCHAR'], dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S'";
 
 export interface ReadTableArgs {
   inputPath: string;
@@ -147,32 +164,58 @@ async function prepare(args: ReadTableArgs, work: string, forceEncoding?: Encodi
   return { file, format: args.format, source: { format: args.format, encoding, delimiter: null, header: true, sheet: null, notes } };
 }
 
-/** The DuckDB table function for a prepared file; for delimited text it settles delimiter, header and names first. */
-async function sourceSql(conn: DuckDBConnection, file: string, format: Format, source: SourceInfo): Promise<string> {
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/**
+ * The DuckDB table function for a prepared file; for delimited text it settles the layout first: delimiter,
+ * lines above the header, header, names, and (with `repair`, or when the head shows comment lines or ragged rows)
+ * a rectangular copy of the rows.
+ * @returns the SQL, and what a repair changed (null when none was made)
+ */
+async function sourceSql(conn: DuckDBConnection, file: string, format: Format, source: SourceInfo,
+  o: { work: string; repair: boolean; signal?: AbortSignal }): Promise<{ sql: string; repaired: Repair | null }> {
   const p = sqlString(file);
-  if (format === 'json') return `read_json_auto(${p}, format = 'array')`;
-  if (format === 'ndjson') return `read_json_auto(${p}, format = 'newline_delimited')`;
-  if (format === 'parquet') return `read_parquet(${p})`;
-  const first = readFirstLine(file);
-  const delim = format === 'tsv' ? '\t' : sniffDelimiter(first);
+  if (format === 'json') return { sql: `read_json_auto(${p}, format = 'array')`, repaired: null };
+  if (format === 'ndjson') return { sql: `read_json_auto(${p}, format = 'newline_delimited')`, repaired: null };
+  if (format === 'parquet') return { sql: `read_parquet(${p})`, repaired: null };
+  const firstLine = readFirstLine(file); // refuses a first line too long to be a header
+  const layout = readLayout(readHead(file, MAX_HEADER_BYTES), format === 'tsv' ? '\t' : undefined);
+  const delim = layout.delimiter;
+  let read = file, skip = layout.skip, repaired: Repair | null = null;
+  if (layout.preamble.length) {
+    const first = layout.preamble[0].trim();
+    source.notes.push(`Skipped ${plural(layout.preamble.length, 'line')} above the header (a title or notes, such as '${first.length > 60 ? `${first.slice(0, 60)}…` : first}').`);
+  }
+  if (delim && (o.repair || layout.messy)) {
+    read = path.join(o.work, 'rows.csv');
+    repaired = await repairRows(file, read, delim, layout.skip, layout.headerFields, o.signal);
+    skip = 0;
+  }
+  const comments = layout.leadingComments + (repaired?.comments ?? 0);
+  if (comments) source.notes.push(`Skipped ${plural(comments, 'comment line')} (starting with '#').`);
+  const first = repaired ? readFirstLine(read) : skip ? layout.headerLine : firstLine;
   const fields = splitCsvLine(first, delim ?? ',');
   if (fields.length > MAX_COLUMNS) throw new DataError('UNPROCESSABLE_DATASET', `The file has ${fields.length.toLocaleString('en-US')} columns; at most ${MAX_COLUMNS} are supported.`);
-  const delimSql = delim ? `, delim = ${sqlString(delim)}` : '';
-  let header = true;
-  try {
-    const [s] = await queryJson(conn, `SELECT HasHeader, DateFormat, TimestampFormat FROM sniff_csv(${p}${delimSql}, sample_size = 20480)`);
-    header = s.HasHeader !== false;
-    source.date_format = s.DateFormat == null ? null : String(s.DateFormat);
-    source.timestamp_format = s.TimestampFormat == null ? null : String(s.TimestampFormat);
-  } catch (err) {
-    throw await readError(err, { label: source.format.toUpperCase(), file, delim: delim ?? ',' });
-  }
-  const { names, notes } = header ? uniqueNames(fields) : { names: fields.map((_, i) => `column_${i + 1}`), notes: ['The first row holds data, not column names; columns are called column_1, column_2, …'] };
-  source.notes.push(...notes);
   source.delimiter = delim ?? null;
+  const r = sqlString(read);
+  // skip is always given: left to itself, DuckDB's sniffer may skip rows it finds irregular (a short first row).
+  const opts = `${delim ? `, delim = ${sqlString(delim)}` : ''}, skip = ${skip}`;
+  const [s] = await queryJson(conn, `SELECT HasHeader FROM sniff_csv(${r}${opts}, sample_size = 20480)`);
+  const header = s.HasHeader !== false;
+  const { names, notes } = header ? uniqueNames(fields) : { names: fields.map((_, i) => `column_${i + 1}`), notes: ['The first row holds data, not column names; columns are called column_1, column_2, …'] };
+  // Columns added for rows wider than the header are named by the note below, not as nameless header cells.
+  source.notes.push(...(header && repaired?.widened ? uniqueNames(fields.slice(0, layout.headerFields)).notes : notes));
+  if (repaired?.padded) source.notes.push(`${plural(repaired.padded, 'row')} had fewer fields than the header; the missing values are empty.`);
+  if (repaired?.widened) {
+    const extra = names.slice(layout.headerFields);
+    source.notes.push(`${plural(repaired.widened, 'row')} had more fields than the header (up to ${repaired.width}); the extra values are kept in ${extra.length === 1 ? 'column' : 'columns'} ${extra.map((x) => `'${x}'`).join(', ')}.`);
+  }
   source.header = header;
-  return `read_csv(${p}, header = ${header}${delimSql}, names = [${names.map(sqlString).join(', ')}], auto_detect = true, sample_size = 20480)`;
+  return { sql: `read_csv(${r}, header = ${header}${opts}, names = [${names.map(sqlString).join(', ')}], auto_detect = true, sample_size = 20480, ${CSV_TYPES})`, repaired };
 }
+
+/** DuckDB's words for rows whose field counts disagree (or a sniffer defeated by them). */
+const RAGGED_ERROR = /Expected Number of Columns|not possible to automatically detect the CSV parsing dialect/;
 
 /**
  * Reads a table file (CSV/TSV/delimited text, JSON, NDJSON, Parquet, XLSX) with DuckDB: detects encoding,
@@ -205,17 +248,6 @@ function moveFile(from: string, to: string): void {
   }
 }
 
-/** DuckDB already read dates written in a non-ISO form (its sniffer says which); they count as dates written as text. */
-function markSniffedDates(schema: { name: string; type: string }[], refined: Map<string, Refinement>, source: SourceInfo): void {
-  const forms: [RegExp, string | null | undefined, RegExp][] = [[/^DATE$/, source.date_format, /^%Y-%m-%d$/], [/^TIMESTAMP/, source.timestamp_format, /^%Y-%m-%d[T ]%H:%M:%S/]];
-  for (const s of schema) {
-    const r = refined.get(s.name)!;
-    if (r.type) continue;
-    const hit = forms.find(([type, fmt, iso]) => type.test(s.type) && fmt && !iso.test(fmt));
-    if (hit) refined.set(s.name, { ...r, textDates: true, note: `'${s.name}' holds dates written as text (${hit[1]}); read as dates.` });
-  }
-}
-
 async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: Encoding): Promise<TableManifest> {
   const { file, format, source } = await prepare(args, work, forceEncoding);
   args.signal?.throwIfAborted();
@@ -228,7 +260,19 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     let refined: Map<string, Refinement>;
     try {
       const limit = args.limitRows === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(args.limitRows))}`;
-      await conn.run(`COPY (SELECT * FROM ${await sourceSql(conn, file, format, source)}${limit}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
+      const copy = (sql: string) => conn.run(`COPY (SELECT * FROM ${sql}${limit}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
+      const mark = source.notes.length;
+      try {
+        await copy((await sourceSql(conn, file, format, source, { work, repair: false, signal: args.signal })).sql);
+      } catch (err) {
+        // Rows that disagree past the head: one repair pass and the read again; the first error if nothing needed repair.
+        if (!(format === 'csv' || format === 'tsv') || !RAGGED_ERROR.test(err instanceof Error ? err.message : String(err))) throw err;
+        source.notes.length = mark;
+        const again = await sourceSql(conn, file, format, source, { work, repair: true, signal: args.signal });
+        const r = again.repaired;
+        if (!r || r.padded + r.widened + r.comments === 0) throw err;
+        await copy(again.sql);
+      }
       await conn.run(`CREATE VIEW raw AS SELECT * FROM read_parquet(${sqlString(stage)})`);
       const schema = (await queryJson(conn, 'DESCRIBE raw')).map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       if (schema.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has no columns.');
@@ -236,7 +280,10 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
       const unknown = Object.keys(args.columnTypes ?? {}).filter((c) => !schema.some((s) => s.name === c));
       if (unknown.length) throw new DataError('UNPROCESSABLE_DATASET', `column_types names ${unknown.map((c) => `'${c}'`).join(', ')}, which the table does not have.`);
       refined = await refineTypes(conn, 'raw', schema, args.columnTypes);
-      markSniffedDates(schema, refined, source);
+      source.warnings = schema.flatMap((c) => {
+        const r = refined.get(c.name)!;
+        return r.warning ? [{ column: c.name, message: r.note ?? '', ...r.warning }] : [];
+      });
       if (schema.some((c) => refined.get(c.name)!.expr !== sqlIdent(c.name))) {
         await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd)`);
       } else {

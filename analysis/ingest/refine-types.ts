@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryJson, sqlIdent, sqlString } from '../duck.js';
 import type { ColumnType } from './column-types.js';
+import { detectDates } from './dates.js';
 
 /** How one column is read into the normalised copy, and what Assay changed on the way. */
 export interface Refinement {
@@ -14,97 +15,122 @@ export interface Refinement {
   textDates?: boolean;
   /** Share of a text column's values that are numbers, when most but not all are (MIXED_TYPES). */
   numericShare?: number;
+  /** Set when the user's type failed on some values, so the column was kept as read. */
+  warning?: { failed: number; examples: string[] };
 }
 
 const NUMBER_RE = String.raw`\s*[-+]?[$€£¥]?\s*[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*%?\s*`;
+/** European numbers: dots (or spaces) between thousands, a decimal comma (`1.234,56`, `2,5`). */
+const EU_NUMBER_RE = String.raw`\s*[-+]?[$€£¥]?\s*[-+]?(\d{1,3}([. ]\d{3})+|\d+)(,\d+)?\s*[$€£¥%]?\s*`;
 const DECORATED_RE = String.raw`[$€£¥%]|\d,\d{3}`;
 const BOOL_TRUE = ['true', 't', 'yes', 'y'], BOOL_FALSE = ['false', 'f', 'no', 'n'];
-/** Date forms tried on text, US before EU: a column parses as EU only where some day is above 12. */
-export const DATE_FORMATS = [
-  '%m/%d/%Y', '%d/%m/%Y', '%m/%d/%Y %H:%M', '%d/%m/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%d/%m/%Y %H:%M:%S', '%d.%m.%Y', '%d.%m.%Y %H:%M',
-  '%Y/%m/%d', '%Y/%m/%d %H:%M:%S', '%m-%d-%Y', '%d-%m-%Y', '%d %b %Y', '%b %d, %Y', '%d %B %Y', '%B %d, %Y', '%Y-%m-%dT%H:%M:%S%z', '%Y%m%d',
-] as const;
-const EPOCH_NAME = /(^|_)(time|timestamp|date|datetime|epoch|ts|created|updated)(_|$)|_at$/i;
+const EPOCH_NAME = /(^|_)(time|timestamp|date|datetime|epoch|unix|ts|created|updated|modified)(_|$)|_at$/i;
 /** Seconds and milliseconds since 1970 that fall between 2001 and 2039: plausible timestamps. */
 const EPOCH_S = [1e9, 2.2e9], EPOCH_MS = [1e12, 2.2e12];
 const SAMPLE_ROWS = 5_000;
 
 const boolExpr = (c: string) => `CASE WHEN lower(trim(${c})) IN (${BOOL_TRUE.map(sqlString).join(', ')}) THEN true WHEN lower(trim(${c})) IN (${BOOL_FALSE.map(sqlString).join(', ')}) THEN false END`;
 const numberExpr = (c: string, integer: boolean) => `TRY_CAST(regexp_replace(${c}, '[\\s$€£¥%,]', '', 'g') AS ${integer ? 'BIGINT' : 'DOUBLE'})`;
-const dateExpr = (c: string, fmt: string) => (/%[HMS]/.test(fmt) ? `try_strptime(trim(${c}), ${sqlString(fmt)})` : `CAST(try_strptime(trim(${c}), ${sqlString(fmt)}) AS DATE)`);
+const euNumberExpr = (c: string, integer: boolean) =>
+  `TRY_CAST(replace(regexp_replace(${c}, '[\\s$€£¥%.]', '', 'g'), ',', '.') AS ${integer ? 'BIGINT' : 'DOUBLE'})`;
+/** Whole numbers only: 3.5 is not an integer, so it fails instead of being rounded. */
+const wholeExpr = (x: string) => `CASE WHEN (${x}) = round(${x}) THEN TRY_CAST(${x} AS BIGINT) END`;
 
-/** The expression for a column the user typed explicitly (`options.column_types`); unreadable values become missing. */
-function overrideExpr(c: string, storage: string, type: ColumnType): string {
+/** The expression for a column the user typed explicitly (`options.column_types`); values that do not convert become NULL (then checked). */
+async function overrideExpr(conn: DuckDBConnection, view: string, name: string, storage: string, type: ColumnType): Promise<string> {
+  const c = sqlIdent(name);
   const text = storage === 'VARCHAR';
   switch (type) {
-    case 'integer': return text ? numberExpr(c, true) : `TRY_CAST(${c} AS BIGINT)`;
+    case 'integer': return wholeExpr(text ? numberExpr(c, false) : `TRY_CAST(${c} AS DOUBLE)`);
     case 'float': return text ? numberExpr(c, false) : `TRY_CAST(${c} AS DOUBLE)`;
     case 'boolean': return text ? boolExpr(c) : `TRY_CAST(${c} AS BOOLEAN)`;
-    case 'datetime': return `TRY_CAST(${c} AS TIMESTAMP)`;
+    case 'datetime': return (text ? (await detectDates(conn, view, [name], SAMPLE_ROWS, { partial: true })).get(name)?.expr : undefined) ?? `TRY_CAST(${text ? `trim(${c})` : c} AS TIMESTAMP)`;
     default: return `CAST(${c} AS VARCHAR)`;
   }
 }
 
 /**
+ * Applies the user's types (`column_types`) where every non-empty value converts; a column where some do not
+ * keeps its values as read, with a warning counting the failures and quoting three of them.
+ */
+async function applyOverrides(conn: DuckDBConnection, view: string, schema: { name: string; type: string }[],
+  overrides: Record<string, ColumnType>, out: Map<string, Refinement>): Promise<void> {
+  const typed = schema.filter((s) => overrides[s.name]);
+  if (!typed.length) return;
+  const exprs = await Promise.all(typed.map((s) => overrideExpr(conn, view, s.name, s.type, overrides[s.name])));
+  const counts = typed.flatMap((s, i) => [`count(${sqlIdent(s.name)}) AS "n${i}"`, `count_if(${sqlIdent(s.name)} IS NOT NULL AND (${exprs[i]}) IS NULL) AS "f${i}"`]);
+  const [r] = await queryJson(conn, `SELECT ${counts.join(', ')} FROM ${view}`);
+  for (const [i, s] of typed.entries()) {
+    const t = overrides[s.name], c = sqlIdent(s.name), failed = Number(r[`f${i}`]);
+    if (!failed) {
+      out.set(s.name, { expr: exprs[i], type: t, note: `'${s.name}' read as ${t}, as the run's column_types asked.` });
+      continue;
+    }
+    // The first distinct failures in file order (DuckDB keeps insertion order for a plain LIMIT).
+    const rows = await queryJson(conn, `SELECT CAST(${c} AS VARCHAR) AS v FROM ${view} WHERE ${c} IS NOT NULL AND (${exprs[i]}) IS NULL LIMIT 1000`);
+    const examples = [...new Set(rows.map((x) => String(x.v)))].slice(0, 3);
+    out.set(s.name, { expr: c, warning: { failed, examples },
+      note: `'${s.name}' was kept as it was: column_types asked for ${t}, but ${failed.toLocaleString('en-US')} of ${Number(r[`n${i}`]).toLocaleString('en-US')} values do not read as ${t} (e.g. ${examples.map((e) => `'${e}'`).join(', ')}).` });
+  }
+}
+
+/**
  * Looks past DuckDB's storage types: text holding numbers with currency, percent signs or thousands
- * separators, yes/no booleans, dates in US or European forms, epoch seconds in time-named columns, and
- * 0/1 integers. Checks a sample first, then confirms each candidate on every row.
+ * separators (US or European), yes/no booleans, dates (ISO 8601, numeric day/month orders decided per column,
+ * month names: see `detectDates`), epoch seconds or milliseconds in time-named columns, and 0/1 integers.
+ * Checks a sample first, then confirms each candidate on every row. `overrides` (the user's types) win
+ * wherever every value converts.
  * @returns how to read each column (identity for the untouched ones)
  */
 export async function refineTypes(conn: DuckDBConnection, view: string, schema: { name: string; type: string }[],
   overrides: Record<string, ColumnType> = {}): Promise<Map<string, Refinement>> {
   const out = new Map<string, Refinement>(schema.map((s) => [s.name, { expr: sqlIdent(s.name) }]));
-  for (const s of schema) {
-    const t = overrides[s.name];
-    if (t) out.set(s.name, { expr: overrideExpr(sqlIdent(s.name), s.type, t), type: t, note: `'${s.name}' read as ${t}, as the run's column_types asked; values that are not ${t} are missing.` });
-  }
+  await applyOverrides(conn, view, schema, overrides, out);
   const open = schema.filter((s) => !overrides[s.name]);
   const text = open.filter((s) => s.type === 'VARCHAR');
   const ints = open.filter((s) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(s.type));
   const epochs = open.filter((s) => /INT|DOUBLE|FLOAT|DECIMAL/.test(s.type) && EPOCH_NAME.test(s.name));
   if (text.length + ints.length + epochs.length === 0) return out;
 
-  // 1. A sample says which reading each column could have: first cheap facts, then date forms only for
-  // columns whose every value has a digit (parsing 18 forms is what costs).
+  // 1. A sample says which reading each column could have: cheap facts first; date styles only for
+  // columns whose every value has a digit and that are not plain numbers.
   const sample = `(SELECT * FROM ${view} LIMIT ${SAMPLE_ROWS})`;
   const facts = text.flatMap((s, i) => {
     const c = sqlIdent(s.name);
     return [`count(${c}) AS "nn${i}"`, `count_if(regexp_matches(${c}, '[0-9]')) AS "dig${i}"`, `count_if(regexp_full_match(${c}, ${sqlString(NUMBER_RE)})) AS "num${i}"`,
+      `count_if(regexp_full_match(${c}, ${sqlString(EU_NUMBER_RE)})) AS "eu${i}"`, `count_if(contains(${c}, ',')) AS "comma${i}"`,
       `count_if(regexp_matches(${c}, ${sqlString(DECORATED_RE)})) AS "dec${i}"`, `count_if(${boolExpr(c)} IS NOT NULL) AS "bool${i}"`];
   });
   const [p] = text.length ? await queryJson(conn, `SELECT ${facts.join(', ')} FROM ${sample}`) : [{}];
   const n = (k: string) => Number(p[k] ?? 0);
-  const dated = text.map((s, i) => ({ s, i })).filter(({ i }) => n(`nn${i}`) > 0 && n(`dig${i}`) === n(`nn${i}`) && n(`num${i}`) < n(`nn${i}`));
-  if (dated.length) {
-    const probes = dated.flatMap(({ s, i }) => DATE_FORMATS.map((f, k) => `count_if(try_strptime(trim(${sqlIdent(s.name)}), ${sqlString(f)}) IS NOT NULL) AS "d${i}_${k}"`));
-    Object.assign(p, (await queryJson(conn, `SELECT ${probes.join(', ')} FROM ${sample}`))[0]);
-  }
+  const datable = text.filter((_, i) => n(`nn${i}`) > 0 && n(`dig${i}`) === n(`nn${i}`) && n(`num${i}`) < n(`nn${i}`) && n(`eu${i}`) < n(`nn${i}`));
+  const dates = await detectDates(conn, view, datable.map((s) => s.name), SAMPLE_ROWS);
 
   // 2. Every row confirms the candidates (one scan for all columns).
   const checks: { sql: string; then: (code: number) => void }[] = [];
   text.forEach((s, i) => {
     const c = sqlIdent(s.name), nn = n(`nn${i}`);
     if (nn === 0) return;
-    if (n(`num${i}`) === nn && n(`dec${i}`) > 0) {
+    const date = dates.get(s.name);
+    if (date) {
+      out.set(s.name, { expr: date.expr, type: 'datetime', note: date.note, ...(date.textDates ? { textDates: true } : {}) });
+    } else if (n(`num${i}`) === nn && n(`dec${i}`) > 0) {
       // 0: not all numbers after all; 1: numbers with decimals; 2: whole numbers.
       checks.push({ sql: `CASE WHEN count_if(regexp_full_match(${c}, ${sqlString(NUMBER_RE)})) < count(${c}) THEN 0 WHEN count_if(contains(${c}, '.')) > 0 THEN 1 ELSE 2 END`,
         then: (code) => {
           if (code) out.set(s.name, { expr: numberExpr(c, code === 2), type: code === 2 ? 'integer' : 'float', note: `'${s.name}' holds numbers written with currency, percent signs or thousands separators; read as numbers.` });
         } });
+    } else if (n(`num${i}`) < nn && n(`eu${i}`) === nn && n(`comma${i}`) > 0) {
+      checks.push({ sql: `CASE WHEN count_if(regexp_full_match(${c}, ${sqlString(EU_NUMBER_RE)})) < count(${c}) THEN 0 WHEN count_if(contains(${c}, ',')) > 0 THEN 1 ELSE 2 END`,
+        then: (code) => {
+          if (code) out.set(s.name, { expr: euNumberExpr(c, code === 2), type: code === 2 ? 'integer' : 'float', note: `'${s.name}' holds numbers written with a decimal comma (1.234,56); read as numbers.` });
+        } });
     } else if (n(`bool${i}`) === nn) {
       checks.push({ sql: `count_if(${boolExpr(c)} IS NOT NULL) = count(${c})`, then: (ok) => {
         if (ok) out.set(s.name, { expr: boolExpr(c), type: 'boolean', note: `'${s.name}' holds yes/no or true/false words; read as booleans.` });
       } });
-    } else {
-      const k = DATE_FORMATS.findIndex((_, j) => n(`d${i}_${j}`) === nn);
-      if (k >= 0) {
-        const fmt = DATE_FORMATS[k];
-        checks.push({ sql: `count_if(try_strptime(trim(${c}), ${sqlString(fmt)}) IS NOT NULL) = count(${c})`, then: (ok) => {
-          if (ok) out.set(s.name, { expr: dateExpr(c, fmt), type: 'datetime', textDates: true, note: `'${s.name}' holds dates written as text (${fmt}); read as dates.` });
-        } });
-      } else if (n(`num${i}`) >= nn * 0.5) {
-        out.set(s.name, { ...out.get(s.name)!, numericShare: n(`num${i}`) / nn });
-      }
+    } else if (n(`num${i}`) >= nn * 0.5) {
+      out.set(s.name, { ...out.get(s.name)!, numericShare: n(`num${i}`) / nn });
     }
   });
   for (const s of ints) {

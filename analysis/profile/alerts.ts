@@ -8,7 +8,7 @@ import type { Alert, Associations, ColumnProfile, Correlations } from './types.j
  * ydata-profiling's where it has one.
  */
 export interface AlertThresholds {
-  /** MISSING above this share of rows. */
+  /** MISSING above this share of rows (ydata-profiling raises it above 1%, and so does Assay by default). */
   missing_pct: number;
   /** ZEROS above this share of values. */
   zeros_pct: number;
@@ -31,7 +31,7 @@ export interface AlertThresholds {
 }
 
 export const DEFAULT_THRESHOLDS: AlertThresholds = {
-  missing_pct: 0.2, zeros_pct: 0.1, skewness: 20, high_cardinality: 50, correlation: 0.9, duplicates_pct: 0,
+  missing_pct: 0.01, zeros_pct: 0.1, skewness: 20, high_cardinality: 50, correlation: 0.9, duplicates_pct: 0,
   imbalance: 0.5, outliers_pct: 0.01, uniform_p: 0.05, leakage: 0.99,
 };
 
@@ -116,7 +116,7 @@ export function computeAlerts(columns: ColumnProfile[], correlations: Correlatio
     }
     if (c.unique_ratio === 1 && c.missing === 0) alerts.push({ kind: 'UNIQUE', column: c.name, value: 1, message: `Every value of '${c.name}' is distinct.` });
     if (c.type === 'identifier') alerts.push({ kind: 'ID_LIKE', column: c.name, value: c.unique_ratio, message: `'${c.name}' looks like an identifier and is left out of modeling.` });
-    if (c.missing_pct > t.missing_pct) alerts.push({ kind: 'MISSING', column: c.name, value: c.missing_pct, message: `'${c.name}' is missing in ${pct(c.missing_pct)} of rows.` });
+    if (c.missing_pct > t.missing_pct) alerts.push({ kind: 'MISSING', column: c.name, value: c.missing_pct, message: `'${c.name}' is missing in ${pct(c.missing_pct)} of rows (alert above ${pct(t.missing_pct)}).` });
     if (c.zeros !== null && c.zeros / c.count > t.zeros_pct && c.type !== 'boolean') {
       alerts.push({ kind: 'ZEROS', column: c.name, value: c.zeros / c.count, message: `'${c.name}' is zero in ${pct(c.zeros / c.count)} of rows.` });
     }

@@ -27,6 +27,15 @@ test('ingest writes the Parquet copy and manifest and records them as artifacts'
   expect(arts.map((a) => a.filename).sort()).toEqual(['data.parquet', 'manifest.json']);
 });
 
+test('ingest returns the column_types it could not apply as warnings, and keeps those columns as read', async () => {
+  const { runId, datasetId } = await newRun(path.resolve('test/fixtures/csv/override.csv'), 'csv');
+  const ing = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId, column_types: { day: 'datetime', ok: 'boolean' } });
+  expect(ing.warnings).toEqual(["'ok' was kept as it was: column_types asked for boolean, but 2 of 5 values do not read as boolean (e.g. 'maybe', 'perhaps')."]);
+  const manifest = JSON.parse((await deps.storage.get(ing.manifest_key)).toString()) as { columns: { name: string; type: string }[]; source: { warnings: unknown[] } };
+  expect(manifest.columns.filter((c) => ['day', 'ok'].includes(c.name)).map((c) => c.type)).toEqual(['datetime', 'categorical']);
+  expect(manifest.source.warnings).toHaveLength(1);
+});
+
 test('ingest honours the run\'s column_types, and profile its thresholds and target', async () => {
   const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
   const ing = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId, column_types: { 'Flipper Length (mm)': 'float', Island: 'text' } });

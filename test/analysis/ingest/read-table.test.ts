@@ -15,6 +15,9 @@ const write = (name: string, content: string | Buffer) => { const p = path.join(
 const typesOf = (m: TableManifest) => Object.fromEntries(m.columns.map((c) => [c.name, c.type]));
 const read = (name: string, content: string | Buffer, format: Format = 'csv', more: Partial<Parameters<typeof readTable>[0]> = {}) =>
   readTable({ inputPath: write(name, content), format, ...more });
+const FIXTURE = (name: string) => path.resolve('test/fixtures/csv', name);
+const fixture = (name: string, more: Partial<Parameters<typeof readTable>[0]> = {}) => readTable({ inputPath: FIXTURE(name), format: 'csv', ...more });
+const column = (m: TableManifest, name: string) => m.columns.find((c) => c.name === name)!;
 const failure = async (p: Promise<unknown>) => {
   const err = await p.catch((e: unknown) => e);
   expect(err).toBeInstanceOf(DataError);
@@ -138,11 +141,149 @@ describe('type inference', () => {
   });
 });
 
+describe('dates and times, one form per column', () => {
+  test('ISO 8601 with or without a zone or seconds, month names, numeric orders, dotted and year-first dates, epochs', async () => {
+    const m = await fixture('dates.csv');
+    expect(typesOf(m)).toEqual({
+      iso_day: 'datetime', iso_zoned: 'datetime', no_seconds: 'datetime', mon_d_y: 'datetime', month_comma: 'datetime', d_month: 'datetime', d_mon: 'datetime',
+      us: 'datetime', eu: 'datetime', unsure: 'datetime', dotted: 'datetime', ymd: 'datetime', created_ts: 'datetime', sent_unix_ms: 'datetime', population: 'integer',
+    });
+    const day = (col: string) => m.preview.first_rows.map((r) => String(r[col]).slice(0, 10));
+    const at = (col: string) => m.preview.first_rows.map((r) => String(r[col]));
+    expect(day('iso_day')).toEqual(['2000-01-01', '2000-01-13', '2001-02-03', '2002-07-04']);
+    expect(at('iso_zoned')).toEqual(['2000-01-01T12:00:00.000Z', '2000-01-01T10:00:00.000Z', '2001-02-03T09:05:06.000Z', '2002-07-04T00:00:00.000Z']); // zones → UTC
+    expect(at('no_seconds').slice(0, 2)).toEqual(['2000-01-01T12:00:00.000Z', '2000-01-02T13:30:00.000Z']);
+    // The headline: 'Jan 1 2000' and 'Jun 12 1998' are dates, in every month-name form.
+    for (const col of ['mon_d_y', 'month_comma', 'd_month', 'd_mon']) expect(day(col)).toEqual(['2000-01-01', '1998-06-12', '1999-12-31', '2002-07-04']);
+    // One file, three numeric orders: each column follows its own evidence, not one form for the file.
+    expect(day('us')).toEqual(['2000-01-02', '2000-12-13', '2001-03-04', '2002-07-04']);
+    expect(day('eu')).toEqual(['2000-02-01', '2000-02-13', '2001-04-03', '2002-07-04']);
+    expect(day('dotted')).toEqual(['2000-02-01', '2000-02-13', '2001-04-03', '2002-07-04']);
+    expect(day('unsure')).toEqual(['2000-01-02', '2000-03-04', '2001-05-06', '2002-07-08']);
+    expect(day('ymd')).toEqual(['2000-01-02', '2000-12-31', '2001-02-03', '2002-07-04']);
+    expect(at('created_ts')[0]).toBe('2020-09-13T12:26:40.000Z');
+    expect(at('sent_unix_ms')[0]).toBe('2020-09-13T12:26:40.123Z');
+    expect(m.preview.first_rows[0].population).toBe(1_500_000_000); // epoch-sized, but its name says nothing of time
+    expect(column(m, 'us').note).toMatch(/%m\/%d\/%Y, month first: some second part is above 12/);
+    expect(column(m, 'eu').note).toMatch(/%d\/%m\/%Y, day first: some first part is above 12/);
+    expect(column(m, 'unsure').note).toMatch(/no value settles day\/month order .*so month first was assumed/);
+    expect(m.source.notes).toContain(column(m, 'unsure').note);
+    expect(column(m, 'mon_d_y')).toMatchObject({ text_dates: true, storage_type: 'DATE' });
+    expect(column(m, 'iso_day').text_dates).toBeUndefined();
+  });
+
+  test('the sample proposes, every row decides: a day above 12 after the sample makes the column day first; a late non-date keeps it text', async () => {
+    const ambiguous = Array.from({ length: 6000 }, (_, i) => `${String((i % 12) + 1).padStart(2, '0')}/${String((i % 9) + 1).padStart(2, '0')}/2020`);
+    const m = await read('late-evidence.csv', `late_eu,late_text\n${ambiguous.map((d) => `${d},${d}`).join('\n')}\n25/12/2020,not a date\n`);
+    expect(typesOf(m)).toMatchObject({ late_eu: 'datetime', late_text: 'categorical' });
+    expect(column(m, 'late_eu').note).toMatch(/day first/);
+    expect(String(m.preview.first_rows[0].late_eu)).toMatch(/^2020-01-01/);
+    expect(String(m.preview.first_rows[1].late_eu)).toMatch(/^2020-02-02/);
+  });
+
+  test('dotted dates nothing decides are read day first, and the note says it was assumed', async () => {
+    const m = await read('dots.csv', 'when\n01.02.2000\n03.04.2000\n');
+    expect(String(m.preview.first_rows[0].when)).toMatch(/^2000-02-01/);
+    expect(column(m, 'when').note).toMatch(/%d\.%m\.%Y, no value settles day\/month order .*day first was assumed/);
+  });
+});
+
+describe('column_types the values defeat', () => {
+  test('a datetime type on month-name text reads it with the date styles', async () => {
+    const m = await fixture('override.csv', { columnTypes: { day: 'datetime', score: 'float' } });
+    expect(typesOf(m)).toMatchObject({ day: 'datetime', score: 'float' });
+    expect(m.preview.first_rows.map((r) => String(r.day).slice(0, 10))).toEqual(['2000-01-01', '1998-06-12', '1999-12-31', '2002-07-04', '2003-03-09']);
+    expect(m.source.warnings).toEqual([]);
+  });
+
+  test('datetime, integer and boolean types that fail on some values keep the raw values and warn, with counts and examples', async () => {
+    const m = await fixture('override.csv', { columnTypes: { when: 'datetime', qty: 'integer', ok: 'boolean' } });
+    expect(m.preview.first_rows.map((r) => r.when)).toEqual(['Jan 1 2000', 'soon', 'Feb 3 2001', 'later', 'never']); // never emptied
+    expect(m.preview.first_rows.map((r) => r.qty)).toEqual([1, 2, 3.5, 4, 5]);
+    expect(m.preview.first_rows.map((r) => r.ok)).toEqual(['yes', 'no', 'maybe', 'yes', 'perhaps']);
+    expect(typesOf(m)).toMatchObject({ when: 'categorical', qty: 'float', ok: 'categorical' });
+    expect(m.source.warnings).toEqual([
+      { column: 'when', failed: 3, examples: ['soon', 'later', 'never'], message: "'when' was kept as it was: column_types asked for datetime, but 3 of 5 values do not read as datetime (e.g. 'soon', 'later', 'never')." },
+      { column: 'qty', failed: 1, examples: ['3.5'], message: "'qty' was kept as it was: column_types asked for integer, but 1 of 5 values do not read as integer (e.g. '3.5')." },
+      { column: 'ok', failed: 2, examples: ['maybe', 'perhaps'], message: "'ok' was kept as it was: column_types asked for boolean, but 2 of 5 values do not read as boolean (e.g. 'maybe', 'perhaps')." },
+    ]);
+    for (const w of m.source.warnings!) expect(m.source.notes).toContain(w.message);
+  });
+});
+
+describe('small and messy CSVs', () => {
+  test('a tiny ragged file keeps its header and every row: short rows padded, long ones widened into an extra column', async () => {
+    const m = await fixture('ragged.csv');
+    expect(m.columns.map((c) => c.name)).toEqual(['a', 'b', 'c', 'column_4']);
+    expect(m.preview.first_rows).toEqual([{ a: 1, b: 2, c: null, column_4: null }, { a: 3, b: 4, c: 5, column_4: 6 }]);
+    expect(m.source.header).toBe(true);
+    expect(m.source.notes).toEqual(['1 row had fewer fields than the header; the missing values are empty.',
+      "1 row had more fields than the header (up to 4); the extra values are kept in column 'column_4'."]);
+  });
+
+  test('title lines, a blank line and # comments above the header, a comment between rows, ragged rows, # inside values', async () => {
+    const m = await fixture('messy.csv');
+    expect(m.columns.map((c) => c.name)).toEqual(['item', 'region', 'units', 'price', 'column_5']);
+    expect(m.rows).toBe(4);
+    expect(m.preview.first_rows.map((r) => r.item)).toEqual(['Item #5', 'Item #6', 'Item #7', 'Item #8']);
+    expect(m.preview.first_rows[3]).toMatchObject({ units: 6, price: 4.25, column_5: 'clearance' });
+    expect(m.preview.first_rows[2]).toMatchObject({ units: 5, price: null });
+    expect(typesOf(m)).toMatchObject({ units: 'integer', price: 'float' });
+    expect(m.source.notes).toEqual([
+      "Skipped 2 lines above the header (a title or notes, such as 'Quarterly sales report').",
+      "Skipped 2 comment lines (starting with '#').",
+      '1 row had fewer fields than the header; the missing values are empty.',
+      "1 row had more fields than the header (up to 5); the extra values are kept in column 'column_5'.",
+    ]);
+  });
+
+  test('quotes are not ragged rows: an inch mark inside a value, a quoted delimiter, a quoted line break; a ragged row after them is padded', async () => {
+    const m = await read('quotes.csv', 'size,label,n\n5,5" screen,1\n7,"quoted, with comma",2\n8,"multi\nline ""quote""",3\n9,short\n');
+    expect(m.rows).toBe(4);
+    expect(m.preview.first_rows.map((r) => r.label)).toEqual(['5" screen', 'quoted, with comma', 'multi\nline "quote"', 'short']);
+    expect(m.preview.first_rows.map((r) => r.n)).toEqual([1, 2, 3, null]);
+    expect(m.source.notes).toEqual(['1 row had fewer fields than the header; the missing values are empty.']);
+  });
+
+  test('a one-column file whose values hold an odd comma keeps its header; a title line right above a table is skipped', async () => {
+    const one = await read('onecol.csv', 'comment\nhello, world\nfoo\nbar\n');
+    expect(one.preview.first_rows.map((r) => r.comment)).toEqual(['hello, world', 'foo', 'bar']);
+    expect(one.source.notes).toEqual([]);
+    const titled = await read('titled.csv', 'Scores by team\nname,score\nann,1\nbob,2\n');
+    expect(titled.preview.first_rows).toEqual([{ name: 'ann', score: 1 }, { name: 'bob', score: 2 }]);
+  });
+
+  test('a header named # is a header, not a comment', async () => {
+    const m = await read('hash.csv', '#,name\n1,a\n2,b\n');
+    expect(m.columns.map((c) => c.name)).toEqual(['#', 'name']);
+    expect(m.rows).toBe(2);
+  });
+
+  test('a ragged row past the first megabyte is repaired too', async () => {
+    const body = Array.from({ length: 120_000 }, (_, i) => `${i},${i % 7}`).join('\n');
+    const m = await read('late-ragged.csv', `n,k\n${body}\n120000,1,extra\n120001\n`);
+    expect(m.rows).toBe(120_002);
+    expect(m.columns.map((c) => c.name)).toEqual(['n', 'k', 'column_3']);
+    expect(m.source.notes).toEqual(['1 row had fewer fields than the header; the missing values are empty.',
+      "1 row had more fields than the header (up to 3); the extra values are kept in column 'column_3'."]);
+  });
+
+  test('European numbers with ; delimiters, US thousands separators, TRUE/False/yes/no and Y/N booleans', async () => {
+    const m = await fixture('european.csv');
+    expect(m.source.delimiter).toBe(';');
+    expect(typesOf(m)).toEqual({ product: 'categorical', price: 'float', weight: 'float', us_total: 'float', in_stock: 'boolean', member: 'boolean' });
+    expect(m.preview.first_rows.map((r) => r.price)).toEqual([1234.56, 3.2, 12999, 0.99]);
+    expect(m.preview.first_rows.map((r) => r.weight)).toEqual([2.5, 0.75, 1.125, 1]);
+    expect(m.preview.first_rows.map((r) => r.us_total)).toEqual([1234.56, 12000, 7.5, 100.25]);
+    expect(m.preview.first_rows.map((r) => [r.in_stock, r.member])).toEqual([[true, true], [false, false], [true, true], [false, false]]);
+    expect(m.source.notes).toContain("'price' holds numbers written with a decimal comma (1.234,56); read as numbers.");
+  });
+});
+
 describe('bad files end in a clear UNPROCESSABLE_DATASET naming the problem', () => {
   test.each([
     ['empty', 'e.csv', '', /^The file is empty\.$/],
     ['header only', 'h.csv', 'a,b\n', /^The file has a header but no data rows\.$/],
-    ['ragged rows', 'r.csv', 'a,b\n1,2\n3,4,5,6\n7,8\n', /^Line 3 has 4 fields where the header has 2; every row needs the same number of fields\.$/],
   ])('%s', async (_name, file, content, why) => {
     const p = write(file, content);
     const err = await (async () => detectFormat(file, fs.readFileSync(p)))().then(() => readTable({ inputPath: p, format: 'csv' })).catch((e: unknown) => e);
