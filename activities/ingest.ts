@@ -27,7 +27,6 @@ export function ingestActivity(deps: ActivityDeps) {
     return dataErrorsAreFinal(async () => {
       const ds = await deps.db.selectFrom('datasets').selectAll().where('id', '=', input.dataset_id).executeTakeFirst();
       if (!ds) throw new DataError('UNPROCESSABLE_DATASET', 'The dataset of this run was deleted before it could be read.');
-<<<<<<< HEAD
       const table = await datasetTable(deps, ds, { column_types: input.column_types });
       const { manifest } = table;
       const key = runKey(input.run_id, 'data.parquet');
@@ -39,27 +38,8 @@ export function ingestActivity(deps: ActivityDeps) {
       });
       const how = table.reused ? 'reused the earlier read of' : 'read';
       await runLog(deps, input.run_id, 'info', `ingest: ${how} ${manifest.rows} rows × ${manifest.cols} columns from ${ds.filename}`);
-      return { manifest_key: man.key, parquet_key: data.key, rows: manifest.rows, cols: manifest.cols, attempt: Context.current().info.attempt };
-=======
-      const dir = await fs.mkdtemp(path.join(deps.tmpDir, 'ingest-'));
-      try {
-        const raw = path.join(dir, `upload.${ds.format}`);
-        await deps.storage.getToFile(ds.storage_key, raw);
-        const parquet = path.join(dir, 'data.parquet');
-        const manifest = await whileHeartbeating(
-          readTable({ inputPath: raw, format: ds.format as Format, parquetOut: parquet, columnTypes: input.column_types, sheet: ds.sheet ?? undefined }), () => ({ phase: 'read' }));
-        const data = await putArtifact(deps, input.run_id, { type: 'data', filename: 'data.parquet', filePath: parquet, contentType: 'application/vnd.apache.parquet' });
-        const man = await putArtifact(deps, input.run_id, {
-          type: 'manifest', filename: 'manifest.json', contentType: 'application/json',
-          body: JSON.stringify({ ...manifest, dataset: { id: ds.id, name: ds.name, filename: ds.filename, sha256: ds.sha256, format: ds.format } }),
-        });
-        await runLog(deps, input.run_id, 'info', `ingest: read ${manifest.rows} rows × ${manifest.cols} columns from ${ds.filename}`);
-        const warnings = (manifest.source.warnings ?? []).map((w) => w.message);
-        return { manifest_key: man.key, parquet_key: data.key, rows: manifest.rows, cols: manifest.cols, attempt: Context.current().info.attempt, ...(warnings.length ? { warnings } : {}) };
-      } finally {
-        await fs.rm(dir, { recursive: true, force: true });
-      }
->>>>>>> dates
+      const warnings = (manifest.source.warnings ?? []).map((w) => w.message);
+      return { manifest_key: man.key, parquet_key: data.key, rows: manifest.rows, cols: manifest.cols, attempt: Context.current().info.attempt, ...(warnings.length ? { warnings } : {}) };
     });
   };
 }
