@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryJson, sqlFiniteDouble, sqlIdent, sqlString, withDuckPool } from '../duck.js';
 import type { ColumnInfo } from '../ingest/read-table.js';
 import { rankTargetCandidates } from '../clarify/target-candidates.js';
-import { computeAlerts, type AlertThresholds } from './alerts.js';
+import { computeAlerts, DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts.js';
 import { associations } from './associations.js';
 import { edaCharts } from './charts.js';
 import { profileColumn } from './column-stats.js';
@@ -105,6 +105,7 @@ export async function profileTable(parquetPath: string, columns: ColumnInfo[], p
       associations: assoc,
       time_series,
       alerts: computeAlerts(done, correlations, { rows, duplicate_rows, info: columns, associations: assoc, target: progress.target }, progress.thresholds),
+      alert_thresholds: { ...DEFAULT_THRESHOLDS, ...progress.thresholds },
       target_candidates: rankTargetCandidates(done),
       charts: edaCharts(done, correlations, time_series && seriesPoints ? { hint: time_series, points: seriesPoints } : undefined),
     };

@@ -94,6 +94,8 @@ export interface EdaResult {
   associations?: Associations;
   time_series?: TimeSeriesHint | null;
   alerts: Alert[];
+  /** The thresholds the alerts were raised with (defaults and the run's own); absent in eda.json written before. */
+  alert_thresholds?: Record<string, number>;
   target_candidates: TargetCandidate[];
   /** Vega-lite specs for the report; absent in eda.json written before charts were added. */
   charts?: ChartSpec[];

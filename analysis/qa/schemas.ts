@@ -29,6 +29,7 @@ export const EdaSchema = z.object({
   })),
   correlations: z.object({ method: z.literal('pearson'), columns: z.array(z.string()), matrix: z.array(z.array(finite.min(-1 - 1e-9).max(1 + 1e-9).nullable())) }),
   alerts: z.array(z.object({ kind: z.enum(ALERT_KINDS), column: z.string().nullable(), value: finite, message: z.string() })),
+  alert_thresholds: z.record(z.string(), finite).optional(),
   target_candidates: z.array(z.object({ column: z.string(), score: finite.min(0).max(1), reason: z.string(), task: z.enum(['classification', 'regression']) })),
   charts: z.array(ChartSchema).optional(),
   associations: z.object({

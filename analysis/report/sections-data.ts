@@ -33,7 +33,25 @@ export function alertsSection(r: ReportInput): Html {
   return html`<section id="alerts" aria-labelledby="h-alerts"><h2 id="h-alerts">Data-quality alerts</h2>
 ${a.length ? html`<div class="scroll"><table><thead><tr><th scope="col">Alert</th><th scope="col">Column</th><th scope="col">Detail</th></tr></thead><tbody>
 ${a.map((x) => html`<tr><td><span class="badge warn">${x.kind}</span></td><td>${x.column ?? 'whole table'}</td><td>${x.message}</td></tr>`)}</tbody></table></div>`
-    : html`<p class="ok">No alerts: no constant, mostly-missing, skewed or duplicated data was found.</p>`}</section>`;
+    : html`<p class="ok">No alerts: no constant, mostly-missing, skewed or duplicated data was found.</p>`}
+${thresholdsLine(r.eda.alert_thresholds)}</section>`;
+}
+
+/** How each threshold reads in the report (shares as percentages), in the order a reader scans alerts. */
+const THRESHOLD_TEXT: [string, (v: number) => string][] = [
+  ['missing_pct', (v) => `MISSING above ${pctOf(v)} of rows`], ['duplicates_pct', (v) => `DUPLICATES above ${pctOf(v)} of rows`],
+  ['zeros_pct', (v) => `ZEROS above ${pctOf(v)}`], ['outliers_pct', (v) => `OUTLIERS above ${pctOf(v)} beyond 3 IQR`],
+  ['skewness', (v) => `SKEWED above |skewness| ${v}`], ['high_cardinality', (v) => `HIGH_CARDINALITY above ${v} categories`],
+  ['correlation', (v) => `HIGH_CORRELATION at |r| or V ≥ ${v}`], ['imbalance', (v) => `IMBALANCE above ${v}`],
+  ['uniform_p', (v) => `UNIFORM at χ² p > ${v}`], ['leakage', (v) => `LEAKAGE at association with the target ≥ ${v}`],
+];
+const pctOf = (v: number) => `${Number((v * 100).toFixed(2))}%`;
+
+/** The thresholds the alerts were raised with, so a reader knows what "no alert" means (set with options.alert_thresholds). */
+function thresholdsLine(t: Record<string, number> | undefined): Html {
+  if (!t) return html``;
+  const parts = THRESHOLD_TEXT.filter(([k]) => typeof t[k] === 'number').map(([k, say]) => say(t[k]));
+  return html`<p class="sub">Thresholds: ${parts.join('; ')}. A run sets its own with <code>options.alert_thresholds</code>.</p>`;
 }
 
 export function overviewSection(r: ReportInput): Html {

@@ -164,3 +164,17 @@ describe('logo', () => {
     expect((await inlineLogo(txt)).warning).toMatch(/use PNG, JPEG, GIF, WebP or SVG/);
   });
 });
+
+test('the alerts section states the thresholds the alerts were raised with, the run\'s own included', async () => {
+  const rows = Array.from({ length: 100 }, (_, i) => `${i},${i % 20 === 0 ? '' : i * 2}`);
+  const file = path.join(tmp, 'gaps.csv'), parquet = path.join(tmp, 'gaps.parquet');
+  fs.writeFileSync(file, ['id,x', ...rows].join('\n'));
+  const m = await readTable({ inputPath: file, format: 'csv', parquetOut: parquet });
+  const eda = await profileTable(parquet, m.columns, { done: [], thresholds: { skewness: 5 } });
+  expect(eda.alert_thresholds).toMatchObject({ missing_pct: 0.01, skewness: 5 });
+  expect(eda.alerts.find((a) => a.kind === 'MISSING')).toMatchObject({ column: 'x', value: 0.05 }); // 5% missing is flagged by default
+  const page = await renderReportHtml(input(eda));
+  const alerts = page.slice(page.indexOf('id="alerts"'));
+  expect(alerts).toContain('Thresholds: MISSING above 1% of rows; DUPLICATES above 0% of rows; ZEROS above 10%');
+  expect(alerts).toContain('SKEWED above |skewness| 5;');
+});
