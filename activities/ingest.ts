@@ -17,6 +17,20 @@ export interface IngestSummary {
   warnings?: string[];
 }
 
+/** Polls the dataset row until its read has ended (ready or failed), heartbeating; cancellation ends the wait. */
+async function untilRead(deps: ActivityDeps, datasetId: string): Promise<void> {
+  const ctx = Context.current();
+  // A read that never ends (its workflow terminated by hand) must not take the run with it: past half the
+  // stage's time the run reads the file itself.
+  const deadline = Date.now() + (ctx.info.startToCloseTimeoutMs ?? 600_000) / 2;
+  while (Date.now() < deadline) {
+    const row = await deps.db.selectFrom('datasets').select('status').where('id', '=', datasetId).executeTakeFirst();
+    if (!row || row.status !== 'reading') return;
+    ctx.heartbeat({ phase: 'waiting for the upload\'s read' });
+    await ctx.sleep(1000); // rejects when the activity is cancelled
+  }
+}
+
 /**
  * Gives the run its normalised Parquet copy and manifest. The file is read once per dataset (and options): a run of
  * a dataset read before copies that read inside the store instead of parsing the upload again. The run keeps its
@@ -27,6 +41,9 @@ export function ingestActivity(deps: ActivityDeps) {
     return dataErrorsAreFinal(async () => {
       const ds = await deps.db.selectFrom('datasets').selectAll().where('id', '=', input.dataset_id).executeTakeFirst();
       if (!ds) throw new DataError('UNPROCESSABLE_DATASET', 'The dataset of this run was deleted before it could be read.');
+      // The upload's own read is under way: wait for it rather than read the same file twice at once. With its own
+      // column types the run needs another read anyway.
+      if (ds.status === 'reading' && !Object.keys(input.column_types ?? {}).length) await untilRead(deps, ds.id);
       const table = await datasetTable(deps, ds, { column_types: input.column_types });
       const { manifest } = table;
       const key = runKey(input.run_id, 'data.parquet');

@@ -28,17 +28,18 @@ async function settled(id: string): Promise<Record<string, any>> {
   }
 }
 
-test('a large upload answers from its first rows; the full read makes the numbers exact and runs reuse it', async () => {
+test('a large upload answers from its first rows; the full read makes the numbers exact, and a run started meanwhile reuses it', async () => {
   const lines = ['x,y,group'];
   for (let i = 0; i < 30_000; i++) lines.push(`${i},${(i * 7) % 101},g${i % 5}`);
   const up = await c.upload('big.csv', lines.join('\n') + '\n');
   expect(up.status).toBe(201);
   expect(up.body).toMatchObject({ status: 'reading', rows_estimated: true, cols: 3 });
   expect(Math.abs(up.body.rows - 30_000)).toBeLessThan(3_000); // estimated from the file size and the first lines
+  // A run started while the upload's read goes on waits for that read instead of making a second one.
+  const run = await c.post('/runs/start', { dataset_id: up.body.dataset_id, options: { skip_modeling: true } });
+  expect(run.status).toBe(202);
   const ds = await settled(up.body.dataset_id);
   expect(ds).toMatchObject({ status: 'ready', rows_estimated: false, rows: 30_000, cols: 3, error: null });
-  const run = await c.post('/runs/start', { dataset_id: ds.id, options: { skip_modeling: true } });
-  expect(run.status).toBe(202);
   await c.waitFor(run.body.run_id, (s) => s.status === 'completed', 120_000);
   const logs = (await c.get(`/runs/${run.body.run_id}/logs?format=json`)).body.items as { message: string }[];
   expect(logs.map((l) => l.message)).toContain('ingest: reused the earlier read of 30000 rows × 3 columns from big.csv');
