@@ -50,6 +50,8 @@ export const UploadOut = z.object({
   status: DatasetStatusOut,
   /** True while `status` is `reading`: rows are estimated from the first rows and the file size, types from the first rows. */
   rows_estimated: z.boolean(),
+  /** What the sniff of the file's start found: format, text encoding, delimiter, whether row 1 is a header, the sheet read. */
+  source: z.object({ format: z.string(), encoding: z.string().nullable(), delimiter: z.string().nullable(), header: z.boolean(), sheet: z.string().nullable() }),
   /** How the file was read (encoding, sheet, renamed columns, converted types), one sentence each. */
   notes: z.array(z.string()),
 });

@@ -137,6 +137,7 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       ctx.body = {
         dataset_id: id, name, status: ds.status, rows_estimated: ds.status === 'reading', rows: Number(ds.rows), cols: ds.cols,
         columns: ds.columns.map((c) => ({ name: c.name, type: c.type })), preview: ds.preview, notes: ds.notes,
+        source: { format: sniff.source.format, encoding: sniff.source.encoding, delimiter: sniff.source.delimiter, header: sniff.source.header, sheet: sniff.source.sheet },
       };
     } catch (err) {
       if (err instanceof DataError) {

@@ -23,6 +23,7 @@ describe('upload', () => {
       { name: 'temp_min', type: 'float' }, { name: 'wind', type: 'float' }, { name: 'weather', type: 'categorical' },
     ]);
     expect(r.body.preview.columns).toHaveLength(6);
+    expect(r.body.source).toEqual({ format: 'csv', encoding: 'utf-8', delimiter: ',', header: true, sheet: null });
     expect(r.body.preview.first_rows[0]).toMatchObject({ precipitation: 0, weather: 'drizzle' });
     const projects = (await c.get('/projects')).body.items;
     expect(projects.map((p: { name: string }) => p.name)).toContain('Default');
