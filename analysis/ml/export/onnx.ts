@@ -108,7 +108,6 @@ const emptyEnsemble = (): Ensemble => ({
 function addTree(e: Ensemble, tree: Tree, treeId: number, binner: BinFeature[], column: Map<number, number>, leaf: (node: number) => { target: number; weight: number }[]) {
   const n = tree.feature.length, start = e.nodeids.length;
   let extra = n;
-  const chained: (() => void)[] = [];
   const push = (id: number, feature: number, mode: string, value: number, t: number, f: number, missing: number) => {
     e.treeids.push(treeId); e.nodeids.push(id); e.featureids.push(feature); e.modes.push(mode); e.values.push(value);
     e.truenodeids.push(t); e.falsenodeids.push(f); e.missing.push(missing);
@@ -132,9 +131,8 @@ function addTree(e: Ensemble, tree: Tree, treeId: number, binner: BinFeature[], 
     // Chain: node i tests cats[0]; each further category gets a new node; the last one's false branch is the right child.
     const ids = [i, ...cats.slice(1).map(() => extra++)];
     const left = tree.left[i], right = tree.right[i];
-    chained.push(() => cats.forEach((c, k) => push(ids[k], col, 'BRANCH_EQ', c, left, k + 1 < ids.length ? ids[k + 1] : right, 0)));
+    cats.forEach((c, k) => push(ids[k], col, 'BRANCH_EQ', c, left, k + 1 < ids.length ? ids[k + 1] : right, 0));
   }
-  for (const write of chained) write();
   // Root first: onnxruntime takes a tree's first listed node as its root.
   sortTreeNodes(e, start);
 }
@@ -146,7 +144,7 @@ function sortTreeNodes(e: Ensemble, start: number) {
   for (const key of keys) {
     const arr = e[key] as unknown[];
     const sorted = order.map((k) => arr[k]);
-    arr.splice(start, sorted.length, ...sorted);
+    for (let k = 0; k < sorted.length; k++) arr[start + k] = sorted[k]; // no spread: a deep forest tree has 10⁵ nodes
   }
 }
 
