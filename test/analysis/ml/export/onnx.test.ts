@@ -3,10 +3,12 @@ import { describe, expect, test } from 'vitest';
 import type { ColumnType } from '../../../../analysis/ingest/column-types.js';
 import { fitCandidate, type ModelName, type Task } from '../../../../analysis/ml/candidates.js';
 import { exportOnnx, onnxInputs } from '../../../../analysis/ml/export/onnx.js';
+import type { GbdtModel } from '../../../../analysis/ml/gbdt.js';
 import { predictRows } from '../../../../analysis/ml/predict.js';
-import { applyPreprocessing, fitPreprocessing } from '../../../../analysis/ml/preprocess.js';
+import { applyPreprocessing, fitPreprocessing, type Preprocessing } from '../../../../analysis/ml/preprocess.js';
 import { seededRandom } from '../../../../analysis/ml/random.js';
 import type { ModelArtifact } from '../../../../analysis/ml/train-models.js';
+import type { Tree } from '../../../../analysis/ml/tree.js';
 
 const N = 400;
 const inputs: { name: string; type: ColumnType }[] = [
@@ -130,5 +132,34 @@ describe('the exported trees', () => {
     const assay = predictRows(artifact, odd);
     const K = artifact.classes.length;
     assay.probabilities!.forEach((p, i) => artifact.classes.forEach((c, k) => expect(Math.abs((onnx.probabilities[i * K + k] as number) - p[c])).toBeLessThan(1e-5)));
+  });
+});
+
+describe('split thresholds', () => {
+  const stump = (threshold: number, missingLeft: boolean, leaves: [number, number]): Tree => ({
+    outputs: 1, feature: [0, -1, -1], threshold: [threshold, 0, 0], missing_left: [missingLeft, false, false], cats: [null, null, null],
+    left: [1, -1, -1], right: [2, -1, -1], value: [0, ...leaves], cover: [3, 1, 1],
+  });
+  test('x equal to a split value goes left (≤), the last bin takes every number, missing values follow training', async () => {
+    const pre: Preprocessing = {
+      inputs: [{ name: 'x', type: 'float' }],
+      encoding: [{ name: 'x', kind: 'numeric', type: 'float', mean: 0, std: 1 }],
+      binner: [{ name: 'x', input: 'x', kind: 'numeric', thresholds: [0.5, 1, 2.5] }],
+    };
+    const model: GbdtModel = {
+      kind: 'gbdt', objective: 'squared_error', init: [0.25], iterations: 2, stopped: 'max_iter',
+      // x ≤ 1 (and missing) → 10, else 20; then every number → 1, missing → 2.
+      trees: [[stump(1, true, [10, 20])], [stump(3, false, [1, 2])]],
+    };
+    const artifact: ModelArtifact = {
+      version: 2, name: 'gbdt', task: 'regression', target: 'y', classes: [], preprocessing: pre, model, x_mean: [], drift: [],
+      metric: 'r2', cv_mean: 0, seed: 1, trained_rows: 1,
+    };
+    const rows = [1, 1.0000001, 0.99, 2.5, 1e30, null, Infinity, -Infinity].map((x) => ({ x }));
+    const { bytes, encoding } = exportOnnx(artifact, { producerVersion: 'test' });
+    const onnx = await scoreOnnx(bytes, encoding, rows);
+    const assay = predictRows(artifact, rows).predictions;
+    expect(assay).toEqual([11.25, 21.25, 11.25, 21.25, 21.25, 12.25, 21.25, 11.25]);
+    expect(onnx.value).toEqual(assay);
   });
 });
