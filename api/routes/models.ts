@@ -4,6 +4,7 @@ import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { DataError } from '../../analysis/errors.js';
+import { exportOnnx } from '../../analysis/ml/export/onnx.js';
 import { checkRows, predictRows } from '../../analysis/ml/predict.js';
 import type { ModelArtifact } from '../../analysis/ml/train-models.js';
 import { currentUser } from '../auth.js';
@@ -29,6 +30,12 @@ async function findModel(deps: AppDeps, ctx: Context) {
 }
 
 const PredictQuery = z.object({ explain: z.enum(['true', 'false']).default('false') });
+
+/** File formats a model exports to: ONNX, or the JSON artifact Assay itself stores and predicts with. */
+export const EXPORT_FORMATS = ['onnx', 'json'] as const;
+const ExportQuery = z.object({ format: z.enum(EXPORT_FORMATS) });
+
+const outdated = () => new ApiError('CONFLICT', 'This model was saved by an earlier version of Assay and cannot predict; train it again.', {}, 409);
 
 /** The rows of a predict request: JSON `{rows}` or a CSV in multipart field `file`. */
 async function requestRows(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>[]> {
@@ -72,7 +79,7 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upl
     const m = await findModel(deps, ctx);
     const rows = await requestRows(ctx, deps);
     const model = JSON.parse((await deps.storage.get(m.storage_key)).toString('utf8')) as ModelArtifact;
-    if (model.version !== 2) throw new ApiError('CONFLICT', 'This model was saved by an earlier version of Assay and cannot predict; train it again.', {}, 409);
+    if (model.version !== 2) throw outdated();
     const problem = checkRows(model, rows);
     if (problem) {
       const parts = [];
@@ -91,5 +98,25 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upl
       size: Buffer.byteLength(body), content_type: 'application/json',
     }).execute();
     ctx.body = { ...out, artifact_id: id };
+  });
+
+  r.add(router, { method: 'get', path: '/models/:id/export', summary: 'The fitted model as a file: ONNX (format=onnx) or the JSON artifact Assay stores (format=json)', tag: 'models', auth: true,
+    query: ExportQuery, produces: 'application/onnx' },
+  async (ctx) => {
+    const m = await findModel(deps, ctx); // before the query, so another user's model is 404 whatever was asked
+    const { format } = parse(ExportQuery, ctx.query);
+    const raw = await deps.storage.get(m.storage_key);
+    if (format === 'json') {
+      ctx.attachment(`${m.name}-${m.id}.json`);
+      ctx.type = 'application/json';
+      ctx.body = raw;
+      return;
+    }
+    const model = JSON.parse(raw.toString('utf8')) as ModelArtifact;
+    if (model.version !== 2) throw outdated();
+    const { bytes } = exportOnnx(model, { producerVersion: deps.version, modelId: m.id });
+    ctx.attachment(`${m.name}-${m.id}.onnx`);
+    ctx.type = 'application/onnx';
+    ctx.body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   });
 }
