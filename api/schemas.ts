@@ -123,6 +123,8 @@ export const PredictOut = z.object({
   predictions: z.array(z.union([z.number(), z.string()])), probabilities: z.array(z.record(z.string(), z.number())).optional(),
   explanations: z.object({ space: z.string(), rows: z.array(z.object({ class: z.string().optional(), base_value: z.number(), contributions: z.record(z.string(), z.number()) })) }).optional(),
   drift: z.array(z.object({ feature: z.string(), psi: z.number(), drifted: z.boolean() })), warnings: z.array(z.string()), artifact_id: z.uuid(),
+  /** Present when the batch is too small for drift to mean anything (no feature is flagged then). */
+  drift_note: z.string().optional(),
 });
 export const DownloadQuery = z.object({ format: z.enum(['pdf', 'html']).default('html') });
 export const AdminLogsQuery = z.object({ level: z.enum(['info', 'warn', 'error']).optional(), run_id: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });

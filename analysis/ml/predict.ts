@@ -13,11 +13,16 @@ export interface Predictions {
   probabilities?: Record<string, number>[];
   explanations?: { space: ExplanationSpace; rows: Explanation[] };
   drift: DriftReport[];
+  /** Why drift was not judged (too few rows), when it was not. */
+  drift_note?: string;
   warnings: string[];
 }
 
-/** Rows below which PSI is too noisy to warn about. */
-export const MIN_DRIFT_ROWS = 50;
+/**
+ * Rows below which PSI is too noisy to judge: ten bins of 50–80 rows from the very training data reach PSI 0.25
+ * by chance; at 100 the chance PSI of ten bins is about 0.09.
+ */
+export const MIN_DRIFT_ROWS = 100;
 const MAX_MISTYPED = 20;
 
 const BOOLEAN = /^(true|false|yes|no|0|1|t|f|y|n)$/i;
@@ -63,14 +68,20 @@ function normalise(model: ModelArtifact, rows: Record<string, unknown>[]): Recor
  * input drift (PSI per feature against the training distribution).
  */
 export function predictRows(model: ModelArtifact, rows: Record<string, unknown>[], opts: { explain?: boolean } = {}): Predictions {
-  const p = applyPreprocessing(model.preprocessing, normalise(model, rows), rows.length);
+  const columns = normalise(model, rows);
+  const p = applyPreprocessing(model.preprocessing, columns, rows.length);
   const idx = Array.from({ length: rows.length }, (_, i) => i);
   const out = predictCandidate(model.model, { ...p, classes: model.classes }, idx);
-  const drift = driftReport(model.drift, rows);
-  const warnings = rows.length >= MIN_DRIFT_ROWS
+  // Drift compares like with like: the rows as training saw them ("yes" read as true), not as the caller spelt them.
+  const names = Object.keys(columns);
+  const seen = idx.map((i) => Object.fromEntries(names.map((n) => [n, columns[n][i]])));
+  const judged = rows.length >= MIN_DRIFT_ROWS;
+  const drift = driftReport(model.drift, seen).map((d) => (judged ? d : { ...d, drifted: false }));
+  const warnings = judged
     ? drift.filter((d) => d.drifted).map((d) => `Input drift on '${d.feature}': PSI ${d.psi.toFixed(2)} against the training data (above ${PSI_WARN}).`)
     : [];
   const result: Predictions = { predictions: [], drift, warnings };
+  if (!judged) result.drift_note = `Drift is judged on ${MIN_DRIFT_ROWS} rows or more; with ${rows.length} the PSI figures are noise, so no feature is flagged.`;
   const K = model.classes.length;
   const best = K ? argmaxRows(out, rows.length, K) : [];
   if (model.task === 'regression') result.predictions = Array.from(out);

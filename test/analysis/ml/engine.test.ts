@@ -125,3 +125,36 @@ describe('trainInPool', () => {
     expect(err).toMatchObject({ code: 'INVALID_TARGET' });
   });
 });
+
+describe('prediction drift', () => {
+  // Training reads a yes/no column as booleans; callers send it as they wrote it.
+  const frame = (rows: number, seed: number): Frame => {
+    const rand = seededRandom(seed);
+    const x: number[] = [], member: boolean[] = [], y: string[] = [];
+    for (let i = 0; i < rows; i++) {
+      const a = rand() * 10, m = rand() < 0.4;
+      x.push(a); member.push(m); y.push(a + (m ? 3 : 0) > 6 ? 'up' : 'down');
+    }
+    return { rows, columns: { x, member, y } };
+  };
+  const cols = [{ name: 'x', type: 'float' as const }, { name: 'member', type: 'boolean' as const }, { name: 'y', type: 'categorical' as const }];
+  const asSent = (f: Frame, n: number) => Array.from({ length: n }, (_, i) => ({ x: f.columns.x[i], member: f.columns.member[i] ? 'yes' : 'no' }));
+
+  test('is measured on the rows as training saw them: yes/no from the same distribution is not drift', async () => {
+    const r = await trainModels({ frame: frame(600, 1), target: 'y', task: 'classification', columns: cols, cvFolds: 3, seed: 1, models: ['linear'] });
+    const p = predictRows(r.artifact, asSent(frame(400, 2), 400));
+    expect(p.drift.find((d) => d.feature === 'member')!.psi).toBeLessThan(0.05); // was ≈ 18 when "yes" was compared with true
+    expect(p.drift.every((d) => !d.drifted)).toBe(true);
+    expect(p.drift_note).toBeUndefined();
+  });
+
+  test('is not judged on a small batch: a note instead of flags', async () => {
+    const r = await trainModels({ frame: frame(600, 1), target: 'y', task: 'classification', columns: cols, cvFolds: 3, seed: 1, models: ['linear'] });
+    const shifted = asSent(frame(60, 3), 60).map((row) => ({ ...row, x: Number(row.x) + 100 }));
+    const p = predictRows(r.artifact, shifted);
+    expect(p.drift.find((d) => d.feature === 'x')!.psi).toBeGreaterThan(1);
+    expect(p.drift.every((d) => !d.drifted)).toBe(true);
+    expect(p.warnings).toEqual([]);
+    expect(p.drift_note).toMatch(/^Drift is judged on 100 rows or more; with 60/);
+  });
+});
