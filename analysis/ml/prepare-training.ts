@@ -113,7 +113,18 @@ export function prepareTraining(o: TrainOptions): Training {
   const columns: Record<string, unknown[]> = {};
   for (const c of featureCols) columns[c.name] = t.keep.map((r) => o.frame.columns[c.name][r]);
   const rows = t.keep.length;
-  for (const leak of findLeaks(columns, featureCols, o.task, t.yNum, t.yCls, t.classes.length)) {
+  const k = o.validation?.folds ?? o.cvFolds;
+  if (rows < k * 2) throw new DataError('INVALID_TARGET', `Only ${rows} rows have a target value; at least ${k * 2} are needed for ${k}-fold CV.`);
+  // The test split is drawn first: the leak check and class weights below see only the other rows.
+  const plan = validationPlan(o, t.keep, t.yCls, k);
+  const inTest = new Uint8Array(rows);
+  for (const r of plan.test?.valid ?? []) inTest[r] = 1;
+  const fitRows = plan.test ? Array.from(plan.test.train) : null;
+  const fitColumns = fitRows ? Object.fromEntries(featureCols.map((c) => [c.name, fitRows.map((r) => columns[c.name][r])])) : columns;
+  const leaks = fitRows
+    ? findLeaks(fitColumns, featureCols, o.task, Float64Array.from(fitRows, (r) => t.yNum[r]), Int32Array.from(fitRows, (r) => t.yCls[r]), t.classes.length)
+    : findLeaks(columns, featureCols, o.task, t.yNum, t.yCls, t.classes.length);
+  for (const leak of leaks) {
     excluded.push({ column: leak.column, reason: `target leakage: ${leak.reason}` });
     warnings.push(`'${leak.column}' was left out: ${leak.reason}, which looks like a leak of the target.`);
     featureCols = featureCols.filter((c) => c.name !== leak.column);
@@ -122,8 +133,6 @@ export function prepareTraining(o: TrainOptions): Training {
   if (featureCols.length === 0) {
     throw new DataError('NO_USABLE_FEATURES', `No column besides the target '${o.target}' can be used as a feature (identifiers, free text and leaking columns are left out).`);
   }
-  const k = o.validation?.folds ?? o.cvFolds;
-  if (rows < k * 2) throw new DataError('INVALID_TARGET', `Only ${rows} rows have a target value; at least ${k * 2} are needed for ${k}-fold CV.`);
   if (rows < o.frame.rows) warnings.push(`${o.frame.rows - rows} rows without a target value were left out.`);
 
   const pre = fitPreprocessing(columns, featureCols, o.seed);
@@ -131,16 +140,16 @@ export function prepareTraining(o: TrainOptions): Training {
   let weights: Float64Array | null = null;
   if (o.task === 'classification') {
     const counts = new Array<number>(t.classes.length).fill(0);
-    for (const c of t.yCls) counts[c]++;
-    const ratio = Math.max(...counts) / Math.min(...counts);
+    t.yCls.forEach((c, r) => { if (!inTest[r]) counts[c]++; });
+    const ratio = Math.max(...counts) / Math.max(1, Math.min(...counts));
     if (ratio >= IMBALANCE_RATIO) {
-      weights = Float64Array.from(t.yCls, (c) => rows / (t.classes.length * counts[c]));
+      const seen = rows - (plan.test?.valid.length ?? 0);
+      weights = Float64Array.from(t.yCls, (c) => seen / (t.classes.length * Math.max(1, counts[c])));
       warnings.push(`Classes are imbalanced (${ratio.toFixed(1)} : 1); tree models weight them to balance.`);
     }
   }
   const names = (o.models?.length ? o.models : [...MODEL_NAMES]).filter((m) => MODEL_NAMES.includes(m));
   if (!names.includes('baseline')) names.unshift('baseline');
-  const plan = validationPlan(o, t.keep, t.yCls, k);
   if (plan.summary.folds < k) warnings.push(`Only ${plan.summary.folds} groups of '${plan.summary.group_column}' are left for cross-validation, so ${plan.summary.folds} folds ran instead of ${k}.`);
   return {
     o, d, pre, columns, weights, excluded, warnings, names,
