@@ -55,7 +55,10 @@ export function chooseScheme(o: { scheme: ValidationScheme; classification: bool
       return { scheme: 'stratified', reason: 'Stratified k-fold was asked for: every fold keeps each class\'s share of the rows.' };
     case 'kfold': return { scheme: 'kfold', reason: 'Shuffled k-fold was asked for: rows are dealt into folds at random.' };
     default:
-      if (o.time) return { scheme: 'time', reason: `Chosen automatically: ${timeReason}; shuffled folds would let the model interpolate between neighbouring times and look better than it will be.` };
+      if (o.time) {
+        const unused = o.group_column ? ` (group_column '${o.group_column}' is not used: ask for scheme 'group' to keep its rows together instead)` : '';
+        return { scheme: 'time', reason: `Chosen automatically: ${timeReason}; shuffled folds would let the model interpolate between neighbouring times and look better than it will be${unused}.` };
+      }
       if (o.group_column) return { scheme: 'group', reason: `Chosen automatically because group_column is set: ${groupReason}.` };
       if (o.classification) return { scheme: 'stratified', reason: 'Chosen automatically for classification with no time order or groups: stratified k-fold keeps each class\'s share in every fold.' };
       return { scheme: 'kfold', reason: 'Chosen automatically for regression with no time order or groups: shuffled k-fold.' };
