@@ -22,6 +22,7 @@ export async function buildResult(deps: ActivityDeps, input: RunEnding, loaded: 
   const eda = input.eda_key ? JSON.parse(await text(input.eda_key)) as { dataset: Record<string, unknown>; alerts: unknown[] } : null;
   const modeling = input.modeling_key
     ? JSON.parse(await text(input.modeling_key)) as { task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number }[]; warnings?: string[] }
+      & Partial<Pick<NonNullable<RunResult['modeling']>, 'features' | 'validation' | 'test_score'>>
     : null;
   const reportHtml = input.report_key ? await text(input.report_key) : null;
   const artifacts = await deps.db.selectFrom('artifacts').select(['id', 'type', 'filename', 'size'])
@@ -33,6 +34,8 @@ export async function buildResult(deps: ActivityDeps, input: RunEnding, loaded: 
     modeling: modeling && input.model_id ? {
       task: modeling.task, target: modeling.target, metric: modeling.metric,
       leaderboard: modeling.leaderboard.map((e) => ({ model: e.model, cv_mean: e.cv_mean, cv_std: e.cv_std })), best_model_id: input.model_id,
+      ...(modeling.features ? { features: modeling.features } : {}),
+      ...(modeling.validation ? { validation: modeling.validation, test_score: modeling.test_score ?? null } : {}),
     } : null,
     report_html: reportHtml, report_id: input.report_id, timings: input.timings,
     warnings: [...new Set([...input.warnings, ...(modeling?.warnings ?? [])])], error: input.error,

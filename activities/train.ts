@@ -7,6 +7,7 @@ import { DataError } from '../analysis/errors.js';
 import type { TableManifest } from '../analysis/ingest/read-table.js';
 import type { ModelName } from '../analysis/ml/candidates.js';
 import { loadFrame } from '../analysis/ml/load-frame.js';
+import type { MetricOption } from '../analysis/ml/metrics.js';
 import { trainInPool } from '../analysis/ml/train-pool.js';
 import type { FoldScore, LeaderboardEntry, ModelArtifact } from '../analysis/ml/train-models.js';
 import type { EdaResult } from '../analysis/profile/types.js';
@@ -54,6 +55,11 @@ export function trainActivity(deps: ActivityDeps) {
         task = taskFor({ type: col.type, distinct: prof?.distinct ?? Infinity });
       }
       const leakage = eda.alerts.filter((a) => a.kind === 'LEAKAGE' && a.column).map((a) => a.column!);
+      // The profile read every row in file order; a sample may not keep it.
+      const ordered = eda.time_series?.column ?? eda.columns.find((c) => c.type === 'datetime' && c.datetime?.ordered && c.distinct >= 10)?.name;
+      const timeHint = !ordered || ordered === input.target ? undefined
+        : { column: ordered, why: eda.time_series?.column === ordered ? `the profile calls the table a time series ordered by '${ordered}'` : `'${ordered}' orders the rows` };
+      const cvFolds = input.options.validation?.folds ?? input.options.cv_folds ?? 5;
       const prior = resumeDetails<TrainCheckpoint>();
       if (prior?.folds.length) await runLog(deps, input.run_id, 'info', `train: resuming with ${prior.folds.length} folds already scored`);
       const dir = await fs.mkdtemp(path.join(deps.tmpDir, 'train-'));
@@ -73,7 +79,9 @@ export function trainActivity(deps: ActivityDeps) {
         const budget = input.options.time_budget_s;
         const job = trainInPool({
           frame, target: input.target, task, columns: manifest.columns, leakage,
-          cvFolds: input.options.cv_folds ?? 5, seed, models: input.options.models as ModelName[] | undefined,
+          cvFolds, seed, models: input.options.models as ModelName[] | undefined,
+          validation: input.options.validation, timeHint, metric: input.options.metric as MetricOption | undefined,
+          ignoreColumns: input.options.ignore_columns, positiveClass: input.options.positive_class,
           timeBudgetS: budget === undefined ? undefined : Math.max(budget - spent, 0.001),
         }, { done: prior?.folds, onFold: (done, all) => { folds = done; total = all; ctx.heartbeat({ folds, total } satisfies TrainCheckpoint); } });
         let result;
@@ -92,17 +100,18 @@ export function trainActivity(deps: ActivityDeps) {
         const { artifact, ...modeling } = result;
         const modelingFile = await putArtifact(deps, input.run_id, {
           type: 'modeling', filename: 'modeling.json', contentType: 'application/json',
-          body: JSON.stringify({ version: 2, ...modeling, sampled, total_rows: totalRows, cv_folds: input.options.cv_folds ?? 5, seed }),
+          body: JSON.stringify({ version: 2, ...modeling, sampled, total_rows: totalRows, cv_folds: result.validation.folds, seed }),
         });
         const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', input.run_id).executeTakeFirstOrThrow();
         const best = result.leaderboard[0];
         const row = {
           run_id: input.run_id, user_id: run.user_id, name: result.best_model, task, target: input.target,
-          metrics: jsonb({ metric: result.metric, cv_mean: best.cv_mean, cv_std: best.cv_std }),
+          metrics: jsonb({ metric: result.metric, cv_mean: best.cv_mean, cv_std: best.cv_std, test_score: result.test_score, validation: result.validation.scheme }),
           storage_key: modelFile.key, features: jsonb(modelFeatures(artifact)), importances: jsonb(result.importances.map((i) => ({ ...i, mean_abs_shap: result.shap_importance.find((x) => x.feature === i.feature)?.mean_abs_shap ?? null }))),
         };
         const model = await insertModelVersion(deps.db, row);
-        await runLog(deps, input.run_id, 'info', `train: best ${result.best_model} ${result.metric}=${best.cv_mean.toFixed(4)} over ${input.options.cv_folds ?? 5} folds`);
+        await runLog(deps, input.run_id, 'info', `train: best ${result.best_model} ${result.metric}=${best.cv_mean.toFixed(4)} over ${result.validation.folds} ${result.validation.scheme} folds`
+          + (result.test_score === null ? '' : `, test ${result.test_score.toFixed(4)} on ${result.validation.test_rows} held-out rows`));
         return {
           modeling_key: modelingFile.key, model_id: model.id, task, target: input.target, metric: result.metric,
           leaderboard: result.leaderboard.map(({ folds: _f, ...e }) => e), best_model: result.best_model,

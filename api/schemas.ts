@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { COLUMN_TYPES } from '../analysis/ingest/column-types.js';
 import { COMPARE_KINDS, DRIFT_TESTS } from '../analysis/compare/types.js';
 import { MODEL_NAMES } from '../analysis/ml/candidates.js';
+import { METRIC_OPTIONS } from '../analysis/ml/metrics.js';
+import { VALIDATION_SCHEMES } from '../analysis/ml/validation/plan.js';
 import { RUN_STATUSES, STAGES, TASKS } from '../workflows/definitions.js';
 import { ERROR_CODES } from './errors.js';
 import { isStorableText } from '../db/text.js';
@@ -88,7 +90,26 @@ export const RunOptionsBody = z.object({
     high_cardinality: z.number().int().positive(), correlation: z.number().min(0).max(1), duplicates_pct: z.number().min(0).max(1),
     imbalance: z.number().min(0).max(1), outliers_pct: z.number().min(0).max(1), uniform_p: z.number().min(0).max(1), leakage: z.number().min(0).max(1),
   }).partial().strict().optional(),
-}).strict();
+  /** How models are validated; `auto` picks time, group, stratified or k-fold (README, "Validation"). */
+  validation: z.object({
+    scheme: z.enum(VALIDATION_SCHEMES).optional(),
+    /** Cross-validation folds; `cv_folds` is the same setting. */
+    folds: z.number().int().min(2).max(10).optional(),
+    time_column: text(z.string().min(1).max(1000)).optional(),
+    group_column: text(z.string().min(1).max(1000)).optional(),
+    /** Share of rows held out as a test split no selection sees; default 0.2 from 1,000 rows, else 0. */
+    test_fraction: z.number().min(0).max(0.5).optional(),
+    /** Rows left out between training and validation rows (time scheme). */
+    gap: z.number().int().min(0).max(1_000_000).optional(),
+  }).strict().refine((v) => v.scheme !== 'group' || v.group_column, { message: "scheme 'group' needs group_column", path: ['group_column'] }).optional(),
+  /** The metric models are ranked by; lower is better for log_loss, rmse, mae and mape. */
+  metric: z.enum(METRIC_OPTIONS).optional(),
+  /** Columns left out of modeling. */
+  ignore_columns: z.array(text(z.string().min(1).max(1000))).max(1000).optional(),
+  /** The positive class of a two-class target (for ROC AUC). */
+  positive_class: text(z.string().min(1).max(1000)).optional(),
+}).strict().refine((o) => o.cv_folds === undefined || o.validation?.folds === undefined || o.cv_folds === o.validation.folds,
+  { message: 'cv_folds and validation.folds are the same setting and disagree; give one', path: ['cv_folds'] });
 export const StartRunBody = z.object({ dataset_id: z.uuid(), project_id: z.uuid().optional(), options: RunOptionsBody.optional() }).strict();
 export const StartRunOut = z.object({ run_id: z.uuid(), workflow_id: z.string(), status: z.enum(RUN_STATUSES) });
 export const RunListQuery = PageQuery.extend({ status: z.enum(RUN_STATUSES).optional() });

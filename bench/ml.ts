@@ -35,7 +35,9 @@ for (const s of sets) {
   const parquet = path.join(dir, `${path.basename(s.file)}.parquet`);
   const manifest = await readTable({ inputPath: s.file, format: s.file.endsWith('.json') ? 'json' : 'csv', parquetOut: parquet });
   const { frame } = await loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows: 1e9, seed: 1 });
-  const t = prepareTraining({ frame, target: s.target, task: s.task, columns: manifest.columns, cvFolds: 5, seed: 1 });
+  const t = prepareTraining({ frame, target: s.target, task: s.task, columns: manifest.columns, cvFolds: 5, seed: 1,
+    // Shuffled folds over every row, as the scikit-learn side gets them.
+    validation: { scheme: s.task === 'classification' ? 'stratified' : 'kfold', test_fraction: 0 } });
   const done: FoldScore[] = [];
   const gbdtFit: number[] = [];
   for (const name of t.names) for (let f = 0; f < 5; f++) {
@@ -46,7 +48,7 @@ for (const s of sets) {
   const best = leaderboardOf(t, done)[0];
   // The same kept rows (target present), in the same order, with our fold of each.
   const foldOf = new Array<number>(t.d.rows);
-  t.folds.forEach((rows, f) => rows.forEach((r) => { foldOf[r] = f; }));
+  t.folds.forEach(({ valid }, f) => valid.forEach((r) => { foldOf[r] = f; }));
   const kept: Record<string, unknown>[] = [];
   for (let r = 0; r < frame.rows; r++) {
     if (frame.columns[s.target][r] === null) continue;

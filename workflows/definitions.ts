@@ -19,7 +19,7 @@ export type TaskOption = (typeof TASKS)[number];
 export const WORKFLOW_TYPE = 'analysisJob';
 
 /** Failure types that mean bad data: never retried, the run fails with the message (analysis/errors.ts codes). */
-export const DATA_FAILURE_TYPES: readonly string[] = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT'];
+export const DATA_FAILURE_TYPES: readonly string[] = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT', 'INVALID_OPTIONS'];
 export const workflowIdFor = (runId: string) => `run-${runId}`;
 
 /** Search attributes registered on the server so runs can be filtered in the Web UI. */
@@ -44,6 +44,15 @@ export interface RunOptions {
   column_types?: Record<string, 'integer' | 'float' | 'boolean' | 'datetime' | 'categorical' | 'text' | 'identifier'>;
   /** Profile alert thresholds (see analysis/profile/alerts.ts). */
   alert_thresholds?: Record<string, number>;
+  /** How models are validated (analysis/ml/validation/plan.ts); `folds` is `cv_folds` by another name. */
+  validation?: {
+    scheme?: 'auto' | 'kfold' | 'stratified' | 'time' | 'group'; folds?: number; time_column?: string; group_column?: string;
+    test_fraction?: number; gap?: number;
+  };
+  /** The metric selection optimises (analysis/ml/metrics.ts METRIC_OPTIONS). */
+  metric?: string;
+  ignore_columns?: string[];
+  positive_class?: string;
 }
 
 /** Timeouts are part of the input so they are recorded in history and replay identically. */

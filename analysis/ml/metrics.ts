@@ -1,7 +1,14 @@
-export const METRICS = ['roc_auc', 'accuracy', 'macro_f1', 'r2', 'rmse'] as const;
+export const METRICS = ['roc_auc', 'log_loss', 'accuracy', 'balanced_accuracy', 'macro_f1', 'r2', 'rmse', 'mae', 'mape'] as const;
 export type Metric = (typeof METRICS)[number];
-/** Whether a larger value of the metric is better (for ranking the leaderboard). */
-export const higherIsBetter = (m: Metric) => m !== 'rmse';
+/** Names a caller may ask for in `options.metric` (`f1_macro` is the API's name for `macro_f1`). */
+export const METRIC_OPTIONS = ['roc_auc', 'log_loss', 'accuracy', 'balanced_accuracy', 'f1_macro', 'macro_f1', 'r2', 'rmse', 'mae', 'mape'] as const;
+export type MetricOption = (typeof METRIC_OPTIONS)[number];
+export const CLASSIFICATION_METRICS: readonly Metric[] = ['roc_auc', 'log_loss', 'accuracy', 'balanced_accuracy', 'macro_f1'];
+export const REGRESSION_METRICS: readonly Metric[] = ['r2', 'rmse', 'mae', 'mape'];
+/** The engine's name for a metric a caller asked for. */
+export const metricNamed = (m: MetricOption): Metric => (m === 'f1_macro' ? 'macro_f1' : m);
+/** Whether a larger value of the metric is better (for ranking the leaderboard); errors and losses are lower-is-better. */
+export const higherIsBetter = (m: Metric) => m !== 'rmse' && m !== 'mae' && m !== 'mape' && m !== 'log_loss';
 
 /** Area under the ROC curve (rank statistic, ties averaged). `score` is P(class 1). */
 export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): number {
@@ -54,4 +61,32 @@ export function rmse(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number
   let s = 0;
   for (let i = 0; i < yTrue.length; i++) s += (yTrue[i] - yPred[i]) ** 2;
   return Math.sqrt(s / Math.max(1, yTrue.length));
+}
+
+export function mae(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < yTrue.length; i++) s += Math.abs(yTrue[i] - yPred[i]);
+  return s / Math.max(1, yTrue.length);
+}
+
+/** Mean absolute percentage error (a fraction, 0.1 = 10%), over the rows whose true value is not 0. */
+export function mape(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+  let s = 0, n = 0;
+  for (let i = 0; i < yTrue.length; i++) if (yTrue[i] !== 0) { s += Math.abs((yTrue[i] - yPred[i]) / yTrue[i]); n++; }
+  return n ? s / n : 0;
+}
+
+/** Mean recall over the classes that occur in `yTrue`. */
+export function balancedAccuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, classes: number): number {
+  const hit = new Array<number>(classes).fill(0), seen = new Array<number>(classes).fill(0);
+  for (let i = 0; i < yTrue.length; i++) { seen[yTrue[i]]++; if (yPred[i] === yTrue[i]) hit[yTrue[i]]++; }
+  const present = seen.map((n, c) => (n ? hit[c] / n : -1)).filter((r) => r >= 0);
+  return present.length ? present.reduce((a, b) => a + b, 0) / present.length : 0;
+}
+
+/** Mean negative log-likelihood of the true class; `prob` is row-major class probabilities, clipped at 1e-15. */
+export function logLoss(yTrue: ArrayLike<number>, prob: ArrayLike<number>, classes: number): number {
+  let s = 0;
+  for (let i = 0; i < yTrue.length; i++) s -= Math.log(Math.min(1, Math.max(1e-15, prob[i * classes + yTrue[i]])));
+  return s / Math.max(1, yTrue.length);
 }

@@ -2,10 +2,11 @@ import { DataError } from '../errors.js';
 import type { ColumnType } from '../ingest/column-types.js';
 import { MODEL_NAMES, type FitData, type ModelName, type Task } from './candidates.js';
 import { toNumber } from './encoding.js';
-import { kFolds } from './folds.js';
+import type { Split } from './folds.js';
 import type { Frame } from './load-frame.js';
 import { findLeaks } from './leakage.js';
-import { type Metric } from './metrics.js';
+import { CLASSIFICATION_METRICS, metricNamed, REGRESSION_METRICS, type Metric, type MetricOption } from './metrics.js';
+import { chooseScheme, planValidation, type TimeOrder, type ValidationOptions, type ValidationPlan, type ValidationSummary } from './validation/plan.js';
 import { applyPreprocessing, fitPreprocessing, type Preprocessing } from './preprocess.js';
 
 export const MAX_CLASSES = 50;
@@ -24,6 +25,16 @@ export interface TrainOptions {
   timeBudgetS?: number;
   /** Columns flagged as leaking the target upstream (EDA's LEAKAGE alerts); left out. */
   leakage?: string[];
+  /** How to validate; `validation.folds` wins over `cvFolds`. */
+  validation?: ValidationOptions;
+  /** A datetime column the profile found ordering the rows (it sees the whole table; a sample loses the order). */
+  timeHint?: TimeOrder;
+  /** The metric selection optimises; by default R² (regression), ROC AUC (two classes) or macro F1. */
+  metric?: MetricOption;
+  /** Columns the caller asked to leave out. */
+  ignoreColumns?: string[];
+  /** The class that counts as positive for two-class metrics (ROC AUC); by default the later label in sort order. */
+  positiveClass?: string;
 }
 
 /** Everything derived deterministically from the options: each training thread computes the same. */
@@ -33,7 +44,11 @@ export interface Training {
   pre: Preprocessing;
   /** Raw feature columns of the kept rows (for explanations that re-run preprocessing). */
   columns: Record<string, unknown[]>;
-  folds: number[][];
+  /** Cross-validation splits over the non-test rows. */
+  folds: Split[];
+  /** The held-out test split: trained on every non-test row, scored once on the test rows; null without one. */
+  test: Split | null;
+  validation: ValidationSummary;
   metric: Metric;
   names: ModelName[];
   weights: Float64Array | null;
@@ -46,7 +61,7 @@ export function metricFor(task: Task, classes: number): Metric {
   return classes === 2 ? 'roc_auc' : 'macro_f1';
 }
 
-function prepareTarget(frame: Frame, target: string, task: Task) {
+function prepareTarget(frame: Frame, target: string, task: Task, positiveClass?: string) {
   const raw = frame.columns[target];
   if (!raw) throw new DataError('INVALID_TARGET', `The target column '${target}' does not exist.`);
   const keep: number[] = [];
@@ -60,7 +75,14 @@ function prepareTarget(frame: Frame, target: string, task: Task) {
     return { keep, classes: [] as string[], yNum: Float64Array.from(y), yCls: new Int32Array(keep.length) };
   }
   const labels = keep.map((r) => String(raw[r]));
-  const classes = [...new Set(labels)].sort();
+  let classes = [...new Set(labels)].sort();
+  if (positiveClass !== undefined) {
+    if (!classes.includes(positiveClass)) {
+      throw new DataError('INVALID_OPTIONS', `positive_class '${positiveClass}' is not a value of '${target}'; its values are ${classes.slice(0, 20).map((c) => `'${c}'`).join(', ')}.`, { classes: classes.slice(0, 50) });
+    }
+    // Two-class metrics score class index 1 as the positive one.
+    if (classes.length === 2) classes = [classes.find((c) => c !== positiveClass)!, positiveClass];
+  }
   if (classes.length < 2) throw new DataError('INVALID_TARGET', `The target '${target}' has a single value; there is nothing to predict.`);
   if (classes.length > MAX_CLASSES) {
     throw new DataError('INVALID_TARGET', `The target '${target}' has ${classes.length} classes (at most ${MAX_CLASSES}); choose task 'regression' or another target.`);
@@ -77,18 +99,32 @@ export function prepareTraining(o: TrainOptions): Training {
   const warnings: string[] = [];
   const excluded: { column: string; reason: string }[] = [];
   const flagged = new Set(o.leakage ?? []);
+  const ignored = new Set(o.ignoreColumns ?? []);
   let featureCols = o.columns.filter((c) => {
     if (c.name === o.target) return false;
     if (c.type === 'identifier') { excluded.push({ column: c.name, reason: 'identifier' }); return false; }
     if (c.type === 'text') { excluded.push({ column: c.name, reason: 'free text (not modeled)' }); return false; }
+    if (ignored.has(c.name)) { excluded.push({ column: c.name, reason: 'ignored on request (options.ignore_columns)' }); return false; }
     if (flagged.has(c.name)) { excluded.push({ column: c.name, reason: 'flagged as target leakage by the profile' }); return false; }
     return true;
   });
-  const t = prepareTarget(o.frame, o.target, o.task);
+  const t = prepareTarget(o.frame, o.target, o.task, o.positiveClass);
+  if (o.positiveClass !== undefined && t.classes.length > 2) warnings.push(`positive_class '${o.positiveClass}' applies to two-class targets; '${o.target}' has ${t.classes.length} classes, so it was not used.`);
   const columns: Record<string, unknown[]> = {};
   for (const c of featureCols) columns[c.name] = t.keep.map((r) => o.frame.columns[c.name][r]);
   const rows = t.keep.length;
-  for (const leak of findLeaks(columns, featureCols, o.task, t.yNum, t.yCls, t.classes.length)) {
+  const k = o.validation?.folds ?? o.cvFolds;
+  if (rows < k * 2) throw new DataError('INVALID_TARGET', `Only ${rows} rows have a target value; at least ${k * 2} are needed for ${k}-fold CV.`);
+  // The test split is drawn first: the leak check and class weights below see only the other rows.
+  const plan = validationPlan(o, t.keep, t.yCls, k);
+  const inTest = new Uint8Array(rows);
+  for (const r of plan.test?.valid ?? []) inTest[r] = 1;
+  const fitRows = plan.test ? Array.from(plan.test.train) : null;
+  const fitColumns = fitRows ? Object.fromEntries(featureCols.map((c) => [c.name, fitRows.map((r) => columns[c.name][r])])) : columns;
+  const leaks = fitRows
+    ? findLeaks(fitColumns, featureCols, o.task, Float64Array.from(fitRows, (r) => t.yNum[r]), Int32Array.from(fitRows, (r) => t.yCls[r]), t.classes.length)
+    : findLeaks(columns, featureCols, o.task, t.yNum, t.yCls, t.classes.length);
+  for (const leak of leaks) {
     excluded.push({ column: leak.column, reason: `target leakage: ${leak.reason}` });
     warnings.push(`'${leak.column}' was left out: ${leak.reason}, which looks like a leak of the target.`);
     featureCols = featureCols.filter((c) => c.name !== leak.column);
@@ -97,7 +133,6 @@ export function prepareTraining(o: TrainOptions): Training {
   if (featureCols.length === 0) {
     throw new DataError('NO_USABLE_FEATURES', `No column besides the target '${o.target}' can be used as a feature (identifiers, free text and leaking columns are left out).`);
   }
-  if (rows < o.cvFolds * 2) throw new DataError('INVALID_TARGET', `Only ${rows} rows have a target value; at least ${o.cvFolds * 2} are needed for ${o.cvFolds}-fold CV.`);
   if (rows < o.frame.rows) warnings.push(`${o.frame.rows - rows} rows without a target value were left out.`);
 
   const pre = fitPreprocessing(columns, featureCols, o.seed);
@@ -105,20 +140,74 @@ export function prepareTraining(o: TrainOptions): Training {
   let weights: Float64Array | null = null;
   if (o.task === 'classification') {
     const counts = new Array<number>(t.classes.length).fill(0);
-    for (const c of t.yCls) counts[c]++;
-    const ratio = Math.max(...counts) / Math.min(...counts);
+    t.yCls.forEach((c, r) => { if (!inTest[r]) counts[c]++; });
+    const ratio = Math.max(...counts) / Math.max(1, Math.min(...counts));
     if (ratio >= IMBALANCE_RATIO) {
-      weights = Float64Array.from(t.yCls, (c) => rows / (t.classes.length * counts[c]));
+      const seen = rows - (plan.test?.valid.length ?? 0);
+      weights = Float64Array.from(t.yCls, (c) => seen / (t.classes.length * Math.max(1, counts[c])));
       warnings.push(`Classes are imbalanced (${ratio.toFixed(1)} : 1); tree models weight them to balance.`);
     }
   }
   const names = (o.models?.length ? o.models : [...MODEL_NAMES]).filter((m) => MODEL_NAMES.includes(m));
   if (!names.includes('baseline')) names.unshift('baseline');
+  if (plan.summary.folds < k) warnings.push(`Only ${plan.summary.folds} groups of '${plan.summary.group_column}' are left for cross-validation, so ${plan.summary.folds} folds ran instead of ${k}.`);
   return {
     o, d, pre, columns, weights, excluded, warnings, names,
-    metric: metricFor(o.task, t.classes.length),
-    folds: kFolds(rows, o.cvFolds, o.seed, o.task === 'classification' ? t.yCls : undefined),
+    metric: chosenMetric(o, t.classes.length, warnings),
+    folds: plan.folds, test: plan.test, validation: plan.summary,
   };
+}
+
+/** The metric asked for when it fits the task; otherwise the default, with a warning. */
+function chosenMetric(o: TrainOptions, classes: number, warnings: string[]): Metric {
+  const fallback = metricFor(o.task, classes);
+  if (!o.metric) return fallback;
+  const m = metricNamed(o.metric);
+  const fits = o.task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
+  if (fits.includes(m)) return m;
+  warnings.push(`The metric ${o.metric} does not apply to ${o.task}; models were ranked by ${fallback} instead (choose one of ${fits.join(', ')}).`);
+  return fallback;
+}
+
+/** Does a datetime column order the rows of the frame (values never decrease, nulls aside)? */
+export function orderingColumn(o: Pick<TrainOptions, 'frame' | 'columns' | 'target'>): string | null {
+  for (const c of o.columns) {
+    if (c.type !== 'datetime' || c.name === o.target || !o.frame.columns[c.name]) continue;
+    let prev = -Infinity, distinct = 0, ok = true;
+    for (const v of o.frame.columns[c.name]) {
+      const x = toNumber(v);
+      if (!Number.isFinite(x)) continue;
+      if (x < prev) { ok = false; break; }
+      if (x > prev) distinct++;
+      prev = x;
+    }
+    if (ok && distinct >= 10) return c.name;
+  }
+  return null;
+}
+
+/** The test split and folds for the kept rows (`keep`: frame row of each training row). */
+function validationPlan(o: TrainOptions, keep: number[], yCls: Int32Array, k: number): ValidationPlan {
+  const v = o.validation ?? {};
+  const names = new Set(o.columns.map((c) => c.name));
+  for (const [field, col] of [['time_column', v.time_column], ['group_column', v.group_column]] as const) {
+    if (col !== undefined && (!names.has(col) || !o.frame.columns[col])) {
+      throw new DataError('INVALID_OPTIONS', `validation.${field}: column '${col}' does not exist.`, { columns: [...names].slice(0, 100) });
+    }
+  }
+  if (v.scheme === 'group' && !v.group_column) throw new DataError('INVALID_OPTIONS', 'validation.scheme \'group\' needs validation.group_column: the column whose rows must stay together.');
+  const detected = orderingColumn(o);
+  const time: TimeOrder | null = v.time_column ? { column: v.time_column, why: `'${v.time_column}' was named as the time column` }
+    : o.timeHint ?? (detected ? { column: detected, why: `'${detected}' orders the rows` } : null);
+  const classification = o.task === 'classification';
+  const { scheme, reason } = chooseScheme({ scheme: v.scheme ?? 'auto', classification, time, group_column: v.group_column });
+  const timeCol = scheme === 'time' ? time?.column : undefined;
+  return planValidation({
+    rows: keep.length, k, seed: o.seed, scheme, reason, test_fraction: v.test_fraction, gap: v.gap,
+    strata: classification ? yCls : undefined,
+    time: timeCol ? Float64Array.from(keep, (r) => toNumber(o.frame.columns[timeCol][r])) : undefined, time_column: timeCol,
+    group: scheme === 'group' ? keep.map((r) => String(o.frame.columns[v.group_column!][r] ?? '')) : undefined, group_column: v.group_column,
+  });
 }
 
 /** A reproducible seed per (model, fold) so results do not depend on which thread ran what. */

@@ -3,13 +3,13 @@ import { modelingCharts, type ChartSpec } from './charts.js';
 import { diagnose, type Diagnostics } from './diagnostics.js';
 import { fitDrift, type DriftReference } from './drift.js';
 import { partialDependence, permutationImportance, type PartialDependence } from './explain.js';
-import { trainIndices } from './folds.js';
 import { higherIsBetter, type Metric } from './metrics.js';
 import { fitSeed, prepareTraining, type Training, type TrainOptions } from './prepare-training.js';
 import { applyPreprocessing, pickRows, type Preprocessing } from './preprocess.js';
 import { seededRandom, shuffled } from './random.js';
 import { scorePredictions } from './scoring.js';
 import { explainRows, meanAbsShap } from './shap.js';
+import type { ValidationSummary } from './validation/plan.js';
 
 export type { TrainOptions } from './prepare-training.js';
 
@@ -46,8 +46,12 @@ export interface TrainResult {
   shap_importance: { feature: string; mean_abs_shap: number }[];
   partial_dependence: PartialDependence[];
   diagnostics: Diagnostics;
-  /** Score of the best model on the rows it was fitted on (fold 1's training rows); a large gap to cv_mean means overfitting. */
+  /** Score of the best model on the rows it was fitted on (the non-test rows, or a fold's training rows); a large gap to cv_mean means overfitting. */
   train_score: number;
+  /** What validation ran and why. */
+  validation: ValidationSummary;
+  /** The best model, fitted on every non-test row, scored once on the held-out test split; null without one. */
+  test_score: number | null;
   explained_on: string;
   charts: ChartSpec[];
   rows_used: number;
@@ -62,8 +66,8 @@ const PD_FEATURES = 3;
 
 /** Cross-validation score of one candidate on one fold. */
 export function scoreFold(t: Training, name: ModelName, fold: number, deadline?: number): FoldScore {
-  const heldOut = t.folds[fold];
-  const model = fitCandidate(name, t.o.task, t.d, trainIndices(t.d.rows, heldOut), { seed: fitSeed(t.o.seed, name, fold), weights: t.weights, deadline });
+  const { train, valid: heldOut } = t.folds[fold];
+  const model = fitCandidate(name, t.o.task, t.d, train, { seed: fitSeed(t.o.seed, name, fold), weights: t.weights, deadline });
   const score = scorePredictions(t.metric, t.d, predictCandidate(model, t.d, heldOut), heldOut);
   return stoppedEarly(model) ? { model: name, fold, score, stopped_early: true } : { model: name, fold, score };
 }
@@ -72,7 +76,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => { const m = mean(xs); return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length); };
 
 /** Ranks the candidates that finished every fold; ties keep the candidates' order. */
-export function leaderboardOf(t: Pick<Training, 'names' | 'folds' | 'metric'>, done: FoldScore[]): LeaderboardEntry[] {
+export function leaderboardOf(t: Pick<Training, 'names' | 'metric'> & { folds: { length: number } }, done: FoldScore[]): LeaderboardEntry[] {
   return t.names
     .map((model) => ({ model, scores: done.filter((s) => s.model === model).sort((a, b) => a.fold - b.fold).map((s) => s.score) }))
     .filter((e) => e.scores.length === t.folds.length)
@@ -81,8 +85,10 @@ export function leaderboardOf(t: Pick<Training, 'names' | 'folds' | 'metric'>, d
 }
 
 /**
- * Refits the best candidate on all rows and explains it: permutation importance, diagnostics and the
- * train/held-out gap from a fit on fold 1's training rows; SHAP and partial dependence from the final model.
+ * Scores the best candidate on the test split, refits it on all rows and explains it. With a test split the
+ * model fitted on the non-test rows gives test_score, permutation importance, diagnostics and the train/held-out
+ * gap; without one a fold does (the last for time order, the one with most history, else fold 1). The
+ * served model is then refitted on every row, test rows included; SHAP and partial dependence come from it.
  */
 export function finishTraining(t: Training, leaderboard: LeaderboardEntry[], warnings: string[], deadline?: number): TrainResult {
   const { o, d, pre } = t;
@@ -90,11 +96,14 @@ export function finishTraining(t: Training, leaderboard: LeaderboardEntry[], war
   const all = Int32Array.from({ length: d.rows }, (_, i) => i);
   const finalModel = fitCandidate(best.model, o.task, d, all, { seed: fitSeed(o.seed, best.model, -1), weights: t.weights, deadline });
   if (stoppedEarly(finalModel)) warnings.push(`The time budget ran out while refitting ${best.model} on all rows; the saved model has fewer trees than planned.`);
-  const trainIdx = trainIndices(d.rows, t.folds[0]);
-  const explainModel = fitCandidate(best.model, o.task, d, trainIdx, { seed: fitSeed(o.seed, best.model, 0), weights: t.weights, deadline });
+  const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
+  const split = t.test ?? t.folds[explainFold];
+  const trainIdx = split.train;
+  const explainModel = fitCandidate(best.model, o.task, d, trainIdx, { seed: fitSeed(o.seed, best.model, t.test ? -2 : explainFold), weights: t.weights, deadline });
+  const testScore = t.test ? scorePredictions(t.metric, d, predictCandidate(explainModel, d, t.test.valid), t.test.valid) : null;
 
   const rand = seededRandom(o.seed + 17);
-  const heldOut = t.folds[0].length > EXPLAIN_ROWS ? shuffled(t.folds[0], rand).slice(0, EXPLAIN_ROWS).sort((a, b) => a - b) : t.folds[0];
+  const heldOut = split.valid.length > EXPLAIN_ROWS ? shuffled(split.valid, rand).slice(0, EXPLAIN_ROWS).sort((a, b) => a - b) : split.valid;
   const target = { yNum: Float64Array.from(heldOut, (r) => d.yNum[r]), yCls: Int32Array.from(heldOut, (r) => d.yCls[r]), classes: d.classes };
   const held = applyPreprocessing(pre, pickRows(t.columns, heldOut), heldOut.length);
   const importances = permutationImportance(explainModel, pre, held, target, t.metric, o.seed);
@@ -113,7 +122,8 @@ export function finishTraining(t: Training, leaderboard: LeaderboardEntry[], war
   return {
     task: o.task, target: o.target, ...core, best_model: best.model,
     features: pre.inputs.map((c) => c.name), excluded: t.excluded, train_score: trainScore,
-    explained_on: `${heldOut.length} held-out rows of fold 1`, charts: modelingCharts(core),
+    validation: t.validation, test_score: testScore,
+    explained_on: t.test ? `${heldOut.length} rows of the held-out test split` : `${heldOut.length} held-out rows of fold ${explainFold + 1}`, charts: modelingCharts(core),
     rows_used: d.rows, warnings,
     artifact: { version: 2, name: best.model, task: o.task, target: o.target, classes: d.classes, preprocessing: pre, model: finalModel,
       x_mean: xMean, drift: fitDrift(t.columns, pre.inputs), metric: t.metric, cv_mean: best.cv_mean, seed: o.seed, trained_rows: d.rows },
@@ -143,7 +153,7 @@ const CV_SHARE = 0.75;
  * `time_budget_s` is honoured: no new fit starts after 75% of it, running fits stop adding trees, and the
  * refit gets the rest. The baseline always finishes (it is instant), so a leaderboard is never empty.
  */
-export async function runTraining(t: Pick<Training, 'names' | 'folds' | 'metric' | 'warnings' | 'o'>, runner: TaskRunner, c: RunControl = {}): Promise<TrainResult> {
+export async function runTraining(t: Pick<Training, 'names' | 'metric' | 'warnings' | 'o'> & { folds: { length: number } }, runner: TaskRunner, c: RunControl = {}): Promise<TrainResult> {
   const now = c.now ?? Date.now;
   const started = now(), wallStart = Date.now();
   const budgetMs = t.o.timeBudgetS ? t.o.timeBudgetS * 1000 : undefined;

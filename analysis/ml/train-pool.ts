@@ -75,7 +75,7 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
   const result = (async () => {
     const [first] = await Promise.race([failed, Promise.all(ready)]);
     workers.forEach(release);
-    return runTraining({ names: first.names, folds: Array.from({ length: first.folds }, () => []), metric: first.metric, warnings: first.warnings, o: options }, {
+    return runTraining({ names: first.names, folds: { length: first.folds }, metric: first.metric, warnings: first.warnings, o: options }, {
       concurrency: count,
       score: async (name, fold, deadline) => ((await call({ kind: 'score', name, fold, deadline })) as Extract<FromThread, { kind: 'score' }>).score,
       finish: async (leaderboard, warnings, deadline) => ((await call({ kind: 'finish', leaderboard, warnings, deadline })) as Extract<FromThread, { kind: 'result' }>).result,

@@ -57,9 +57,9 @@ function checkEda(eda: Eda, add: (f: Finding) => void): void {
 }
 
 function metricInRange(metric: string, v: number): boolean {
-  if (metric === 'roc_auc' || metric === 'macro_f1' || metric === 'accuracy') return v >= 0 && v <= 1;
+  if (metric === 'roc_auc' || metric === 'macro_f1' || metric === 'accuracy' || metric === 'balanced_accuracy') return v >= 0 && v <= 1;
   if (metric === 'r2') return v <= 1;
-  return v >= 0; // rmse
+  return v >= 0; // rmse, mae, mape, log_loss
 }
 
 function checkModeling(m: Modeling, eda: Eda, add: (f: Finding) => void): void {
@@ -72,6 +72,8 @@ function checkModeling(m: Modeling, eda: Eda, add: (f: Finding) => void): void {
     const mean = e.folds.reduce((s, v) => s + v, 0) / e.folds.length;
     if (e.folds.length && Math.abs(mean - e.cv_mean) > 1e-6 * Math.max(1, Math.abs(mean))) add({ severity: 'error', check: 'leaderboard', message: `${e.model}: cv_mean is not the mean of its fold scores.` });
   }
+  if (m.test_score != null && !metricInRange(m.metric, m.test_score)) add({ severity: 'error', check: 'metric_range', message: `test_score: ${m.metric} outside its range.` });
+  if (m.validation && m.validation.test_rows >= m.rows_used) add({ severity: 'error', check: 'counts', message: 'The test split holds every row used.' });
   if (m.total_rows !== eda.dataset.rows) add({ severity: 'error', check: 'counts', message: `modeling.json counts ${m.total_rows} rows but the profile ${eda.dataset.rows}.` });
   if (m.rows_used > m.total_rows) add({ severity: 'error', check: 'counts', message: 'modeling used more rows than the dataset has.' });
   if (m.diagnostics.held_out_rows > m.rows_used) add({ severity: 'error', check: 'counts', message: 'More held-out rows than rows used.' });

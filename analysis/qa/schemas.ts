@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { METRICS } from '../ml/metrics.js';
 import { COLUMN_TYPES } from '../ingest/column-types.js';
 import { ALERT_KINDS } from '../profile/types.js';
 
@@ -41,10 +42,17 @@ export const EdaSchema = z.object({
     series: z.array(z.object({ column: z.string(), trend_r: nullableNum, seasonal_lag: z.number().int().nullable(), seasonal_acf: nullableNum, sentence: z.string() })) }).nullable().optional(),
 });
 
+/** What validation ran and why (modeling.validation). */
+export const ValidationSchema = z.object({
+  scheme: z.enum(['kfold', 'stratified', 'time', 'group']), folds: z.number().int().min(2).max(10),
+  time_column: z.string().optional(), group_column: z.string().optional(), gap: z.number().int().nonnegative().optional(),
+  test_fraction: z.number().min(0).max(1), test_rows: z.number().int().nonnegative(), served_model_rows: z.number().int().positive(), reason: z.string().min(1),
+});
+
 /** modeling.json as QA validates it. */
 export const ModelingSchema = z.object({
   version: z.literal(2),
-  task: z.enum(['classification', 'regression']), target: z.string(), metric: z.enum(['roc_auc', 'accuracy', 'macro_f1', 'r2', 'rmse']),
+  task: z.enum(['classification', 'regression']), target: z.string(), metric: z.enum(METRICS),
   leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite.nonnegative(), folds: z.array(finite) })).min(1),
   best_model: z.string(), features: z.array(z.string()).min(1),
   excluded: z.array(z.object({ column: z.string(), reason: z.string() })),
@@ -57,6 +65,9 @@ export const ModelingSchema = z.object({
   charts: z.array(ChartSchema),
   rows_used: z.number().int().positive(), total_rows: z.number().int().positive(), sampled: z.boolean(),
   warnings: z.array(z.string()), cv_folds: z.number().int().min(2).max(10), seed: z.number().int(),
+  // Optional: modeling.json written before validation schemes existed still reads.
+  validation: ValidationSchema.optional(),
+  test_score: finite.nullable().optional(),
 });
 
 /** result.json, the run's final summary served by GET /runs/:id/result. */
@@ -65,7 +76,8 @@ export const ResultSchema = z.object({
   dataset: z.object({ rows: z.number().int().nonnegative(), cols: z.number().int().nonnegative() }),
   eda: z.object({ summary: z.record(z.string(), z.unknown()), alerts: z.array(z.unknown()) }).nullable(),
   modeling: z.object({ task: z.string(), target: z.string(), metric: z.string(),
-    leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite })), best_model_id: z.string() }).nullable(),
+    leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite })), best_model_id: z.string(),
+    features: z.array(z.string()).optional(), validation: ValidationSchema.optional(), test_score: finite.nullable().optional() }).nullable(),
   report_html: z.string().nullable(), report_id: z.string().nullable(),
   timings: z.record(z.string(), z.object({ started_at: z.string(), duration_ms: z.number().nonnegative(), attempts: z.number().int().nonnegative() })),
   warnings: z.array(z.string()),

@@ -1,3 +1,4 @@
+import { higherIsBetter } from '../ml/metrics.js';
 import { matrixPairs, strongestFirst } from '../profile/pairs.js';
 import type { ColumnProfile } from '../profile/types.js';
 import type { Modeling, ReportInput } from './types.js';
@@ -13,7 +14,8 @@ function modelSentence(m: Modeling): string {
   const score = m.metric === 'r2' ? `explains ${pct(Math.max(0, best.cv_mean))} of the variance of '${m.target}' (R² ${best.cv_mean.toFixed(3)} ± ${best.cv_std.toFixed(3)})`
     : `predicts '${m.target}' with ${m.metric} ${best.cv_mean.toFixed(3)} ± ${best.cv_std.toFixed(3)}`;
   const vs = base && base !== best ? `, against ${base.cv_mean.toFixed(3)} for the baseline` : '';
-  return `The best model, ${best.model}, ${score} over ${m.cv_folds} cross-validation folds${vs}.`;
+  const test = m.test_score != null && m.validation ? ` On ${n(m.validation.test_rows)} held-out test rows it scores ${m.metric} ${m.test_score.toFixed(3)}: the estimate to trust.` : '';
+  return `The best model, ${best.model}, ${score} over ${m.cv_folds} ${m.validation?.scheme === 'time' ? 'forward-in-time ' : ''}cross-validation folds${vs}.${test}`;
 }
 
 /** Says so when the best model barely beats the baseline: the features then carry little signal. */
@@ -21,7 +23,7 @@ function weakModelSentence(m: Modeling): string | null {
   const best = m.leaderboard[0];
   const base = m.leaderboard.find((e) => e.model === 'baseline');
   if (m.metric === 'r2') return best.cv_mean < 0.1 ? `The models explain little of '${m.target}' (R² ${best.cv_mean.toFixed(3)}): the columns carry little signal about it.` : null;
-  if (!base || base === best || m.metric === 'rmse') return null;
+  if (!base || base === best || !higherIsBetter(m.metric)) return null;
   return best.cv_mean - base.cv_mean < 0.05
     ? `That is barely better than the baseline (+${(best.cv_mean - base.cv_mean).toFixed(3)} ${m.metric}): the columns carry little signal about '${m.target}'.` : null;
 }

@@ -1,19 +1,36 @@
 import { html, type Html } from './escape.js';
 import { figure, fmt, type RenderedCharts } from './figures.js';
-import type { ReportInput } from './types.js';
+import { higherIsBetter } from '../ml/metrics.js';
+import type { Modeling, ReportInput } from './types.js';
 
 const none = (id: string, title: string) => html`<section id="${id}" aria-labelledby="h-${id}"><h2 id="h-${id}">${title}</h2><p>No model was trained for this run.</p></section>`;
+
+const SCHEME_NAMES = { kfold: 'shuffled k-fold', stratified: 'stratified k-fold', time: 'forward-chaining in time', group: 'grouped k-fold' } as const;
+
+/** How the models were validated and which score to trust: the held-out test score when there is one. */
+function validationParagraph(m: Modeling): Html {
+  const v = m.validation;
+  if (!v) return html``;
+  const best = m.leaderboard[0];
+  const cv = html`cross-validated ${m.metric} ${best.cv_mean.toFixed(4)} ± ${best.cv_std.toFixed(4)}`;
+  const trust = m.test_score != null
+    ? html`${best.model}: ${cv}; on the ${fmt(v.test_rows)} held-out test rows (${Math.round(v.test_fraction * 100)}%${v.scheme === 'time' ? ', the latest in time' : v.scheme === 'group' ? ', whole groups' : ''}), which no selection step saw, <strong>${m.metric} ${m.test_score.toFixed(4)}</strong>. Trust the test score: the cross-validated one also chose the model, so it leans optimistic. The served model was then refitted on all ${fmt(v.served_model_rows)} rows, test rows included.`
+    : html`${best.model}: ${cv}. There is no held-out test split (${v.test_fraction === 0 && m.rows_used < 1000 ? 'fewer than 1,000 rows' : 'test_fraction 0'}), so this score both chose the model and measures it: expect somewhat less on new data.`;
+  return html`<p id="validation">Validation: <strong>${SCHEME_NAMES[v.scheme]}</strong>, ${v.folds} folds${v.gap ? html`, a gap of ${v.gap} rows` : ''}. ${v.reason}</p>
+<p id="trust">${trust}</p>`;
+}
 
 /** The leaderboard with the spread of every model's fold scores. */
 export function leaderboardSection(r: ReportInput, charts: RenderedCharts): Html {
   const m = r.modeling;
   if (!m) return none('models', 'Models');
   return html`<section id="models" aria-labelledby="h-models"><h2 id="h-models">Models</h2>
-<p>${m.leaderboard.length} candidates cross-validated on ${m.cv_folds} folds of ${fmt(m.rows_used)} rows${m.sampled ? html` (a sample of ${fmt(m.total_rows)})` : ''}; metric ${m.metric}${m.metric === 'rmse' ? ' (lower is better)' : ' (higher is better)'}.</p>
+<p>${m.leaderboard.length} candidates cross-validated on ${m.cv_folds} folds of ${fmt(m.rows_used)} rows${m.sampled ? html` (a sample of ${fmt(m.total_rows)})` : ''}; metric ${m.metric}${higherIsBetter(m.metric) ? ' (higher is better)' : ' (lower is better)'}.</p>
+${validationParagraph(m)}
 <div class="scroll"><table><caption>Leaderboard</caption><thead><tr><th scope="col">Rank</th><th scope="col">Model</th><th scope="col" class="num">CV mean</th><th scope="col" class="num">CV std</th><th scope="col" class="num">Worst fold</th><th scope="col" class="num">Best fold</th></tr></thead><tbody>
 ${m.leaderboard.map((e, i) => {
     const lo = Math.min(...e.folds), hi = Math.max(...e.folds);
-    return html`<tr><td class="num">${i + 1}</td><td>${e.model}${e.model === m.best_model ? html` <span class="badge ok">best</span>` : ''}</td><td class="num">${e.cv_mean.toFixed(4)}</td><td class="num">${e.cv_std.toFixed(4)}</td><td class="num">${(m.metric === 'rmse' ? hi : lo).toFixed(4)}</td><td class="num">${(m.metric === 'rmse' ? lo : hi).toFixed(4)}</td></tr>`;
+    return html`<tr><td class="num">${i + 1}</td><td>${e.model}${e.model === m.best_model ? html` <span class="badge ok">best</span>` : ''}</td><td class="num">${e.cv_mean.toFixed(4)}</td><td class="num">${e.cv_std.toFixed(4)}</td><td class="num">${(higherIsBetter(m.metric) ? lo : hi).toFixed(4)}</td><td class="num">${(higherIsBetter(m.metric) ? hi : lo).toFixed(4)}</td></tr>`;
   })}</tbody></table></div>
 ${figure(charts, 'leaderboard')}
 ${m.excluded.length ? html`<p>Left out of modeling: ${m.excluded.map((e, i) => html`${i ? '; ' : ''}<strong>${e.column}</strong> (${e.reason})`)}.</p>` : ''}</section>`;

@@ -26,6 +26,7 @@ import { findDataset } from './datasets.js';
 import { startDatasetRead } from '../dataset-read.js';
 import { resolveProject } from './projects.js';
 import { canonicalJson, isStorableText, jsonb } from '../../db/text.js';
+import { CLASSIFICATION_METRICS, METRIC_OPTIONS, metricNamed, REGRESSION_METRICS, type MetricOption } from '../../analysis/ml/metrics.js';
 
 const ACTIVE: RunStatus[] = ['queued', 'running', 'awaiting_clarification', 'needs_attention'];
 
@@ -38,6 +39,35 @@ export async function findRun(deps: AppDeps, ctx: Context, opts: { write?: boole
   const run = await q.executeTakeFirst();
   if (!run) throw notFound('run');
   return run;
+}
+
+/** An unknown metric is a 422 naming the valid ones (before the schema, which would only say "invalid option"). */
+function uncheckedMetric(body: unknown): void {
+  const metric = (body as { options?: { metric?: unknown } } | null)?.options?.metric;
+  if (typeof metric === 'string' && !(METRIC_OPTIONS as readonly string[]).includes(metric)) {
+    throw new ApiError('VALIDATION_ERROR', `metric: '${metric.slice(0, 100)}' is not a metric; choose one of ${METRIC_OPTIONS.join(', ')}`, { metrics: [...METRIC_OPTIONS] }, 422);
+  }
+}
+
+/** Columns named by modeling options must exist, and a metric must suit a task given explicitly: else 422. */
+function checkModelingColumns(o: RunOptions, names: Set<string>): void {
+  const named = [
+    ...(o.ignore_columns ?? []).map((c) => ['ignore_columns', c] as const),
+    ...(o.validation?.time_column ? [['validation.time_column', o.validation.time_column] as const] : []),
+    ...(o.validation?.group_column ? [['validation.group_column', o.validation.group_column] as const] : []),
+  ].filter(([, c]) => !names.has(c));
+  if (named.length) {
+    throw new ApiError('VALIDATION_ERROR', `${named.map(([f, c]) => `${f}: column '${c}' does not exist`).join('; ')}`, { columns: [...names].slice(0, 100) }, 422);
+  }
+  if (o.target !== undefined && o.ignore_columns?.includes(o.target)) {
+    throw new ApiError('VALIDATION_ERROR', `ignore_columns: '${o.target}' is the target; it cannot be ignored`, {}, 422);
+  }
+  if (o.metric && o.task && o.task !== 'auto') {
+    const fits = o.task === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
+    if (!fits.includes(metricNamed(o.metric as MetricOption))) {
+      throw new ApiError('VALIDATION_ERROR', `metric: ${o.metric} does not apply to ${o.task}; choose one of ${fits.map((m) => (m === 'macro_f1' ? 'f1_macro' : m)).join(', ')}`, { metrics: fits }, 422);
+    }
+  }
 }
 
 const runOut = (r: Run) => ({
@@ -96,6 +126,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   r.add(router, { method: 'post', path: '/runs/start', summary: 'Start an analysis (header Idempotency-Key optional)', tag: 'runs', auth: true,
     body: StartRunBody, response: StartRunOut, status: 202 }, async (ctx) => {
     const user = currentUser(ctx);
+    uncheckedMetric(ctx.request.body);
     const body = parse(StartRunBody, ctx.request.body);
     const idem = ctx.get('idempotency-key').trim() || null;
     if (idem && (idem.length > 200 || !isStorableText(idem))) throw new ApiError('VALIDATION_ERROR', 'Idempotency-Key: at most 200 characters of text');
@@ -116,6 +147,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     if (unknownTyped.length) {
       throw new ApiError('VALIDATION_ERROR', `column_types: ${unknownTyped.map((c) => `column '${c}'`).join(', ')} ${unknownTyped.length > 1 ? 'do' : 'does'} not exist`, { columns: [...names].slice(0, 100) }, 422);
     }
+    checkModelingColumns(options, names);
     const projectId = body.project_id ? await resolveProject(deps.db, user.id, body.project_id) : ds.project_id;
     const runId = randomUUID();
     const workflowId = workflowIdFor(runId);
