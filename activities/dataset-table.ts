@@ -14,7 +14,7 @@ import { whileHeartbeating } from './heartbeat.js';
  * Bumped whenever the reader's output changes (types, date forms, names): copies made by an older reader are
  * then read again instead of reused.
  */
-export const READER_VERSION = 2;
+export const READER_VERSION = 3;
 
 /** What a read depends on besides the file's bytes. */
 export interface TableOptions {

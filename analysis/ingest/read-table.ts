@@ -23,6 +23,8 @@ export interface ColumnInfo {
   text_dates?: boolean;
   /** Share of numbers in a text column that is mostly, not wholly, numeric. */
   numeric_share?: number;
+  /** Yes/no words read as booleans: how the file spelt true and false (labels go back in these words). */
+  bool_labels?: { true: string; false: string };
   /** Approximate distinct count (text and whole-number columns), so the profile can pick its method. */
   approx_distinct?: number;
 }
@@ -62,7 +64,7 @@ const TEXT_FORMATS: readonly Format[] = ['csv', 'tsv', 'json', 'ndjson'];
  * for refineTypes, which decides each column's form from its own values. Left to guess, DuckDB picks one form for
  * the whole file, may pick day/month order wrongly, and reads `+02:00` zones as a TIMESTAMPTZ of its own.
  */
-const CSV_TYPES = "auto_type_candidates = ['BOOLEAN', 'BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'VARCHAR'], dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S'";
+const CSV_TYPES = "auto_type_candidates = ['BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'VARCHAR'], dateformat = '%Y-%m-%d', timestampformat = '%Y-%m-%d %H:%M:%S'";
 
 export interface ReadTableArgs {
   inputPath: string;
@@ -128,6 +130,7 @@ async function describe(conn: DuckDBConnection, view: string, refined: Map<strin
     return {
       name, type, storage_type: types[i], ...(r?.note ? { note: r.note } : {}), ...(r?.textDates ? { text_dates: true } : {}),
       ...(r?.numericShare !== undefined ? { numeric_share: r.numericShare } : {}),
+      ...(r?.labels ? { bool_labels: r.labels } : {}),
       ...(needs(i) ? { approx_distinct: Number(facts[`d${i}`]) } : {}),
     };
   });

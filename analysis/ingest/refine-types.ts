@@ -15,6 +15,8 @@ export interface Refinement {
   textDates?: boolean;
   /** Share of a text column's values that are numbers, when most but not all are (MIXED_TYPES). */
   numericShare?: number;
+  /** For yes/no words read as booleans: the commonest spelling of each, so labels go back as the user wrote them. */
+  labels?: { true: string; false: string };
   /** Set when the user's type failed on some values, so the column was kept as read. */
   warning?: { failed: number; examples: string[] };
 }
@@ -152,5 +154,25 @@ export async function refineTypes(conn: DuckDBConnection, view: string, schema: 
     const [r] = await queryJson(conn, `SELECT ${checks.map((k, i) => `CAST(coalesce(${k.sql}, false) AS INTEGER) AS "k${i}"`).join(', ')} FROM ${view}`);
     checks.forEach((k, i) => k.then(Number(r[`k${i}`] ?? 0)));
   }
+  await boolLabels(conn, view, text.filter((s) => out.get(s.name)!.type === 'boolean'), out);
   return out;
+}
+
+/** The commonest spelling of true and of false in each yes/no column read as booleans (one query for them all). */
+async function boolLabels(conn: DuckDBConnection, view: string, cols: { name: string }[], out: Map<string, Refinement>): Promise<void> {
+  if (!cols.length) return;
+  const parts = cols.map((s, i) => {
+    const c = sqlIdent(s.name);
+    return `SELECT ${i} AS k, ${boolExpr(c)} AS b, trim(${c}) AS w, count(*) AS n FROM ${view} WHERE ${c} IS NOT NULL GROUP BY ALL`;
+  });
+  const rows = await queryJson(conn, `SELECT k, b, w FROM (${parts.join(' UNION ALL ')}) QUALIFY row_number() OVER (PARTITION BY k, b ORDER BY n DESC, w) = 1`);
+  cols.forEach((s, i) => {
+    const word = (b: boolean) => rows.find((r) => Number(r.k) === i && r.b === b)?.w;
+    const t = word(true), f = word(false);
+    if (typeof t !== 'string' || typeof f !== 'string') return;
+    const r = { ...out.get(s.name)!, labels: { true: t, false: f } };
+    // true/false read as booleans is no news (DuckDB's own reading); yes/no and the like is said.
+    if (t.toLowerCase() === 'true' && f.toLowerCase() === 'false') delete r.note;
+    out.set(s.name, r);
+  });
 }

@@ -18,7 +18,8 @@ export interface TrainOptions {
   frame: Frame;
   target: string;
   task: Task;
-  columns: { name: string; type: ColumnType }[];
+  /** The table's columns; yes/no words read as booleans carry their spellings, so class labels keep them. */
+  columns: { name: string; type: ColumnType; bool_labels?: { true: string; false: string } }[];
   cvFolds: number;
   seed: number;
   models?: ModelName[];
@@ -61,7 +62,7 @@ export function metricFor(task: Task, classes: number): Metric {
   return classes === 2 ? 'roc_auc' : 'macro_f1';
 }
 
-function prepareTarget(frame: Frame, target: string, task: Task, positiveClass?: string) {
+function prepareTarget(frame: Frame, target: string, task: Task, positiveClass?: string, boolLabels?: { true: string; false: string }) {
   const raw = frame.columns[target];
   if (!raw) throw new DataError('INVALID_TARGET', `The target column '${target}' does not exist.`);
   const keep: number[] = [];
@@ -74,7 +75,9 @@ function prepareTarget(frame: Frame, target: string, task: Task, positiveClass?:
     if (new Set(y).size < 2) throw new DataError('INVALID_TARGET', `The target '${target}' has a single value; there is nothing to predict.`);
     return { keep, classes: [] as string[], yNum: Float64Array.from(y), yCls: new Int32Array(keep.length) };
   }
-  const labels = keep.map((r) => String(raw[r]));
+  // Labels as the user wrote them: a yes/no target read as booleans goes back as "yes"/"no", not true/false.
+  const spell = (v: unknown) => (boolLabels && typeof v === 'boolean' ? boolLabels[v ? 'true' : 'false'] : String(v));
+  const labels = keep.map((r) => spell(raw[r]));
   let classes = [...new Set(labels)].sort();
   if (positiveClass !== undefined) {
     if (!classes.includes(positiveClass)) {
@@ -108,7 +111,7 @@ export function prepareTraining(o: TrainOptions): Training {
     if (flagged.has(c.name)) { excluded.push({ column: c.name, reason: 'flagged as target leakage by the profile' }); return false; }
     return true;
   });
-  const t = prepareTarget(o.frame, o.target, o.task, o.positiveClass);
+  const t = prepareTarget(o.frame, o.target, o.task, o.positiveClass, o.columns.find((c) => c.name === o.target)?.bool_labels);
   if (o.positiveClass !== undefined && t.classes.length > 2) warnings.push(`positive_class '${o.positiveClass}' applies to two-class targets; '${o.target}' has ${t.classes.length} classes, so it was not used.`);
   const columns: Record<string, unknown[]> = {};
   for (const c of featureCols) columns[c.name] = t.keep.map((r) => o.frame.columns[c.name][r]);

@@ -238,6 +238,20 @@ describe('clarify, cancel, limits', () => {
     expect(timeline).toContain('update:retry');
   });
 
+  test('a yes/no target comes back in the words the file used: classes, predictions and probability keys', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    const lines = Array.from({ length: 120 }, (_, i) => `${i % 10},${(i * 7) % 13},${i % 10 > 4 ? 'Yes' : 'No'}`);
+    const ds = (await u.upload('churn.csv', ['tenure,calls,churned', ...lines].join('\n'))).body.dataset_id;
+    const run = (await start(u, { dataset_id: ds, options: { target: 'churned', cv_folds: 2, models: ['linear'] } })).body.run_id;
+    await u.waitFor(run, (b) => b.status === 'completed', 120_000);
+    const model = (await u.get(`/runs/${run}/result`)).body.modeling.best_model_id;
+    const p = await u.post(`/models/${model}/predict`, { rows: [{ tenure: 9, calls: 1 }, { tenure: 0, calls: 1 }] });
+    expect(p.status).toBe(200);
+    expect(p.body.predictions.every((x: string) => x === 'Yes' || x === 'No')).toBe(true); // never true/false
+    expect(Object.keys(p.body.probabilities[0]).sort()).toEqual(['No', 'Yes']);
+  });
+
   test('bad data inside a job fails it with a readable reason', async () => {
     const u = new ApiClient(stack.base);
     await u.register();

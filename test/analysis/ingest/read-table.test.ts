@@ -342,3 +342,11 @@ test('inferColumnType keeps ids out of numbers only when named and unique', () =
   expect(inferColumnType({ ...f, name: 'age', storageType: 'BIGINT', distinct: 100 })).toBe('integer');
   expect(inferColumnType({ ...f, name: 'user_id', storageType: 'BIGINT', distinct: 10 })).toBe('integer');
 });
+
+test('yes/no words read as booleans keep their commonest spellings, so labels can go back as written', async () => {
+  const rows = ['Yes', 'No', 'yes', 'Yes', 'No', 'NO', 'Yes'].map((w, i) => `${i},${w},${i % 2 ? 'TRUE' : 'false'}`);
+  const m = await read('spell.csv', ['id,answer,flag', ...rows].join('\n'));
+  expect(column(m, 'answer')).toMatchObject({ type: 'boolean', bool_labels: { true: 'Yes', false: 'No' } });
+  expect(column(m, 'flag')).toMatchObject({ type: 'boolean', bool_labels: { true: 'TRUE', false: 'false' } });
+  expect(column(m, 'id').bool_labels).toBeUndefined();
+});
