@@ -12,6 +12,11 @@ import { applyPreprocessing, fitPreprocessing, type Preprocessing } from './prep
 export const MAX_CLASSES = 50;
 /** Majority-to-minority class ratio from which classes are weighted to balance them. */
 export const IMBALANCE_RATIO = 5;
+/**
+ * Largest ratio between two classes' weights. Fully balanced weights for a 1-in-1,000 class put one row at
+ * ~1,300× another: trees then carve leaves around single rows and their probabilities go to extremes.
+ */
+export const MAX_WEIGHT_RATIO = 10;
 
 /** What callers pass to train: the table, the target, and the search's options. Plain data (crosses threads). */
 export interface TrainOptions {
@@ -147,8 +152,14 @@ export function prepareTraining(o: TrainOptions): Training {
     const ratio = Math.max(...counts) / Math.max(1, Math.min(...counts));
     if (ratio >= IMBALANCE_RATIO) {
       const seen = rows - (plan.test?.valid.length ?? 0);
-      weights = Float64Array.from(t.yCls, (c) => seen / (t.classes.length * Math.max(1, counts[c])));
-      warnings.push(`Classes are imbalanced (${ratio.toFixed(1)} : 1); tree models weight them to balance.`);
+      const balanced = counts.map((n) => seen / (t.classes.length * Math.max(1, n)));
+      const floor = Math.min(...balanced);
+      const capped = balanced.map((w) => Math.min(w, floor * MAX_WEIGHT_RATIO));
+      // Scaled back to a mean weight of 1 over the rows that train, so leaf sizes and regularisation keep their meaning.
+      const mean = counts.reduce((sum, n, c) => sum + n * capped[c], 0) / seen;
+      weights = Float64Array.from(t.yCls, (c) => capped[c] / mean);
+      const cut = ratio > MAX_WEIGHT_RATIO ? `, capped at ${MAX_WEIGHT_RATIO} : 1 so rare rows do not dominate` : '';
+      warnings.push(`Classes are imbalanced (${ratio.toFixed(1)} : 1); tree models weight them towards balance${cut}.`);
     }
   }
   const names = (o.models?.length ? o.models : [...MODEL_NAMES]).filter((m) => MODEL_NAMES.includes(m));

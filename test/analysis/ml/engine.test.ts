@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { kFolds, trainIndices } from '../../../analysis/ml/folds.js';
 import { accuracy, macroF1, r2, rmse, rocAuc } from '../../../analysis/ml/metrics.js';
 import { checkRows, predictRows } from '../../../analysis/ml/predict.js';
+import { prepareTraining } from '../../../analysis/ml/prepare-training.js';
 import { seededRandom } from '../../../analysis/ml/random.js';
 import { trainModels } from '../../../analysis/ml/train-models.js';
 import { trainInPool } from '../../../analysis/ml/train-pool.js';
@@ -156,5 +157,21 @@ describe('prediction drift', () => {
     expect(p.drift.every((d) => !d.drifted)).toBe(true);
     expect(p.warnings).toEqual([]);
     expect(p.drift_note).toMatch(/^Drift is judged on 100 rows or more; with 60/);
+  });
+});
+
+describe('class weights', () => {
+  test('balance imbalanced classes only up to a 10 : 1 ratio between weights, with a mean weight of 1', () => {
+    const rand = seededRandom(5);
+    const rows = 2_000, x: number[] = [], y: string[] = [];
+    for (let i = 0; i < rows; i++) { x.push(rand()); y.push(i % 400 === 0 ? 'rare' : i % 3 ? 'a' : 'b'); } // 5 rare rows in 2,000
+    const t = prepareTraining({ frame: { rows, columns: { x, y } }, target: 'y', task: 'classification',
+      columns: [{ name: 'x', type: 'float' }, { name: 'y', type: 'categorical' }], cvFolds: 3, seed: 1, validation: { scheme: 'stratified', test_fraction: 0 } });
+    const w = t.weights!;
+    const byClass = (name: string) => w[t.d.yCls.findIndex((c) => t.d.classes[c] === name)];
+    expect(byClass('rare') / byClass('a')).toBeCloseTo(10, 6); // fully balanced would be ~266
+    expect(byClass('b') / byClass('a')).toBeCloseTo(1333 / 662, 1);
+    expect(w.reduce((s, v) => s + v, 0) / w.length).toBeCloseTo(1, 9);
+    expect(t.warnings.join(' ')).toMatch(/capped at 10 : 1/);
   });
 });
