@@ -13,6 +13,8 @@ import type { ColumnProfile, Correlations, EdaResult } from './types.js';
 export const MAX_CORRELATION_COLUMNS = 50;
 /** Tables with at most this many cells are profiled from memory (about 8 bytes a cell in DuckDB). */
 export const IN_MEMORY_CELLS = 40_000_000;
+/** Cells a column costs in memory at least, however few its rows: DuckDB gives it 256 KB blocks (values and validity). */
+const MIN_COLUMN_CELLS = 65_536;
 
 async function pearson(conn: DuckDBConnection, view: string, columns: ColumnInfo[]): Promise<Correlations> {
   const names = columns
@@ -23,8 +25,9 @@ async function pearson(conn: DuckDBConnection, view: string, columns: ColumnInfo
   const pairs: [number, number][] = [];
   for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) pairs.push([i, j]);
   if (pairs.length > 0) {
-    const sel = pairs.map(([i, j], k) => `corr(${sqlFiniteDouble(names[i])}, ${sqlFiniteDouble(names[j])}) AS "c${k}"`);
-    const [row] = await queryJson(conn, `SELECT ${sel.join(', ')} FROM ${view}`);
+    // Each column made a finite double once, in the subquery, not once per pair it belongs to.
+    const sel = pairs.map(([i, j], k) => `corr("x${i}", "x${j}") AS "c${k}"`);
+    const [row] = await queryJson(conn, `SELECT ${sel.join(', ')} FROM (SELECT ${names.map((n, i) => `${sqlFiniteDouble(n)} AS "x${i}"`).join(', ')} FROM ${view})`);
     pairs.forEach(([i, j], k) => {
       const v = row[`c${k}`];
       const r = v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Math.max(-1, Math.min(1, Number(v)));
@@ -76,7 +79,9 @@ export async function profileTable(parquetPath: string, columns: ColumnInfo[], p
     const source = `read_parquet(${sqlString(parquetPath)}, file_row_number = true)`;
     progress.onPhase?.('load');
     const [{ n: total }] = await queryJson(conn, `SELECT count(*) AS n FROM read_parquet(${sqlString(parquetPath)})`);
-    const inMemory = Number(total) * (columns.length + 1) <= IN_MEMORY_CELLS;
+    const inMemory = Math.max(Number(total), MIN_COLUMN_CELLS) * (columns.length + 1) <= IN_MEMORY_CELLS;
+    // A wide table stays in Parquet: each column's queries then read its footer once, not once per query.
+    if (!inMemory) await conn.run('SET parquet_metadata_cache = true');
     await conn.run(inMemory ? `CREATE TABLE t AS SELECT * FROM ${source}` : `CREATE VIEW t AS SELECT * FROM ${source}`);
     progress.onPhase?.('columns');
     const done = await profileColumns(conn, second, columns, progress);
