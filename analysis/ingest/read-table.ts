@@ -216,6 +216,19 @@ function markSniffedDates(schema: { name: string; type: string }[], refined: Map
   }
 }
 
+/** Cells of one Parquet row group that the writer may hold at once (DuckDB keeps about 16 bytes a cell). */
+const ROW_GROUP_CELLS = 4_000_000;
+/** Above this many columns the Parquet copy is written without dictionaries. */
+const DICTIONARY_MAX_COLUMNS = 500;
+/**
+ * Parquet options for wide tables: DuckDB's writer holds a row group and a dictionary per column before writing,
+ * and 3,000 columns ran out of memory_limit with its defaults. Empty for ordinary widths.
+ */
+function wideParquetOptions(columns: number): string {
+  const rows = Math.max(2048, Math.floor(ROW_GROUP_CELLS / Math.max(1, columns) / 2048) * 2048);
+  return (rows < 122_880 ? `, ROW_GROUP_SIZE ${rows}` : '') + (columns > DICTIONARY_MAX_COLUMNS ? ', DICTIONARY_SIZE_LIMIT 1' : '');
+}
+
 async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: Encoding): Promise<TableManifest> {
   const { file, format, source } = await prepare(args, work, forceEncoding);
   args.signal?.throwIfAborted();
@@ -228,7 +241,9 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     let refined: Map<string, Refinement>;
     try {
       const limit = args.limitRows === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(args.limitRows))}`;
-      await conn.run(`COPY (SELECT * FROM ${await sourceSql(conn, file, format, source)}${limit}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
+      const from = await sourceSql(conn, file, format, source);
+      const groups = wideParquetOptions(format === 'csv' || format === 'tsv' ? splitCsvLine(readFirstLine(file), source.delimiter ?? (format === 'tsv' ? '\t' : ',')).length : 0);
+      await conn.run(`COPY (SELECT * FROM ${from}${limit}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy${groups})`);
       await conn.run(`CREATE VIEW raw AS SELECT * FROM read_parquet(${sqlString(stage)})`);
       const schema = (await queryJson(conn, 'DESCRIBE raw')).map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       if (schema.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has no columns.');
@@ -238,7 +253,7 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
       refined = await refineTypes(conn, 'raw', schema, args.columnTypes);
       markSniffedDates(schema, refined, source);
       if (schema.some((c) => refined.get(c.name)!.expr !== sqlIdent(c.name))) {
-        await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd)`);
+        await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd${groups})`);
       } else {
         moveFile(stage, final);
       }
