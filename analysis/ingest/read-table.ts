@@ -242,8 +242,8 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     try {
       const limit = args.limitRows === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(args.limitRows))}`;
       const from = await sourceSql(conn, file, format, source);
-      const groups = wideParquetOptions(format === 'csv' || format === 'tsv' ? splitCsvLine(readFirstLine(file), source.delimiter ?? (format === 'tsv' ? '\t' : ',')).length : 0);
-      await conn.run(`COPY (SELECT * FROM ${from}${limit}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy${groups})`);
+      const wide = wideParquetOptions(format === 'csv' || format === 'tsv' ? splitCsvLine(readFirstLine(file), source.delimiter ?? (format === 'tsv' ? '\t' : ',')).length : 0);
+      await conn.run(`COPY (SELECT * FROM ${from}${limit}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy${wide})`);
       await conn.run(`CREATE VIEW raw AS SELECT * FROM read_parquet(${sqlString(stage)})`);
       const schema = (await queryJson(conn, 'DESCRIBE raw')).map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       if (schema.length === 0) throw new DataError('UNPROCESSABLE_DATASET', 'The file has no columns.');
@@ -253,7 +253,7 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
       refined = await refineTypes(conn, 'raw', schema, args.columnTypes);
       markSniffedDates(schema, refined, source);
       if (schema.some((c) => refined.get(c.name)!.expr !== sqlIdent(c.name))) {
-        await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd${groups})`);
+        await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd${wide})`);
       } else {
         moveFile(stage, final);
       }

@@ -46,7 +46,7 @@ test('a 3,000 × 10,000 table: every column is read and profiled with its type',
     expect(c.type).toBe(c.name.startsWith('cat') ? 'categorical' : 'float');
     expect(c.count + c.missing).toBe(ROWS);
     if (c.type === 'float') expect(c.histogram?.length).toBeGreaterThan(0);
-    else expect(c.top_values?.length).toBe(10);
+    else expect(c.top_values?.length).toBe(Math.min(10, c.distinct));
   }
   expect(eda.correlations.columns).toHaveLength(50);
 });
