@@ -23,4 +23,4 @@ for _ in range(runs):
     dups = int(df.duplicated().sum())
     times.append(time.perf_counter() - t0)
     del df, num
-print(json.dumps({'times_s': times, 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({'pandas': pd.__version__, 'times_s': times, 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

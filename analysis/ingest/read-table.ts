@@ -251,6 +251,19 @@ function moveFile(from: string, to: string): void {
   }
 }
 
+/** Cells of one Parquet row group that the writer may hold at once (DuckDB keeps about 16 bytes a cell). */
+const ROW_GROUP_CELLS = 4_000_000;
+/** Above this many columns the Parquet copy is written without dictionaries. */
+const DICTIONARY_MAX_COLUMNS = 500;
+/**
+ * Parquet options for wide tables: DuckDB's writer holds a row group and a dictionary per column before writing,
+ * and 3,000 columns ran out of memory_limit with its defaults. Empty for ordinary widths.
+ */
+function wideParquetOptions(columns: number): string {
+  const rows = Math.max(2048, Math.floor(ROW_GROUP_CELLS / Math.max(1, columns) / 2048) * 2048);
+  return (rows < 122_880 ? `, ROW_GROUP_SIZE ${rows}` : '') + (columns > DICTIONARY_MAX_COLUMNS ? ', DICTIONARY_SIZE_LIMIT 1' : '');
+}
+
 async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: Encoding): Promise<TableManifest> {
   const { file, format, source } = await prepare(args, work, forceEncoding);
   args.signal?.throwIfAborted();
@@ -263,7 +276,12 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
     let refined: Map<string, Refinement>;
     try {
       const limit = args.limitRows === undefined ? '' : ` LIMIT ${Math.max(1, Math.floor(args.limitRows))}`;
-      const copy = (sql: string) => conn.run(`COPY (SELECT * FROM ${sql}${limit}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy)`);
+      let wide = '';
+      const copy = (sql: string) => {
+        // The header's width, once sourceSql has settled the delimiter (a title line above it only makes this smaller).
+        wide = wideParquetOptions(format === 'csv' || format === 'tsv' ? splitCsvLine(readFirstLine(file), source.delimiter ?? (format === 'tsv' ? '\t' : ',')).length : 0);
+        return conn.run(`COPY (SELECT * FROM ${sql}${limit}) TO ${sqlString(stage)} (FORMAT parquet, COMPRESSION snappy${wide})`);
+      };
       const mark = source.notes.length;
       try {
         await copy((await sourceSql(conn, file, format, source, { work, repair: false, signal: args.signal })).sql);
@@ -288,7 +306,7 @@ async function readPrepared(args: ReadTableArgs, work: string, forceEncoding?: E
         return r.warning ? [{ column: c.name, message: r.note ?? '', ...r.warning }] : [];
       });
       if (schema.some((c) => refined.get(c.name)!.expr !== sqlIdent(c.name))) {
-        await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd)`);
+        await conn.run(`COPY (SELECT ${schema.map((c) => `${refined.get(c.name)!.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM raw) TO ${sqlString(final)} (FORMAT parquet, COMPRESSION zstd${wide})`);
       } else {
         moveFile(stage, final);
       }

@@ -6,8 +6,11 @@ import type { ColumnProfile, DatetimeFacts, HistogramBin } from './types.js';
 export const HISTOGRAM_BINS = 30;
 /** Numeric columns with at most this many distinct values also get their top values. */
 const TOP_VALUES_FOR_NUMBERS = 50;
-/** Numbers and booleans with at most this many distinct values are profiled from their value counts, in one scan. */
-const VALUE_COUNT_LIMIT = 10_000;
+/**
+ * Numbers and booleans with at most this many distinct values are profiled from their value counts, in one scan:
+ * grouping and moving 200k (value, count) pairs costs less than DuckDB's exact quantiles and distinct count.
+ */
+const VALUE_COUNT_LIMIT = 200_000;
 const num = (v: unknown): number | null => (v === null || v === undefined || Number.isNaN(Number(v)) ? null : Number(v));
 const finite = (v: unknown): number | null => { const n = num(v); return n !== null && Number.isFinite(n) ? n : null; };
 
@@ -36,9 +39,10 @@ export function statsFromCounts(counts: { v: number | null; n: number }[]): Pick
   const finiteVals = present.filter((c) => Number.isFinite(c.v)).sort((a, b) => a.v - b.v);
   const count = present.reduce((s, c) => s + c.n, 0);
   const n = finiteVals.reduce((s, c) => s + c.n, 0);
-  const top = [...present].sort((a, b) => b.n - a.n || String(a.v).localeCompare(String(b.v))).slice(0, 10).map((c) => ({ value: String(c.v), count: c.n }));
+  const top = present.length > TOP_VALUES_FOR_NUMBERS ? null
+    : [...present].sort((a, b) => b.n - a.n || String(a.v).localeCompare(String(b.v))).slice(0, 10).map((c) => ({ value: String(c.v), count: c.n }));
   const base = { count, distinct: present.length, zeros: present.filter((c) => c.v === 0).reduce((s, c) => s + c.n, 0),
-    negatives: finiteVals.filter((c) => c.v < 0).reduce((s, c) => s + c.n, 0), infinities: count - n, top_values: present.length <= TOP_VALUES_FOR_NUMBERS ? top : null };
+    negatives: finiteVals.filter((c) => c.v < 0).reduce((s, c) => s + c.n, 0), infinities: count - n, top_values: top };
   if (n === 0) return { ...base, min: null, max: null, mean: null, std: null, quantiles: null, skewness: null, kurtosis: null, histogram: null, outliers: null };
   const mean = finiteVals.reduce((s, c) => s + c.v * c.n, 0) / n;
   let m2 = 0, m3 = 0, m4 = 0;
@@ -101,8 +105,10 @@ export async function profileColumn(conn: DuckDBConnection, view: string, col: C
   const c = sqlIdent(col.name);
   const fewValues = col.type === 'boolean' || ((col.type === 'integer' || col.type === 'float') && col.approx_distinct !== undefined && col.approx_distinct <= VALUE_COUNT_LIMIT);
   if (fewValues) {
-    const rows = await queryJson(conn, `SELECT ${col.type === 'boolean' ? `${c}::INT` : `${c}::DOUBLE`} AS v, count(*) AS n FROM ${view} GROUP BY 1`);
-    const counts = rows.map((r) => ({ v: r.v === null ? null : Number(r.v), n: Number(r.n) }));
+    // Columns, not row objects: up to VALUE_COUNT_LIMIT pairs cross into JavaScript as two arrays of numbers.
+    const reader = await conn.runAndReadAll(`SELECT ${col.type === 'boolean' ? `${c}::INT` : `${c}::DOUBLE`} AS v, count(*)::DOUBLE AS n FROM ${view} GROUP BY 1`);
+    const [vs, ns] = reader.getColumnsJS() as [(number | null)[], number[]];
+    const counts = vs.map((v, i) => ({ v, n: ns[i] }));
     // approx_count_distinct can undercount: past the limit, the exact path below is used after all.
     if (counts.length <= VALUE_COUNT_LIMIT + 1) {
       const total = counts.reduce((s, k) => s + k.n, 0);
@@ -158,7 +164,9 @@ export async function profileColumn(conn: DuckDBConnection, view: string, col: C
   }
   // Top values of a column whose values are (nearly) all distinct would list counts of 1: only for few values.
   if ((!numeric && !(col.type === 'identifier' && distinct > TOP_VALUES_FOR_NUMBERS)) || distinct <= TOP_VALUES_FOR_NUMBERS) {
-    const top = await queryJson(conn, `SELECT ${c}::VARCHAR AS v, count(*) AS n FROM ${view} WHERE ${c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`);
+    // Grouped by the stored value and cast after: casting every row of a date column to text cost more than the grouping.
+    const top = await queryJson(conn, isText ? `SELECT ${c} AS v, count(*) AS n FROM ${view} WHERE ${c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`
+      : `SELECT v::VARCHAR AS v, n FROM (SELECT ${c} AS v, count(*) AS n FROM ${view} WHERE ${c} IS NOT NULL GROUP BY 1) ORDER BY 2 DESC, 1 LIMIT 10`);
     profile.top_values = top.map((r) => ({ value: String(r.v), count: Number(r.n) }));
   }
   if (col.type === 'datetime' && count > 0) profile.datetime = await datetimeFacts(conn, view, c);

@@ -13,6 +13,8 @@ import type { ColumnProfile, Correlations, EdaResult } from './types.js';
 export const MAX_CORRELATION_COLUMNS = 50;
 /** Tables with at most this many cells are profiled from memory (about 8 bytes a cell in DuckDB). */
 export const IN_MEMORY_CELLS = 40_000_000;
+/** Cells a column costs in memory at least, however few its rows: DuckDB gives it 256 KB blocks (values and validity). */
+const MIN_COLUMN_CELLS = 65_536;
 
 async function pearson(conn: DuckDBConnection, view: string, columns: ColumnInfo[]): Promise<Correlations> {
   const names = columns
@@ -23,8 +25,9 @@ async function pearson(conn: DuckDBConnection, view: string, columns: ColumnInfo
   const pairs: [number, number][] = [];
   for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) pairs.push([i, j]);
   if (pairs.length > 0) {
-    const sel = pairs.map(([i, j], k) => `corr(${sqlFiniteDouble(names[i])}, ${sqlFiniteDouble(names[j])}) AS "c${k}"`);
-    const [row] = await queryJson(conn, `SELECT ${sel.join(', ')} FROM ${view}`);
+    // Each column made a finite double once, in the subquery, not once per pair it belongs to.
+    const sel = pairs.map(([i, j], k) => `corr("x${i}", "x${j}") AS "c${k}"`);
+    const [row] = await queryJson(conn, `SELECT ${sel.join(', ')} FROM (SELECT ${names.map((n, i) => `${sqlFiniteDouble(n)} AS "x${i}"`).join(', ')} FROM ${view})`);
     pairs.forEach(([i, j], k) => {
       const v = row[`c${k}`];
       const r = v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Math.max(-1, Math.min(1, Number(v)));
@@ -76,27 +79,31 @@ export async function profileTable(parquetPath: string, columns: ColumnInfo[], p
     const source = `read_parquet(${sqlString(parquetPath)}, file_row_number = true)`;
     progress.onPhase?.('load');
     const [{ n: total }] = await queryJson(conn, `SELECT count(*) AS n FROM read_parquet(${sqlString(parquetPath)})`);
-    const inMemory = Number(total) * (columns.length + 1) <= IN_MEMORY_CELLS;
-    await conn.run(inMemory ? `CREATE TABLE t AS SELECT * FROM ${source}` : `CREATE VIEW t AS SELECT * FROM ${source}`);
+    const inMemory = Math.max(Number(total), MIN_COLUMN_CELLS) * (columns.length + 1) <= IN_MEMORY_CELLS;
+    // Larger tables are queried as read_parquet(…) itself, not through a view: binding a view of 3,000 columns
+    // cost 100 ms a query; with the footer cached, reading one column of the file costs 15.
+    if (inMemory) await conn.run(`CREATE TABLE t AS SELECT * FROM ${source}`);
+    else await conn.run('SET GLOBAL parquet_metadata_cache = true');
+    const t = inMemory ? 't' : source;
     progress.onPhase?.('columns');
-    const done = await profileColumns(conn, second, columns, progress);
+    const done = await profileColumns(conn, second, t, columns, progress);
     progress.onPhase?.('duplicates');
     // Distinct rows by a 64-bit hash of each row: one hash table of integers instead of one of whole rows; a
     // collision (probability about n² / 2⁶⁵, 3e-8 for a million rows) would count one duplicate too many.
     const cols = columns.map((c) => sqlIdent(c.name)).join(', ');
-    const [d] = await queryJson(conn, `SELECT count(*) AS n, count(DISTINCT hash(${cols})) AS u FROM t`);
+    const [d] = await queryJson(conn, `SELECT count(*) AS n, count(DISTINCT hash(${cols})) AS u FROM ${t}`);
     const rows = Number(d.n);
     const duplicate_rows = rows - Number(d.u);
     progress.onPhase?.('correlations');
-    const correlations = await pearson(conn, 't', columns);
+    const correlations = await pearson(conn, t, columns);
     progress.onPhase?.('associations');
-    const assoc = await associations(conn, 't', rows, done);
+    const assoc = await associations(conn, t, rows, done);
     progress.onPhase?.('time_series');
-    const time_series = await timeSeriesHint(conn, 't', done);
+    const time_series = await timeSeriesHint(conn, t, done);
     const type_counts: Record<string, number> = {};
     for (const c of columns) type_counts[c.type] = (type_counts[c.type] ?? 0) + 1;
     const missing_cells = done.reduce((s, c) => s + c.missing, 0);
-    const seriesPoints = time_series ? await timeSeriesPoints(conn, time_series.column, time_series.series.map((s) => s.column)) : null;
+    const seriesPoints = time_series ? await timeSeriesPoints(conn, t, time_series.column, time_series.series.map((s) => s.column)) : null;
     return {
       version: 1,
       dataset: { rows, cols: columns.length, duplicate_rows, missing_cells, type_counts, memory_bytes: Math.round(memoryBytes(done, rows)) },
@@ -116,7 +123,7 @@ export async function profileTable(parquetPath: string, columns: ColumnInfo[], p
  * Profiles the columns not done yet, two at a time on two single-threaded connections, and reports the
  * finished prefix in column order, so a checkpoint never skips a column still running.
  */
-async function profileColumns(a: DuckDBConnection, b: DuckDBConnection, columns: ColumnInfo[], progress: ProfileProgress): Promise<ColumnProfile[]> {
+async function profileColumns(a: DuckDBConnection, b: DuckDBConnection, view: string, columns: ColumnInfo[], progress: ProfileProgress): Promise<ColumnProfile[]> {
   const results: (ColumnProfile | undefined)[] = [...progress.done];
   let next = progress.done.length, reported = progress.done.length;
   await a.run('SET threads = 1');
@@ -132,7 +139,7 @@ async function profileColumns(a: DuckDBConnection, b: DuckDBConnection, columns:
   const loop = async (conn: DuckDBConnection) => {
     while (next < columns.length && !stop) {
       const i = next++;
-      results[i] = await profileColumn(conn, 't', columns[i]);
+      results[i] = await profileColumn(conn, view, columns[i]);
       let prefix = reported;
       while (prefix < columns.length && results[prefix]) prefix++;
       if (prefix > reported) {
@@ -151,10 +158,10 @@ async function profileColumns(a: DuckDBConnection, b: DuckDBConnection, columns:
 }
 
 /** At most 500 points per series for the time-series chart: the mean of each equal run of rows. */
-async function timeSeriesPoints(conn: DuckDBConnection, time: string, series: string[]): Promise<Record<string, unknown>[]> {
+async function timeSeriesPoints(conn: DuckDBConnection, view: string, time: string, series: string[]): Promise<Record<string, unknown>[]> {
   if (!series.length) return [];
   const t = sqlIdent(time);
   const means = series.slice(0, 3).map((s, i) => `avg(${sqlIdent(s)}::DOUBLE) AS "s${i}"`).join(', ');
-  const rows = await queryJson(conn, `SELECT min(${t})::VARCHAR AS t, ${means} FROM (SELECT *, ntile(500) OVER (ORDER BY file_row_number) AS b FROM t WHERE ${t} IS NOT NULL) GROUP BY b ORDER BY b`);
+  const rows = await queryJson(conn, `SELECT min(${t})::VARCHAR AS t, ${means} FROM (SELECT *, ntile(500) OVER (ORDER BY file_row_number) AS b FROM ${view} WHERE ${t} IS NOT NULL) GROUP BY b ORDER BY b`);
   return rows.flatMap((r) => series.slice(0, 3).map((s, i) => ({ time: r.t, series: s, value: r[`s${i}`] == null ? null : Number(r[`s${i}`]) })));
 }
