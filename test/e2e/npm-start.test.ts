@@ -81,7 +81,10 @@ test('npm start serves a run end to end, and a job in flight survives Ctrl-C and
 
   const result = (await c.get(`/runs/${run.run_id}/result`)).body;
   expect(result.modeling).toMatchObject({ target: 'Miles_per_Gallon', task: 'regression', metric: 'r2' });
-  expect(result.modeling.leaderboard[0].cv_mean).toBeGreaterThan(0.7);
+  // cars.json is ordered by model year, so validation goes forward in time (fitting 1970s cars, scoring later ones):
+  // an honest R² well below what shuffled folds report (0.85+).
+  expect(result.modeling.validation).toMatchObject({ scheme: 'time', time_column: 'Year' });
+  expect(result.modeling.leaderboard[0].cv_mean).toBeGreaterThan(0.5);
   expect(result.report_html).toContain('Miles_per_Gallon');
   const artifacts = (await c.get(`/runs/${run.run_id}/artifacts`)).body.items;
   expect(artifacts.length).toBeGreaterThanOrEqual(8);
