@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure } from '@temporalio/common';
 import { datasetWorkflowId, type DatasetIngestInput } from '../workflows/dataset-ingest.js';
-import { DATA_FAILURE_TYPES } from '../workflows/definitions.js';
+import { isDataFailure } from '../workflows/definitions.js';
 import type { AppDeps } from './deps.js';
 import { withTemporalDeadline } from './deps.js';
 
@@ -31,7 +31,7 @@ export async function startDatasetRead(deps: AppDeps, datasetId: string, userId:
 function classify(err: unknown): ReadOutcome {
   let e: unknown = err instanceof WorkflowFailedError ? err.cause : err;
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  if (e instanceof ApplicationFailure && (e.nonRetryable || DATA_FAILURE_TYPES.includes(e.type ?? ''))) return { kind: 'bad_data', message: e.message };
+  if (isDataFailure(e)) return { kind: 'bad_data', message: e.message };
   return { kind: 'failed', message: 'The file could not be read now (a storage or worker failure); try the upload again shortly.' };
 }
 

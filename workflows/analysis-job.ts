@@ -5,7 +5,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { FinalizeInput, StageTiming } from '../activities/finalize.js';
 import {
-  cancelSignal, cancelUpdate, clarifySignal, clarifyUpdate, DATA_FAILURE_TYPES, retrySignal, retryUpdate, searchAttributeKeys,
+  cancelSignal, cancelUpdate, clarifySignal, clarifyUpdate, DATA_FAILURE_TYPES, isDataFailure, retrySignal, retryUpdate, searchAttributeKeys,
   STAGE_PROGRESS as PROGRESS, statusQuery, TERMINAL_STATUSES, UPDATE_REFUSED, workflowIdFor,
   type AnalysisJobInput, type ClarifyInput, type JobState, type RunStatus, type Stage,
 } from './definitions.js';
@@ -13,8 +13,7 @@ import {
 export interface JobOutcome { status: 'completed' | 'cancelled'; result_key: string }
 
 function isDataError(err: unknown): boolean {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && (cause.nonRetryable || DATA_FAILURE_TYPES.includes(cause.type ?? ''));
+  return isDataFailure(err instanceof ActivityFailure ? err.cause : err);
 }
 function messageOf(err: unknown): string {
   let e: unknown = err;

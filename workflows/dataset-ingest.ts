@@ -1,7 +1,7 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ReadDatasetSummary } from '../activities/read-dataset.js';
-import { DATA_FAILURE_TYPES } from './definitions.js';
+import { DATA_FAILURE_TYPES, isDataFailure } from './definitions.js';
 
 /** Workflow id of a dataset's read: one per dataset, so a repeated start finds the running one. */
 export const datasetWorkflowId = (datasetId: string) => `dataset-${datasetId}`;
@@ -29,8 +29,7 @@ export async function datasetIngest(input: DatasetIngestInput): Promise<ReadData
   try {
     return await readDataset({ dataset_id: input.dataset_id });
   } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    const data = cause instanceof ApplicationFailure && (cause.nonRetryable || DATA_FAILURE_TYPES.includes(cause.type ?? ''));
+    const data = isDataFailure(err instanceof ActivityFailure ? err.cause : err);
     // Bad data was recorded by the activity itself; anything else is recorded here.
     if (!data) await recordDatasetFailure({ dataset_id: input.dataset_id, message: 'The file could not be read (a storage or worker failure outlasted its retries); upload it again.' });
     throw err;

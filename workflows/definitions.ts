@@ -1,5 +1,5 @@
 // Names shared by the workflow, the worker and the API client. No Node APIs here: workflows import it.
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const RUN_STATUSES = [
@@ -20,6 +20,9 @@ export const WORKFLOW_TYPE = 'analysisJob';
 
 /** Failure types that mean bad data: never retried, the run fails with the message (analysis/errors.ts codes). */
 export const DATA_FAILURE_TYPES: readonly string[] = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT', 'INVALID_OPTIONS'];
+/** Whether a failure (an activity's cause, already unwrapped) is bad data: no retry can fix it. */
+export const isDataFailure = (failure: unknown): failure is ApplicationFailure =>
+  failure instanceof ApplicationFailure && (failure.nonRetryable || DATA_FAILURE_TYPES.includes(failure.type ?? ''));
 export const workflowIdFor = (runId: string) => `run-${runId}`;
 
 /** Search attributes registered on the server so runs can be filtered in the Web UI. */
