@@ -12,6 +12,8 @@ export const DEFAULT_BODY_KB = 256;
 export interface RouteSpec {
   method: 'get' | 'post' | 'delete';
   path: string;
+  /** camelCase verb + noun (`startRun`), unique across routes: what generated clients name the call. */
+  operationId?: string;
   summary: string;
   tag: string;
   auth: boolean;
