@@ -2,6 +2,7 @@ import {
   ActivityCancellationType, ActivityFailure, allHandlersFinished, ApplicationFailure, CancellationScope, condition,
   isCancellation, patched, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { FinalizeInput, StageTiming } from '../activities/finalize.js';
 import {
@@ -24,7 +25,7 @@ function messageOf(err: unknown): string {
 /** One analysis: ingest → profile → clarify → train → report → qa → finalize, durable end to end. */
 export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> {
   const t = input.timeouts;
-  const retry = { maximumAttempts: t.max_attempts, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [...DATA_FAILURE_TYPES] };
+  const retry: RetryPolicy = { maximumAttempts: t.max_attempts, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [...DATA_FAILURE_TYPES] };
   const heavy = (startToCloseS: number, taskQueue = input.task_queues.analysis) => proxyActivities<Activities>({
     taskQueue, startToCloseTimeout: `${startToCloseS}s`, heartbeatTimeout: `${t.heartbeat_s}s`, retry,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
