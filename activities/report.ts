@@ -13,6 +13,7 @@ import type { ActivityDeps } from './deps.js';
 import { dataErrorsAreFinal } from './failures.js';
 import { whileHeartbeating } from './heartbeat.js';
 import { putArtifact, runLog } from './run-records.js';
+import { reconcileLeakAlerts } from '../analysis/profile/leak-alerts.js';
 
 export interface ReportInput {
   run_id: string; workflow_id: string; manifest_key: string; eda_key: string; modeling_key: string | null;
@@ -42,8 +43,9 @@ export function reportActivity(deps: ActivityDeps, settings: ReportSettings) {
       const edaJson = await text(input.eda_key);
       const modelingJson = input.modeling_key ? await text(input.modeling_key) : null;
       const { findings } = checkArtifacts({ manifestRows: manifest.rows, edaJson, modelingJson, reportHtml: null });
-      const eda = JSON.parse(edaJson) as EdaResult;
       const modeling = modelingJson ? JSON.parse(modelingJson) as Modeling : null;
+      const profiled = JSON.parse(edaJson) as EdaResult;
+      const eda = { ...profiled, alerts: reconcileLeakAlerts(profiled.alerts, modeling) };
       const { theme, adjustments } = resolveTheme(settings.theme);
       const logo = settings.logoUrl ? await inlineLogo(settings.logoUrl) : null;
       const notes = [...adjustments, ...(logo?.warning ? [logo.warning] : [])];

@@ -1,5 +1,7 @@
 import type { RunResult } from '../analysis/qa/schemas.js';
 import type { ActivityDeps } from './deps.js';
+import { reconcileLeakAlerts } from '../analysis/profile/leak-alerts.js';
+import type { Alert } from '../analysis/profile/types.js';
 
 export interface StageTiming { started_at: string; duration_ms: number; attempts: number }
 /** What the workflow knows at the end of a run: its ending, warnings, timings and the keys of what it wrote. */
@@ -19,9 +21,10 @@ export type LoadedText = Record<string, string>;
  */
 export async function buildResult(deps: ActivityDeps, input: RunEnding, loaded: LoadedText = {}): Promise<RunResult> {
   const text = async (key: string) => loaded[key] ?? (await deps.storage.get(key)).toString('utf8');
-  const eda = input.eda_key ? JSON.parse(await text(input.eda_key)) as { dataset: Record<string, unknown>; alerts: unknown[] } : null;
+  const eda = input.eda_key ? JSON.parse(await text(input.eda_key)) as { dataset: Record<string, unknown>; alerts: Alert[] } : null;
   const modeling = input.modeling_key
-    ? JSON.parse(await text(input.modeling_key)) as { task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number }[]; warnings?: string[] }
+    ? JSON.parse(await text(input.modeling_key)) as { task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number }[]; warnings?: string[];
+      excluded: { column: string; reason: string }[] }
       & Partial<Pick<NonNullable<RunResult['modeling']>, 'features' | 'validation' | 'test_score'>>
     : null;
   const reportHtml = input.report_key ? await text(input.report_key) : null;
@@ -30,7 +33,7 @@ export async function buildResult(deps: ActivityDeps, input: RunEnding, loaded: 
   return {
     run_id: input.run_id, status: input.status,
     dataset: { rows: input.rows ?? 0, cols: input.cols ?? 0 },
-    eda: eda ? { summary: eda.dataset, alerts: eda.alerts } : null,
+    eda: eda ? { summary: eda.dataset, alerts: reconcileLeakAlerts(eda.alerts, modeling) } : null,
     modeling: modeling && input.model_id ? {
       task: modeling.task, target: modeling.target, metric: modeling.metric,
       leaderboard: modeling.leaderboard.map((e) => ({ model: e.model, cv_mean: e.cv_mean, cv_std: e.cv_std })), best_model_id: input.model_id,

@@ -54,7 +54,6 @@ export function trainActivity(deps: ActivityDeps) {
         const prof = eda.columns.find((c) => c.name === input.target);
         task = taskFor({ type: col.type, distinct: prof?.distinct ?? Infinity });
       }
-      const leakage = eda.alerts.filter((a) => a.kind === 'LEAKAGE' && a.column).map((a) => a.column!);
       // The profile read every row in file order; a sample may not keep it.
       const ordered = eda.time_series?.column ?? eda.columns.find((c) => c.type === 'datetime' && c.datetime?.ordered && c.distinct >= 10)?.name;
       const timeHint = !ordered || ordered === input.target ? undefined
@@ -78,7 +77,7 @@ export function trainActivity(deps: ActivityDeps) {
         const spent = (Date.now() - started) / 1000;
         const budget = input.options.time_budget_s;
         const job = trainInPool({
-          frame, target: input.target, task, columns: manifest.columns, leakage,
+          frame, target: input.target, task, columns: manifest.columns, leakThreshold: input.options.alert_thresholds?.leakage,
           cvFolds, seed, models: input.options.models as ModelName[] | undefined,
           validation: input.options.validation, timeHint, metric: input.options.metric as MetricOption | undefined,
           ignoreColumns: input.options.ignore_columns, positiveClass: input.options.positive_class,

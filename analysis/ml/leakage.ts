@@ -3,19 +3,29 @@ import { sampleCorrelation } from 'simple-statistics';
 import { toNumber } from './encoding.js';
 import { rocAuc } from './metrics.js';
 
-/** Single-feature scores from which a column is treated as leaking the target. */
-export const LEAK_AUC = 0.995;
-export const LEAK_R2 = 0.99;
+/**
+ * The one leakage threshold (`alert_thresholds.leakage`): a single column whose strength of tie to the target
+ * reaches it is a leak. The profile's LEAKAGE alert, the training exclusion and QA all use `findLeaks` with it.
+ */
+export const LEAK_THRESHOLD = 0.99;
+
+/** How the rule reads, for reports and docs. */
+export const LEAK_RULE = 'one column alone ties to the target with strength ≥ the threshold: R² of a number with a numeric target, ROC AUC of a number for two classes, or the share of rows a repeating category determines';
+
+/** How training marks a column it left out under the rule (`excluded[].reason`). */
+export const LEAK_REASON_PREFIX = 'target leakage: ';
+
+export interface Leak { column: string; reason: string; strength: number }
 
 /**
  * Columns that predict the target almost perfectly on their own: a number whose rank separates the two
- * classes (AUC ≥ 0.995) or that is a linear function of a numeric target (R² ≥ 0.99), or a category that
- * determines the target while repeating (each category at least 5 rows on average). Such columns are
- * usually computed from the target, and a model using them would not work on new data.
+ * classes (ROC AUC ≥ threshold) or that is a linear function of a numeric target (R² ≥ threshold), or a category
+ * that determines the target in ≥ threshold of rows while repeating (each category at least 5 rows on average).
+ * Such columns are usually computed from the target, and a model using them would not work on new data.
  */
 export function findLeaks(columns: Record<string, unknown[]>, features: { name: string; type: ColumnType }[], task: 'classification' | 'regression',
-  yNum: Float64Array, yCls: Int32Array, classes: number): { column: string; reason: string }[] {
-  const out: { column: string; reason: string }[] = [];
+  yNum: Float64Array, yCls: Int32Array, classes: number, threshold = LEAK_THRESHOLD): Leak[] {
+  const out: Leak[] = [];
   for (const f of features) {
     const values = columns[f.name];
     if (f.type === 'integer' || f.type === 'float') {
@@ -24,11 +34,11 @@ export function findLeaks(columns: Record<string, unknown[]>, features: { name: 
       if (x.length < 20) continue;
       if (task === 'regression') {
         const r = sampleCorrelation(x, idx.map((i) => yNum[i]));
-        if (r * r >= LEAK_R2) out.push({ column: f.name, reason: `on its own it explains R² ${(r * r).toFixed(3)} of the target` });
+        if (r * r >= threshold) out.push({ column: f.name, reason: `on its own it explains R² ${(r * r).toFixed(3)} of the target`, strength: r * r });
       } else if (classes === 2) {
         const auc = rocAuc(idx.map((i) => yCls[i]), x);
         const best = Math.max(auc, 1 - auc);
-        if (best >= LEAK_AUC) out.push({ column: f.name, reason: `on its own it separates the classes with ROC AUC ${best.toFixed(3)}` });
+        if (best >= threshold) out.push({ column: f.name, reason: `on its own it separates the classes with ROC AUC ${best.toFixed(3)}`, strength: best });
       }
     } else if (task === 'classification' && (f.type === 'categorical' || f.type === 'boolean')) {
       const groups = new Map<string, Map<number, number>>();
@@ -45,7 +55,8 @@ export function findLeaks(columns: Record<string, unknown[]>, features: { name: 
       const overall = new Map<number, number>();
       for (const c of yCls) overall.set(c, (overall.get(c) ?? 0) + 1);
       const base = Math.max(...overall.values()) / yCls.length;
-      if (majority / n >= 0.999 && base < 0.99) out.push({ column: f.name, reason: `its value determines the target in ${(100 * majority / n).toFixed(1)}% of rows` });
+      // A target that is one class almost everywhere is "determined" by anything; it says nothing then.
+      if (majority / n >= threshold && base < threshold) out.push({ column: f.name, reason: `its value determines the target in ${(100 * majority / n).toFixed(1)}% of rows`, strength: majority / n });
     }
   }
   return out;

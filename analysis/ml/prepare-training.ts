@@ -4,7 +4,7 @@ import { MODEL_NAMES, type FitData, type ModelName, type Task } from './candidat
 import { toNumber } from './encoding.js';
 import type { Split } from './folds.js';
 import type { Frame } from './load-frame.js';
-import { findLeaks } from './leakage.js';
+import { findLeaks, LEAK_REASON_PREFIX } from './leakage.js';
 import { CLASSIFICATION_METRICS, metricNamed, REGRESSION_METRICS, type Metric, type MetricOption } from './metrics.js';
 import { chooseScheme, planValidation, type TimeOrder, type ValidationOptions, type ValidationPlan, type ValidationSummary } from './validation/plan.js';
 import { applyPreprocessing, fitPreprocessing, type Preprocessing } from './preprocess.js';
@@ -29,8 +29,8 @@ export interface TrainOptions {
   seed: number;
   models?: ModelName[];
   timeBudgetS?: number;
-  /** Columns flagged as leaking the target upstream (EDA's LEAKAGE alerts); left out. */
-  leakage?: string[];
+  /** The leakage threshold (`alert_thresholds.leakage`; default LEAK_THRESHOLD): the rule is applied to the non-test rows here. */
+  leakThreshold?: number;
   /** How to validate; `validation.folds` wins over `cvFolds`. */
   validation?: ValidationOptions;
   /** A datetime column the profile found ordering the rows (it sees the whole table; a sample loses the order). */
@@ -67,7 +67,8 @@ export function metricFor(task: Task, classes: number): Metric {
   return classes === 2 ? 'roc_auc' : 'macro_f1';
 }
 
-function prepareTarget(frame: Frame, target: string, task: Task, positiveClass?: string, boolLabels?: { true: string; false: string }) {
+/** The target's rows, classes and encoded values (labels as the user wrote them); throws DataError when it cannot be modelled. */
+export function prepareTarget(frame: Frame, target: string, task: Task, positiveClass?: string, boolLabels?: { true: string; false: string }) {
   const raw = frame.columns[target];
   if (!raw) throw new DataError('INVALID_TARGET', `The target column '${target}' does not exist.`);
   const keep: number[] = [];
@@ -106,14 +107,12 @@ function prepareTarget(frame: Frame, target: string, task: Task, positiveClass?:
 export function prepareTraining(o: TrainOptions): Training {
   const warnings: string[] = [];
   const excluded: { column: string; reason: string }[] = [];
-  const flagged = new Set(o.leakage ?? []);
   const ignored = new Set(o.ignoreColumns ?? []);
   let featureCols = o.columns.filter((c) => {
     if (c.name === o.target) return false;
     if (c.type === 'identifier') { excluded.push({ column: c.name, reason: 'identifier' }); return false; }
     if (c.type === 'text') { excluded.push({ column: c.name, reason: 'free text (not modeled)' }); return false; }
     if (ignored.has(c.name)) { excluded.push({ column: c.name, reason: 'ignored on request (options.ignore_columns)' }); return false; }
-    if (flagged.has(c.name)) { excluded.push({ column: c.name, reason: 'flagged as target leakage by the profile' }); return false; }
     return true;
   });
   const t = prepareTarget(o.frame, o.target, o.task, o.positiveClass, o.columns.find((c) => c.name === o.target)?.bool_labels);
@@ -130,10 +129,10 @@ export function prepareTraining(o: TrainOptions): Training {
   const fitRows = plan.test ? Array.from(plan.test.train) : null;
   const fitColumns = fitRows ? Object.fromEntries(featureCols.map((c) => [c.name, fitRows.map((r) => columns[c.name][r])])) : columns;
   const leaks = fitRows
-    ? findLeaks(fitColumns, featureCols, o.task, Float64Array.from(fitRows, (r) => t.yNum[r]), Int32Array.from(fitRows, (r) => t.yCls[r]), t.classes.length)
-    : findLeaks(columns, featureCols, o.task, t.yNum, t.yCls, t.classes.length);
+    ? findLeaks(fitColumns, featureCols, o.task, Float64Array.from(fitRows, (r) => t.yNum[r]), Int32Array.from(fitRows, (r) => t.yCls[r]), t.classes.length, o.leakThreshold)
+    : findLeaks(columns, featureCols, o.task, t.yNum, t.yCls, t.classes.length, o.leakThreshold);
   for (const leak of leaks) {
-    excluded.push({ column: leak.column, reason: `target leakage: ${leak.reason}` });
+    excluded.push({ column: leak.column, reason: `${LEAK_REASON_PREFIX}${leak.reason}` });
     warnings.push(`'${leak.column}' was left out: ${leak.reason}, which looks like a leak of the target.`);
     featureCols = featureCols.filter((c) => c.name !== leak.column);
     delete columns[leak.column];

@@ -1,5 +1,7 @@
 import { cumulativeStdNormalProbability } from 'simple-statistics';
 import type { ColumnInfo } from '../ingest/read-table.js';
+import { LEAK_THRESHOLD, type Leak } from '../ml/leakage.js';
+import { leakAlert } from './leak-alerts.js';
 import { matrixPairs, type NamedMatrix } from './pairs.js';
 import type { Alert, Associations, ColumnProfile, Correlations } from './types.js';
 
@@ -26,13 +28,13 @@ export interface AlertThresholds {
   outliers_pct: number;
   /** UNIFORM when the χ² test against a uniform histogram has a p-value above this. */
   uniform_p: number;
-  /** LEAKAGE at or above this association with the target. */
+  /** LEAKAGE at or above this strength of tie to the target (the one rule: `findLeaks` in analysis/ml/leakage.ts). */
   leakage: number;
 }
 
 export const DEFAULT_THRESHOLDS: AlertThresholds = {
   missing_pct: 0.01, zeros_pct: 0.1, skewness: 20, high_cardinality: 50, correlation: 0.9, duplicates_pct: 0,
-  imbalance: 0.5, outliers_pct: 0.01, uniform_p: 0.05, leakage: 0.99,
+  imbalance: 0.5, outliers_pct: 0.01, uniform_p: 0.05, leakage: LEAK_THRESHOLD,
 };
 
 export interface AlertContext {
@@ -43,6 +45,9 @@ export interface AlertContext {
   associations?: Associations;
   /** The run's target, when known before profiling: enables LEAKAGE. */
   target?: string;
+  /** What the one leakage rule found for that target (`profileLeaks`), and on how many rows. */
+  leaks?: Leak[];
+  leak_rows?: number;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -68,24 +73,6 @@ export function uniformityP(counts: number[]): number | null {
 }
 
 const pairs = (m: NamedMatrix, min: number) => matrixPairs(m).filter((p) => Math.abs(p.v) >= min);
-
-/** How strongly `column` is tied to `target`: |Pearson r|, Cramér's V or η, whichever applies. */
-function tieToTarget(column: string, target: string, corr: Correlations, a?: Associations): { v: number; how: string } | null {
-  const find = (m: NamedMatrix) => {
-    const i = m.columns.indexOf(column), j = m.columns.indexOf(target);
-    return i >= 0 && j >= 0 ? m.matrix[i][j] : null;
-  };
-  const r = find(corr);
-  if (r !== null) return { v: Math.abs(r), how: `r = ${r.toFixed(3)}` };
-  if (!a) return null;
-  const v = find(a.cramers_v);
-  if (v !== null) return { v, how: `Cramér's V = ${v.toFixed(3)}` };
-  const { categorical, numeric, matrix } = a.correlation_ratio;
-  const [cat, nm] = categorical.includes(column) ? [column, target] : [target, column];
-  const i = categorical.indexOf(cat), j = numeric.indexOf(nm);
-  const eta = i >= 0 && j >= 0 ? matrix[i][j] : null;
-  return eta === null ? null : { v: eta, how: `correlation ratio η = ${eta.toFixed(3)}` };
-}
 
 /**
  * Derives data-quality alerts, each with its column, value and a sentence: ydata-profiling's set plus
@@ -145,13 +132,8 @@ export function computeAlerts(columns: ColumnProfile[], correlations: Correlatio
     if (c.length && c.length.min === c.length.max && c.type !== 'boolean') {
       alerts.push({ kind: 'CONSTANT_LENGTH', column: c.name, value: c.length.min, message: `Every value of '${c.name}' is ${c.length.min} characters long.` });
     }
-    if (ctx.target && c.name !== ctx.target) {
-      const tie = tieToTarget(c.name, ctx.target, correlations, ctx.associations);
-      if (tie && tie.v >= t.leakage) {
-        alerts.push({ kind: 'LEAKAGE', column: c.name, value: tie.v,
-          message: `'${c.name}' almost determines the target '${ctx.target}' (${tie.how}); it is probably derived from it and is left out of modeling.` });
-      }
-    }
+    const leak = ctx.target ? ctx.leaks?.find((l) => l.column === c.name) : undefined;
+    if (leak) alerts.push(leakAlert(leak, ctx.target!, `on ${ctx.leak_rows ?? ctx.rows} rows`));
   }
   for (const p of pairs(correlations, t.correlation)) {
     alerts.push({ kind: 'HIGH_CORRELATION', column: p.a, value: p.v, message: `'${p.a}' and '${p.b}' are highly correlated (r = ${p.v.toFixed(2)}).` });

@@ -4,6 +4,7 @@ import type { ColumnInfo } from '../ingest/read-table.js';
 import { rankTargetCandidates } from '../clarify/target-candidates.js';
 import { computeAlerts, DEFAULT_THRESHOLDS, type AlertThresholds } from './alerts.js';
 import { associations } from './associations.js';
+import { LEAK_SAMPLE_ROWS, profileLeaks } from './leak-alerts.js';
 import { edaCharts } from './charts.js';
 import { profileColumn } from './column-stats.js';
 import { timeSeriesHint } from './time-series.js';
@@ -103,6 +104,8 @@ export async function profileTable(parquetPath: string, columns: ColumnInfo[], p
     const type_counts: Record<string, number> = {};
     for (const c of columns) type_counts[c.type] = (type_counts[c.type] ?? 0) + 1;
     const missing_cells = done.reduce((s, c) => s + c.missing, 0);
+    // The one leakage rule, on a sample loaded apart from DuckDB's tables (training applies it again to its rows).
+    const leaks = progress.target ? await profileLeaks(parquetPath, columns, done, progress.target, progress.thresholds?.leakage, progress.signal) : undefined;
     const seriesPoints = time_series ? await timeSeriesPoints(conn, t, time_series.column, time_series.series.map((s) => s.column)) : null;
     return {
       version: 1,
@@ -111,7 +114,8 @@ export async function profileTable(parquetPath: string, columns: ColumnInfo[], p
       correlations,
       associations: assoc,
       time_series,
-      alerts: computeAlerts(done, correlations, { rows, duplicate_rows, info: columns, associations: assoc, target: progress.target }, progress.thresholds),
+      alerts: computeAlerts(done, correlations, { rows, duplicate_rows, info: columns, associations: assoc, target: progress.target,
+        leaks, leak_rows: Math.min(rows, LEAK_SAMPLE_ROWS) }, progress.thresholds),
       alert_thresholds: { ...DEFAULT_THRESHOLDS, ...progress.thresholds },
       target_candidates: rankTargetCandidates(done),
       charts: edaCharts(done, correlations, time_series && seriesPoints ? { hint: time_series, points: seriesPoints } : undefined),

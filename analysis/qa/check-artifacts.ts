@@ -3,6 +3,7 @@ import { DataError } from '../errors.js';
 import { higherIsBetter, type Metric } from '../ml/metrics.js';
 import { EdaSchema, ModelingSchema, ResultSchema } from './schemas.js';
 import { checkReportHtml } from './check-report.js';
+import { LEAK_REASON_PREFIX } from '../ml/leakage.js';
 
 export interface Finding { severity: 'error' | 'warning'; check: string; message: string }
 export interface Critique { version: 1; ok: boolean; findings: Finding[] }
@@ -88,8 +89,8 @@ function checkModeling(m: Modeling, eda: Eda, add: (f: Finding) => void): void {
   } else if (!better && m.train_score > 0 && best.cv_mean / m.train_score > OVERFIT_RMSE_RATIO) {
     add({ severity: 'warning', check: 'overfitting', message: `${best.model}'s cross-validated RMSE ${best.cv_mean.toPrecision(4)} is ${(best.cv_mean / m.train_score).toFixed(1)}× its training RMSE: it fits noise; expect the larger error on new data.` });
   }
-  const leaks = m.excluded.filter((e) => /target leakage/.test(e.reason));
-  if (leaks.length) add({ severity: 'warning', check: 'leakage', message: `Left out as leaks of the target: ${leaks.map((e) => `'${e.column}' (${e.reason.replace(/^target leakage: /, '')})`).join('; ')}.` });
+  const leaks = m.excluded.filter((e) => e.reason.startsWith(LEAK_REASON_PREFIX));
+  if (leaks.length) add({ severity: 'warning', check: 'leakage', message: `Left out as leaks of the target: ${leaks.map((e) => `'${e.column}' (${e.reason.slice(LEAK_REASON_PREFIX.length)})`).join('; ')}.` });
   const top = m.importances[0];
   if (top && (m.metric === 'roc_auc' || m.metric === 'r2') && best.cv_mean > 0.99) {
     add({ severity: 'warning', check: 'leakage', message: `A near-perfect score (${best.cv_mean.toFixed(3)}) can mean leakage; check '${top.feature}'.` });
@@ -106,6 +107,15 @@ function checkResult(result: z.infer<typeof ResultSchema>, eda: Eda, m: Modeling
     if (!same) add({ severity: 'error', check: 'leaderboard', message: 'result.json and modeling.json disagree on the leaderboard.' });
   }
   if (m && !result.modeling) add({ severity: 'error', check: 'result', message: 'result.json has no modeling section though a model was trained.' });
+  if (m && result.eda) {
+    // One leakage rule: the alerts a user reads must name exactly the columns training left out as leaks.
+    const alerted = result.eda.alerts.filter((x): x is { kind: string; column: string } => (x as { kind?: string }).kind === 'LEAKAGE')
+      .map((x) => x.column).sort();
+    const left = m.excluded.filter((e) => e.reason.startsWith(LEAK_REASON_PREFIX)).map((e) => e.column).sort();
+    if (alerted.join('\u0000') !== left.join('\u0000')) {
+      add({ severity: 'error', check: 'leakage', message: `The LEAKAGE alerts (${alerted.join(', ') || 'none'}) and the columns training left out as leaks (${left.join(', ') || 'none'}) disagree.` });
+    }
+  }
 }
 
 /**

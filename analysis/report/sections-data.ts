@@ -43,7 +43,7 @@ const THRESHOLD_TEXT: [string, (v: number) => string][] = [
   ['zeros_pct', (v) => `ZEROS above ${pctOf(v)}`], ['outliers_pct', (v) => `OUTLIERS above ${pctOf(v)} beyond 3 IQR`],
   ['skewness', (v) => `SKEWED above |skewness| ${v}`], ['high_cardinality', (v) => `HIGH_CARDINALITY above ${v} categories`],
   ['correlation', (v) => `HIGH_CORRELATION at |r| or V ≥ ${v}`], ['imbalance', (v) => `IMBALANCE above ${v}`],
-  ['uniform_p', (v) => `UNIFORM at χ² p > ${v}`], ['leakage', (v) => `LEAKAGE at association with the target ≥ ${v}`],
+  ['uniform_p', (v) => `UNIFORM at χ² p > ${v}`], ['leakage', (v) => `LEAKAGE when one column alone ties to the target with strength ≥ ${v} (R², ROC AUC or share of rows determined; the same rule leaves it out of training)`],
 ];
 const pctOf = (v: number) => `${Number((v * 100).toFixed(2))}%`;
 

@@ -110,6 +110,17 @@ describe('model quality warnings', () => {
     expect(check({ modeling: base, result: { ...r, modeling: { ...r.modeling, leaderboard: [{ model: 'baseline', cv_mean: 0.5, cv_std: 0 }] } } }).findings)
       .toEqual([expect.objectContaining({ severity: 'warning', check: 'baseline' })]);
   });
+
+  test('LEAKAGE alerts in result.json that disagree with the columns training left out are an error', () => {
+    const r = JSON.parse(resultJson);
+    const leak = { ...modeling, excluded: [{ column: 'Species_code', reason: 'target leakage: its value determines the target in 100.0% of rows' }] };
+    const alert = { kind: 'LEAKAGE', column: 'Species_code', value: 1, message: 'x' };
+    expect(checksOf(check({ modeling: leak, result: { ...r, eda: { summary: {}, alerts: [alert] } } }), 'error')).toEqual([]);
+    const missing = check({ modeling: leak, result: r }).findings.find((f) => f.severity === 'error');
+    expect(missing).toMatchObject({ check: 'leakage', message: 'The LEAKAGE alerts (none) and the columns training left out as leaks (Species_code) disagree.' });
+    const extra = check({ result: { ...r, eda: { summary: {}, alerts: [{ ...alert, column: 'island' }] } } }).findings.find((f) => f.severity === 'error');
+    expect(extra).toMatchObject({ check: 'leakage', message: 'The LEAKAGE alerts (island) and the columns training left out as leaks (none) disagree.' });
+  });
 });
 
 describe('the report', () => {
