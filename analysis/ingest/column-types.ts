@@ -11,13 +11,17 @@ export interface ColumnFacts {
   avgLength: number | null;
 }
 
+/** A string column with more than this share of distinct values (and more than 50 of them) is not a category. */
+export const NEAR_UNIQUE = 0.5;
+
 /** Names that usually hold identifiers. */
 export const ID_NAME = /(^id$|_id$|^id_|uuid|guid|^key$)/i;
 
 /**
  * Maps a DuckDB storage type plus simple facts to a semantic type.
- * Strings are categorical when they repeat (≤ 50 values, or ≤ 5% distinct), identifiers when nearly every
- * value is unique and short, free text otherwise; whole numbers named like ids and unique are identifiers.
+ * Strings are categorical when they repeat (≤ 50 values, or ≤ 5% distinct) or mostly repeat; free text when long;
+ * identifiers when most values are unique and short (a name per row, a title: as a category it would be one
+ * level per row, which a model can only memorise); whole numbers named like ids and unique are identifiers.
  */
 export function inferColumnType(f: ColumnFacts): ColumnType {
   const t = f.storageType.toUpperCase();
@@ -32,7 +36,7 @@ export function inferColumnType(f: ColumnFacts): ColumnType {
   if (t === 'VARCHAR') {
     if (f.distinct <= 50 || uniqueRatio <= 0.05) return 'categorical';
     if ((f.avgLength ?? 0) > 40) return 'text';
-    if (uniqueRatio > 0.95) return 'identifier';
+    if (uniqueRatio > NEAR_UNIQUE) return 'identifier';
     return 'categorical';
   }
   // Lists, structs, blobs: kept as text so nothing is silently dropped.

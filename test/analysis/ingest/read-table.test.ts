@@ -128,7 +128,7 @@ describe('type inference', () => {
   });
 
   test('a text column that is mostly numbers is kept as text, with the share of numbers', async () => {
-    const m = await read('mixed.csv', `code\n${rows(100, (i) => (i % 5 ? String(i) : `N/A-${i}`))}\n`);
+    const m = await read('mixed.csv', `code\n${rows(100, (i) => (i % 5 ? String(i % 40) : `N/A-${i % 10}`))}\n`);
     expect(m.columns[0]).toMatchObject({ type: 'categorical', numeric_share: 0.8 });
   });
 
@@ -341,6 +341,17 @@ test('inferColumnType keeps ids out of numbers only when named and unique', () =
   expect(inferColumnType({ ...f, name: 'user_id', storageType: 'BIGINT', distinct: 100 })).toBe('identifier');
   expect(inferColumnType({ ...f, name: 'age', storageType: 'BIGINT', distinct: 100 })).toBe('integer');
   expect(inferColumnType({ ...f, name: 'user_id', storageType: 'BIGINT', distinct: 10 })).toBe('integer');
+});
+
+test('near-unique strings are identifiers or free text, never categories', () => {
+  const f = { name: 'title', storageType: 'VARCHAR', rows: 2390, nonNull: 2390, avgLength: 18 };
+  // The films table of the issue: 2,376 titles in 2,390 rows.
+  expect(inferColumnType({ ...f, distinct: 2376 })).toBe('identifier');
+  expect(inferColumnType({ ...f, distinct: 1300 })).toBe('identifier');
+  expect(inferColumnType({ ...f, distinct: 1300, avgLength: 80 })).toBe('text');
+  // Values that mostly repeat stay categories, as do small sets.
+  expect(inferColumnType({ ...f, distinct: 1000 })).toBe('categorical');
+  expect(inferColumnType({ ...f, rows: 60, nonNull: 60, distinct: 45 })).toBe('categorical');
 });
 
 test('yes/no words read as booleans keep their commonest spellings, so labels can go back as written', async () => {
