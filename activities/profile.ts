@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { decideTarget, type TargetDecision } from '../analysis/clarify/decide-target.js';
+import { groupCandidates, groupOffer } from '../analysis/clarify/group-candidates.js';
+import type { RepeatedId } from '../analysis/ml/validation/repeated-ids.js';
 import type { TableManifest } from '../analysis/ingest/read-table.js';
 import type { AlertThresholds } from '../analysis/profile/alerts.js';
 import { profileTable, type ProfilePhase } from '../analysis/profile/profile-table.js';
@@ -68,7 +70,7 @@ export function profileActivity(deps: ActivityDeps) {
         await runLog(deps, input.run_id, 'info', `profile: ${eda.columns.length} columns profiled, ${eda.alerts.length} alerts`);
         return {
           eda_key: edaArtifact.key, rows: eda.dataset.rows, cols: eda.dataset.cols, alerts: eda.alerts.length,
-          decision: decideTarget(eda.target_candidates),
+          decision: withGroupOffer(decideTarget(eda.target_candidates), groupCandidates(eda.columns)),
           resumed_from: resumedFrom, attempt: Context.current().info.attempt,
         };
       } finally {
@@ -76,4 +78,9 @@ export function profileActivity(deps: ActivityDeps) {
       }
     });
   };
+}
+
+/** A question about the target also offers grouping folds by a repeated identifier, when one exists. */
+function withGroupOffer(d: TargetDecision, groups: RepeatedId[]): TargetDecision {
+  return d.kind === 'ask' && groups.length ? { ...d, message: d.message + groupOffer(groups), group_options: groups } : d;
 }

@@ -113,14 +113,16 @@ export const RunOptionsBody = z.object({
 export const StartRunBody = z.object({ dataset_id: z.uuid(), project_id: z.uuid().optional(), options: RunOptionsBody.optional() }).strict();
 export const StartRunOut = z.object({ run_id: z.uuid(), workflow_id: z.string(), status: z.enum(RUN_STATUSES) });
 export const RunListQuery = PageQuery.extend({ status: z.enum(RUN_STATUSES).optional() });
-export const ClarifyBody = z.object({ target: text(z.string().min(1).max(1000)).optional(), task: z.enum(TASKS).optional(), skip_modeling: z.boolean().optional() })
+export const ClarifyBody = z.object({ target: text(z.string().min(1).max(1000)).optional(), task: z.enum(TASKS).optional(), skip_modeling: z.boolean().optional(),
+  group_column: text(z.string().min(1).max(1000)).optional().describe('keep the rows of each value of this column together in validation folds') })
   .strict().refine((b) => b.skip_modeling || b.target, { message: 'give a target, or skip_modeling: true' });
 
 export const LogLine = z.object({ at: z.string(), level: z.string(), message: z.string() });
 export const StatusOut = z.object({
   run_id: z.uuid(), workflow_id: z.string(), status: z.enum(RUN_STATUSES), stage: z.enum(STAGES), progress: z.number(),
   heartbeat_at: z.string().nullable(),
-  question: z.object({ kind: z.literal('target'), message: z.string(), options: z.array(z.object({ column: z.string(), score: z.number(), reason: z.string() })) }).nullable(),
+  question: z.object({ kind: z.literal('target'), message: z.string(), options: z.array(z.object({ column: z.string(), score: z.number(), reason: z.string() })),
+    group_options: z.array(z.object({ column: z.string(), groups: z.number(), rows_per_group: z.number() })).optional() }).nullable(),
   error: z.string().nullable(), logs: z.array(LogLine),
 });
 export const RunOut = z.object({

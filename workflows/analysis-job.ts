@@ -129,6 +129,7 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
     let target = o.target;
     let task = o.task ?? 'auto';
     let skip = o.skip_modeling ?? false;
+    let groupColumn: string | undefined;
     if (!skip && !target) {
       const d = prof.decision;
       if (d.kind === 'chosen') {
@@ -145,6 +146,10 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
         if (patched('clarify-stage-attribute')) upsertSearchAttributes([{ key: searchAttributeKeys.stage, value: 'clarify' }]);
         showStatus('awaiting_clarification');
         state.question = { kind: 'target', message: d.message, options: d.options.map(({ column, score, reason }) => ({ column, score, reason })) };
+        // A repeated identifier (several rows per customer or store) is offered as the folds' grouping.
+        if (d.group_options?.length) {
+          state.question.group_options = d.group_options.map(({ column, groups, rows_per_group }) => ({ column, groups, rows_per_group }));
+        }
         await record('clarify: waiting for the user to choose a target');
         const answered = await condition(() => answer !== undefined, `${t.clarify_s}s`);
         state.question = null;
@@ -159,13 +164,15 @@ export async function analysisJob(input: AnalysisJobInput): Promise<JobOutcome> 
         } else {
           target = answer.target;
           task = answer.task ?? task;
+          groupColumn = answer.group_column;
         }
         await record(skip ? 'clarify: continuing without modeling' : `clarify: target '${target}'`);
       }
     }
     if (!skip && target) {
       const tr = await stage('train', () => train({
-        run_id: input.run_id, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, eda_key: prof.eda_key, target: target!, task, options: o,
+        run_id: input.run_id, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, eda_key: prof.eda_key, target: target!, task,
+        options: groupColumn ? { ...o, validation: { ...o.validation, group_column: groupColumn } } : o,
       }));
       keys.modeling_key = tr.modeling_key;
       keys.model_id = tr.model_id;

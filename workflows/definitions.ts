@@ -81,7 +81,9 @@ export interface AnalysisJobInput {
 }
 
 export interface TargetOption { column: string; score: number; reason: string }
-export interface Question { kind: 'target'; message: string; options: TargetOption[] }
+/** An identifier that repeats, offered as the column to group validation folds by. */
+export interface GroupOption { column: string; groups: number; rows_per_group: number }
+export interface Question { kind: 'target'; message: string; options: TargetOption[]; group_options?: GroupOption[] }
 
 export interface JobState {
   status: RunStatus;
@@ -92,7 +94,11 @@ export interface JobState {
   warnings: string[];
 }
 
-export interface ClarifyInput { target?: string; task?: TaskOption; skip_modeling?: boolean }
+export interface ClarifyInput {
+  target?: string; task?: TaskOption; skip_modeling?: boolean;
+  /** Keep the rows of each value of this column together in validation (one of the question's group_options, or any column). */
+  group_column?: string;
+}
 
 // Signals were the first version of these messages: kept so running workflows and scripts that signal still work.
 export const clarifySignal = defineSignal<[ClarifyInput]>('clarify');

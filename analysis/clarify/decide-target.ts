@@ -1,3 +1,4 @@
+import type { RepeatedId } from '../ml/validation/repeated-ids.js';
 import type { TargetCandidate } from '../profile/types.js';
 
 /** The top candidate must score at least this... */
@@ -7,7 +8,7 @@ export const CONFIDENT_MARGIN = 0.2;
 
 export type TargetDecision =
   | { kind: 'chosen'; target: string; task: 'classification' | 'regression'; reason: string }
-  | { kind: 'ask'; options: TargetCandidate[]; message: string }
+  | { kind: 'ask'; options: TargetCandidate[]; message: string; group_options?: RepeatedId[] }
   | { kind: 'none'; message: string };
 
 /**

@@ -5,6 +5,7 @@ import { toNumber } from './encoding.js';
 import type { Split } from './folds.js';
 import type { Frame } from './load-frame.js';
 import { findLeaks, LEAK_REASON_PREFIX } from './leakage.js';
+import { repeatedIdsIn, ungroupedWarning } from './validation/repeated-ids.js';
 import { CLASSIFICATION_METRICS, metricNamed, REGRESSION_METRICS, type Metric, type MetricOption } from './metrics.js';
 import { chooseScheme, planValidation, type TimeOrder, type ValidationOptions, type ValidationPlan, type ValidationSummary } from './validation/plan.js';
 import { applyPreprocessing, fitPreprocessing, type Preprocessing } from './preprocess.js';
@@ -124,6 +125,9 @@ export function prepareTraining(o: TrainOptions): Training {
   if (rows < k * 2) throw new DataError('INVALID_TARGET', `Only ${rows} rows have a target value; at least ${k * 2} are needed for ${k}-fold CV.`);
   // The test split is drawn first: the leak check and class weights below see only the other rows.
   const plan = validationPlan(o, t.keep, t.yCls, k);
+  if (plan.summary.scheme !== 'group') {
+    for (const r of repeatedIdsIn(o.frame.columns, o.columns.map((c) => c.name).filter((n) => n !== o.target))) warnings.push(ungroupedWarning(r));
+  }
   const inTest = new Uint8Array(rows);
   for (const r of plan.test?.valid ?? []) inTest[r] = 1;
   const fitRows = plan.test ? Array.from(plan.test.train) : null;

@@ -234,11 +234,13 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     async (ctx) => {
       const body = parse(ClarifyBody, ctx.request.body);
       const run = await findRun(deps, ctx, { write: true });
-      if (body.target) {
+      if (body.target || body.group_column) {
         const ds = await deps.db.selectFrom('datasets').select('columns').where('id', '=', run.dataset_id).executeTakeFirst();
-        if (ds && !ds.columns.some((c) => c.name === body.target)) {
-          throw new ApiError('VALIDATION_ERROR', `target: column '${body.target}' does not exist`, {}, 422);
+        for (const field of ['target', 'group_column'] as const) {
+          const name = body[field];
+          if (ds && name && !ds.columns.some((c) => c.name === name)) throw new ApiError('VALIDATION_ERROR', `${field}: column '${name}' does not exist`, {}, 422);
         }
+        if (body.group_column && body.group_column === body.target) throw new ApiError('VALIDATION_ERROR', 'group_column: the target cannot group its own folds', {}, 422);
       }
       await sendUpdate(ctx, clarifyUpdate, body);
     });

@@ -196,6 +196,34 @@ describe('clarify, cancel, limits', () => {
     expect(result.warnings).toContain('6 rows without a target value were left out.'); // modeling's warnings reach the result
   });
 
+  test('a repeated identifier is offered as the folds\' grouping; taking it groups validation, declining it warns', async () => {
+    const u = new ApiClient(stack.base);
+    await u.register();
+    // 20 stores × 12 days; no column is clearly the target, so the run asks, and store_id repeats.
+    const lines = ['store_id,temp,promo,units,revenue'];
+    for (let s = 0; s < 20; s++) for (let d = 0; d < 12; d++) {
+      const temp = 10 + ((s * 7 + d * 3) % 15), units = 20 + s * 3 + ((d * 5) % 9);
+      lines.push(`S${String(s).padStart(2, '0')},${temp},${d % 3 ? 'no' : 'yes'},${units},${(units * 4.5 + temp).toFixed(2)}`);
+    }
+    const ds = (await u.upload('stores.csv', lines.join('\n') + '\n')).body.dataset_id;
+    const [grouped, plain] = [(await start(u, { dataset_id: ds, options: { cv_folds: 3 } })).body.run_id, (await start(u, { dataset_id: ds, options: { cv_folds: 3 } })).body.run_id];
+    const s = await u.waitFor(grouped, (b) => b.status === 'awaiting_clarification');
+    expect(s.question.group_options).toEqual([{ column: 'store_id', groups: 20, rows_per_group: 12 }]);
+    expect(s.question.message).toMatch(/'store_id' \(20 values, 12 rows each\) repeats: answer with group_column/);
+    expect((await u.post(`/runs/${grouped}/clarify`, { target: 'revenue', group_column: 'nope' })).status).toBe(422);
+    expect((await u.post(`/runs/${grouped}/clarify`, { target: 'revenue', group_column: 'revenue' })).status).toBe(422);
+    expect((await u.post(`/runs/${grouped}/clarify`, { target: 'revenue', task: 'regression', group_column: 'store_id' })).status).toBe(202);
+    await u.waitFor(plain, (b) => b.status === 'awaiting_clarification');
+    expect((await u.post(`/runs/${plain}/clarify`, { target: 'revenue', task: 'regression' })).status).toBe(202);
+    await u.waitFor(grouped, (b) => b.status === 'completed');
+    await u.waitFor(plain, (b) => b.status === 'completed');
+    const g = (await u.get(`/runs/${grouped}/result`)).body, p = (await u.get(`/runs/${plain}/result`)).body;
+    expect(g.modeling.validation).toMatchObject({ scheme: 'group', group_column: 'store_id' });
+    expect(g.warnings.join(' ')).not.toMatch(/folds were not grouped/);
+    expect(p.modeling.validation.scheme).toBe('kfold');
+    expect(p.warnings).toContainEqual(expect.stringMatching(/^'store_id' repeats \(20 values, 12 rows each on average\) and folds were not grouped by it/));
+  });
+
   test('more than MAX_ACTIVE_RUNS_PER_USER active runs is 429; cancel frees a slot and keeps partial artifacts', async () => {
     const u = new ApiClient(stack.base);
     await u.register();
