@@ -4,15 +4,10 @@ import { extractFilters } from './filters.js';
 import { isCategory, isDate, isNumeric, type Bucket, type Filter, type Measure, type MeasureFn, type NlqColumn, type QueryForm } from './query.js';
 import { suggestQuestions } from './suggest.js';
 import { slotOf, templateOf, type Template } from './tokens.js';
+import { AGG_WORDS, ASC, DESC, RESERVED } from './vocabulary.js';
 
-const AGG_WORDS: Record<string, MeasureFn> = {
-  average: 'avg', mean: 'avg', avg: 'avg', typical: 'avg', total: 'sum', sum: 'sum', median: 'median',
-  max: 'max', maximum: 'max', highest: 'max', largest: 'max', biggest: 'max', greatest: 'max', peak: 'max',
-  min: 'min', minimum: 'min', lowest: 'min', smallest: 'min', least: 'min',
-  std: 'stddev', stdev: 'stddev', stddev: 'stddev', deviation: 'stddev',
-};
-const DESC = new Set(['highest', 'most', 'largest', 'biggest', 'greatest', 'best', 'top', 'max', 'maximum', 'descending', 'desc', 'longest', 'heaviest']);
-const ASC = new Set(['lowest', 'least', 'smallest', 'fewest', 'worst', 'bottom', 'min', 'minimum', 'ascending', 'asc', 'shortest', 'lightest']);
+export { RESERVED };
+
 const TIME_WORDS: Record<string, Bucket> = {
   day: 'day', days: 'day', daily: 'day', week: 'week', weeks: 'week', weekly: 'week', month: 'month', months: 'month', monthly: 'month',
   quarter: 'quarter', quarters: 'quarter', quarterly: 'quarter', year: 'year', years: 'year', yearly: 'year', annual: 'year', annually: 'year',
@@ -21,13 +16,6 @@ const TIME_WORDS: Record<string, Bucket> = {
 const FILLER = new Set(['of', 'the', 'a', 'an', 'all', 'value', 'values', 'for', 'in', 'on', 'is', 'are', 'was', 'were', 'what', 'whats', 'number', 'amount', 'overall', 'column', 'field', 'across', 'each', 'every', 'different', 'their', 'its', ';']);
 const CONTENT_STOP = new Set([...FILLER, 'by', 'per', 'and', 'or', 'with', 'where', 'to', 'than', 'how', 'many', 'much', 'rows', 'row', 'records', 'record', 'entries', 'there', 'do', 'does', 'did', 'we', 'i', 'have', 'has', 'show', 'me', 'list', 'give', 'tell', 'get', 'find', 'that', 'which', 'who', 'it', 'this', 'data', 'dataset', 'table', 'be', 'between', 'over', 'time', 'grouped', 'group', 'sorted', 'ordered', 'first', 'top', 'bottom', 'please', 'can', 'you', 'most', 'common', 'frequent', 'popular', 'distribution', 'histogram', 'trend', 'so', 'far', 'ever', 'recorded', 'observed', 'like', 'look', 'looks', 'from', 'when', 'where', 'some', 'any', 'as', 'at', 'about', 'compare', 'versus', 'vs', 'against', 'change', 'changed', 'changes']);
 
-/** The reader's own words: these match a column only when spelt exactly as it is named. */
-export const RESERVED = new Set([
-  ...Object.keys(AGG_WORDS), ...DESC, ...ASC, 'how', 'many', 'much', 'count', 'number', 'of', 'by', 'per', 'each', 'where', 'with', 'and', 'or', 'not',
-  'share', 'percent', 'percentage', 'proportion', 'fraction', 'distribution', 'histogram', 'correlation', 'correlated', 'relationship',
-  'missing', 'null', 'empty', 'blank', 'unique', 'distinct', 'different', 'rows', 'row', 'records', 'show', 'list', 'trend', 'over', 'time',
-  'between', 'than', 'greater', 'less', 'more', 'fewer', 'above', 'below', 'under', 'contains', 'is', 'are', 'the', 'what', 'which',
-]);
 
 interface Ctx { t: Template; tokens: string[]; columns: NlqColumn[]; question: string }
 

@@ -54,8 +54,11 @@ export function templateOf(question: string, columns: NlqColumn[], reserved: Rea
     const lit = /^qlit(\d+)$/.exec(w);
     const num = /^(-?\d+(?:\.\d+)?)(k?)$/.exec(w);
     if (lit) {
-      slots.push({ kind: 'Q', value: literals[Number(lit[1])], words: literals[Number(lit[1])] });
-      out.push(`Q${slots.length - 1}`);
+      const text = literals[Number(lit[1])];
+      // A quoted column name is that column, whatever its words ("average \"a\"", "sum of 'total'").
+      const named = columns.find((c) => c.name === text) ?? columns.find((c) => c.name.toLowerCase() === text.toLowerCase());
+      slots.push(named ? { kind: 'C', column: named.name, words: text } : { kind: 'Q', value: text, words: text });
+      out.push(`${named ? 'C' : 'Q'}${slots.length - 1}`);
     } else if (num) {
       slots.push({ kind: 'N', value: Number(num[1]) * (num[2] ? 1000 : 1), words: w });
       out.push(`N${slots.length - 1}`);
