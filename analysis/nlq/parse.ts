@@ -248,6 +248,13 @@ export function readQuestion(question: string, columns: NlqColumn[]): QueryForm 
 
   if (measures.length) return { measures, filters, ...groupOf() };
 
+  // The guesses below read a question from its columns and values alone; with several words left unexplained
+  // ("something interesting about …") the question was about something else, and a guess would mislead.
+  const unexplained = tokens.filter((tok) => /^[\p{L}]{3,}$/u.test(tok) && !CONTENT_STOP.has(tok) && !RESERVED.has(tok) && !TIME_WORDS[tok] && !AGG_WORDS[tok]);
+  if (unexplained.length >= 3) {
+    throw new NlqError('unreadable', `The question could not be read (it was not clear what ${unexplained.slice(0, 3).map((w) => `'${w}'`).join(', ')} refer to); try one of these phrasings.`, { try: suggestQuestions(columns) });
+  }
+
   // One number column and nothing else asked of it ("revenue in the north"): its total or average.
   const loneNums = free().map((tok) => colOf(c, tok)!).filter(isNumeric);
   if (loneNums.length === 1 && free().length === 1 && !has(/ (show|list|display|rows|records|entries|which) /)) return { measures: [{ fn: defaultAgg(loneNums[0]), column: loneNums[0].name }], filters };

@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { sqlIdent, sqlString, withDuck } from '../duck.js';
+import { cleanMessage } from '../ingest/clean-message.js';
 import { chartFor } from './chart.js';
 import { compilePoints, compileQuery, TABLE, type Param } from './compile.js';
 import { NlqError, type NlqErrorKind } from './errors.js';
@@ -100,6 +101,12 @@ export async function askDataset(input: AskInput, signal?: AbortSignal): Promise
     if (timeout.aborted && !signal?.aborted) {
       const s = Math.round(input.timeoutMs / 1000);
       return { kind: 'refused', error: { kind: 'timeout', message: `Answering took longer than ${s} s, the limit for one question (NLQ_TIMEOUT_S); ask about fewer rows (add a filter) or a simpler question.`, details: { max_s: s } }, columns };
+    }
+    // A value DuckDB cannot use as asked (a date like 2024-02-30, a number too large): the question's fault, said so.
+    const text = err instanceof Error ? err.message : String(err);
+    if (!signal?.aborted && /(Conversion|Binder|Invalid Input|Out of Range|Parser) Error/i.test(text)) {
+      const first = cleanMessage(text.split('\n')[0]).slice(0, 300);
+      return { kind: 'refused', error: { kind: 'invalid_query', message: `The question could not be answered as read: ${first}`, details: {} }, columns };
     }
     throw err;
   }
