@@ -1,7 +1,7 @@
 import { nearColumns } from './columns.js';
 import { NlqError } from './errors.js';
 import { extractFilters } from './filters.js';
-import { isCategory, isDate, isNumeric, type Bucket, type Filter, type Measure, type MeasureFn, type NlqColumn, type QueryForm } from './query.js';
+import { isCategory, isDate, isNumeric, type Bucket, type Measure, type MeasureFn, type NlqColumn, type QueryForm } from './query.js';
 import { suggestQuestions } from './suggest.js';
 import { slotOf, templateOf, type Template } from './tokens.js';
 import { AGG_WORDS, ASC, DESC, RESERVED } from './vocabulary.js';
@@ -157,7 +157,7 @@ export function readQuestion(question: string, columns: NlqColumn[]): QueryForm 
     const col = colOf(c, tok)!;
     if (tok === groupTok || tok === dateTok) continue;
     used.add(tok);
-    measures.push({ fn: !isNumeric(col) && !isDate(col) && (fn === 'max' || fn === 'min') ? fn : fn, column: col.name });
+    measures.push({ fn, column: col.name });
   }
 
   // Missing values.
@@ -281,4 +281,3 @@ export function autoBucket(col: NlqColumn): Bucket {
   return /year|yr/i.test(col.name) ? 'year' : 'month';
 }
 
-export type { Filter };
