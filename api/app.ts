@@ -9,6 +9,7 @@ import { RouteRegistry } from './route-registry.js';
 import { cors, securityHeaders } from './security-headers.js';
 import { processTempDir } from '../storage/temp-dir.js';
 import { adminRoutes } from './routes/admin.js';
+import { askRoutes } from './routes/ask.js';
 import { authRoutes } from './routes/auth.js';
 import { compareRoutes } from './routes/compare.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Koa {
   projectRoutes(registry, authed, deps);
   compareRoutes(registry, authed, deps); // before datasetRoutes: /datasets/compare is not a dataset id
   datasetRoutes(registry, authed, deps, upload);
+  askRoutes(registry, authed, deps);
   runRoutes(registry, authed, deps);
   modelRoutes(registry, authed, deps, upload);
   reportRoutes(registry, authed, deps);

@@ -198,3 +198,21 @@ export const CompareAnswer = z.union([CompareOut, CompareRunningOut]);
 
 export const Items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+
+export const AskBody = z.object({ question: text(z.string().trim().min(1).max(500)) }).strict();
+export const AskOut = z.object({
+  question: z.string(),
+  /** What was answered, in words: check it matches what you meant. */
+  interpretation: z.string(),
+  /** The DuckDB SQL that ran over the dataset (view `data`), with `$n` placeholders for `params`. */
+  sql: z.string(),
+  params: z.array(z.union([z.string(), z.number(), z.boolean()])),
+  columns: z.array(z.string()),
+  rows: z.array(z.record(z.string(), z.unknown())),
+  /** A vega-lite spec (data inline): bar, line, histogram or scatter; null for a single number or a row listing. */
+  chart: z.record(z.string(), z.unknown()).nullable(),
+  /** The validated query form the SQL was compiled from. */
+  query: z.record(z.string(), z.unknown()),
+  /** `reader`: Assay's own deterministic reader; `llm`: the NLQ_LLM_URL endpoint's query form, validated. */
+  answered_by: z.enum(['reader', 'llm']),
+});

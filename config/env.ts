@@ -82,6 +82,13 @@ const EnvSchema = z.object({
   REPORT_FONT_FAMILY: optional(z.string().regex(/^[\w\s,"'-]+$/, 'may hold only font names, commas, quotes and spaces')),
   REPORT_LOGO_URL: optional(z.string()),
   REPORT_MAX_COLUMN_CARDS: int(50),
+  // POST /datasets/:id/ask: the time one question's queries may take (in a parse thread), and an optional
+  // OpenAI-compatible endpoint that turns questions the reader cannot read into the same validated query form.
+  NLQ_TIMEOUT_S: int(20),
+  NLQ_LLM_URL: optional(z.string().url()),
+  NLQ_LLM_MODEL: z.string().default('gpt-4o-mini'),
+  NLQ_LLM_KEY: optional(z.string()),
+  NLQ_LLM_TIMEOUT_S: int(15),
 });
 
 export type Env = Omit<z.infer<typeof EnvSchema>, 'TEMPORAL_UI_URL'> & { TEMPORAL_UI_URL: string };
