@@ -26,6 +26,20 @@ export type ScorePredictionsInput = Pick<PredictJobInput, 'job_id' | 'user_id' |
 const PARQUET = 'application/vnd.apache.parquet';
 const CONTENT_TYPES: Record<PredictionFormat, string> = { csv: 'text/csv; charset=utf-8', parquet: PARQUET };
 
+/**
+ * Runs an activity body; once the activity has been cancelled, whatever the body threw (DuckDB's "Interrupted!",
+ * a storage call cut short) becomes the cancellation itself, so the workflow records "cancelled", not a failure.
+ */
+async function cancellationWins<T>(fn: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  try {
+    return await fn();
+  } catch (err) {
+    if (ctx.cancellationSignal.aborted) await ctx.cancelled;
+    throw err;
+  }
+}
+
 /** The job's model, the caller's own, as a file this code can predict with. */
 async function loadModel(deps: ActivityDeps, userId: string, modelId: string): Promise<ModelArtifact> {
   const row = await deps.db.selectFrom('models').select('storage_key').where('id', '=', modelId).where('user_id', '=', userId).executeTakeFirst();
@@ -63,7 +77,7 @@ function resumeChunk(rowsTotal: number, chunks: number): number {
  */
 export function scorePredictionsActivity(deps: ActivityDeps) {
   return async function scorePredictions(input: ScorePredictionsInput): Promise<ScoredChunks> {
-    return dataErrorsAreFinal(async () => {
+    return dataErrorsAreFinal(() => cancellationWins(async () => {
       const ctx = Context.current();
       const model = await loadModel(deps, input.user_id, input.model_id);
       const ds = await readyDataset(deps, input.user_id, input.dataset_id);
@@ -108,7 +122,7 @@ export function scorePredictionsActivity(deps: ActivityDeps) {
         await fs.rm(dir, { recursive: true, force: true });
       }
       return { chunks, rows: total, explained_rows: explained, resumed_from_row: resumedFrom };
-    });
+    }));
   };
 }
 
@@ -121,6 +135,10 @@ export interface AssemblePredictionsInput { job_id: string; chunks: number; rows
  */
 export function assemblePredictionsActivity(deps: ActivityDeps) {
   return async function assemblePredictions(input: AssemblePredictionsInput): Promise<PredictJobOutcome> {
+    return cancellationWins(() => assemble(input));
+  };
+
+  async function assemble(input: AssemblePredictionsInput): Promise<PredictJobOutcome> {
     const job = await deps.db.selectFrom('predict_jobs').selectAll().where('id', '=', input.job_id).executeTakeFirstOrThrow();
     if (job.status === 'completed' && job.artifact_id) {
       const a = await deps.db.selectFrom('artifacts').select(['storage_key', 'size']).where('id', '=', job.artifact_id).executeTakeFirstOrThrow();
@@ -152,7 +170,7 @@ export function assemblePredictionsActivity(deps: ActivityDeps) {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
-  };
+  }
 }
 
 export interface PredictJobEndInput { job_id: string; status: Extract<PredictJobStatus, 'failed' | 'cancelled'>; error: string; error_code: string | null }

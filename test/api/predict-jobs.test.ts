@@ -32,7 +32,8 @@ let modelId: string, runId: string, datasetId: string;
 const csv = tableCsv(ROWS);
 
 beforeAll(async () => {
-  stack = await startStack({ env: { PREDICT_CHUNK_ROWS: String(CHUNK_ROWS), PREDICT_EXPLAIN_MAX_ROWS: String(EXPLAIN_ROWS) } });
+  // UPLOAD_WAIT_S=0: uploads answer before their full read, so jobs meet datasets still `reading`.
+  stack = await startStack({ env: { PREDICT_CHUNK_ROWS: String(CHUNK_ROWS), PREDICT_EXPLAIN_MAX_ROWS: String(EXPLAIN_ROWS), UPLOAD_WAIT_S: '0' } });
   c = new ApiClient(stack.base);
   await c.register();
   datasetId = (await c.upload('scored.csv', csv)).body.dataset_id;
@@ -160,4 +161,31 @@ test("another user's model, dataset or job answers 404", async () => {
     expect(r.body.error.code).toBe('NOT_FOUND');
   }
   expect((await stranger.get('/predict-jobs')).body.items).toEqual([]);
+});
+
+test('a dataset still being read is accepted: the job waits for the read, then scores every row', async () => {
+  const up = await c.upload('fresh.csv', tableCsv(450));
+  expect(up.body.status).toBe('reading');
+  const start = await c.post(`/models/${modelId}/predict-jobs`, { dataset_id: up.body.dataset_id });
+  expect(start.status).toBe(202);
+  expect(await ended(start.body.job_id)).toMatchObject({ status: 'completed', rows_total: 450, rows_done: 450 });
+});
+
+test('cancelling a running job stops it, records "cancelled", deletes its chunks; the download is then a 409', async () => {
+  const big = (await c.upload('big.csv', tableCsv(40_000))).body.dataset_id;
+  const jobId = (await c.post(`/models/${modelId}/predict-jobs`, { dataset_id: big })).body.job_id;
+  const deadline = Date.now() + 60_000;
+  while ((await c.get(`/predict-jobs/${jobId}`)).body.rows_done < CHUNK_ROWS) {
+    if (Date.now() > deadline) throw new Error('the job never scored a chunk');
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  const cancel = await c.post(`/predict-jobs/${jobId}/cancel`);
+  expect(cancel.status).toBe(202);
+  expect(cancel.body).toEqual({ job_id: jobId, workflow_id: `predict-${jobId}`, status: 'cancelled' });
+  const job = await ended(jobId);
+  expect(job).toMatchObject({ status: 'cancelled', error: 'The job was cancelled.', artifact_id: null, download_path: null });
+  expect(job.rows_done).toBeLessThan(40_000);
+  expect(await stack.storage.list(`predict-jobs/${jobId}/`)).toEqual([]);
+  expect((await c.get(`/predict-jobs/${jobId}/download`)).status).toBe(409);
+  expect((await c.post(`/predict-jobs/${jobId}/cancel`)).status).toBe(409);
 });
