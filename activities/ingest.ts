@@ -18,7 +18,7 @@ export interface IngestSummary {
 }
 
 /** Polls the dataset row until its read has ended (ready or failed), heartbeating; cancellation ends the wait. */
-async function untilRead(deps: ActivityDeps, datasetId: string): Promise<void> {
+export async function untilRead(deps: ActivityDeps, datasetId: string): Promise<void> {
   const ctx = Context.current();
   // A read that never ends (its workflow terminated by hand) must not take the run with it: past half the
   // stage's time the run reads the file itself.

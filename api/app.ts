@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth.js';
 import { compareRoutes } from './routes/compare.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { modelRoutes } from './routes/models.js';
+import { predictJobRoutes } from './routes/predict-jobs.js';
 import { projectRoutes } from './routes/projects.js';
 import { reportRoutes } from './routes/reports.js';
 import { runRoutes } from './routes/runs.js';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Koa {
   askRoutes(registry, authed, deps);
   runRoutes(registry, authed, deps);
   modelRoutes(registry, authed, deps, upload);
+  predictJobRoutes(registry, authed, deps);
   reportRoutes(registry, authed, deps);
   adminRoutes(registry, authed, deps);
 

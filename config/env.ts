@@ -66,6 +66,11 @@ const EnvSchema = z.object({
   // Start-to-close timeout of a comparison's activity (reading both datasets and comparing them).
   COMPARE_TIMEOUT_S: int(1800),
   ACTIVITY_MAX_ATTEMPTS: int(3),
+  // Batch predict jobs: rows scored and stored per chunk (the unit a resumed attempt skips), the scoring activity's
+  // start-to-close timeout, and how many rows (the first ones) get SHAP columns with `explain: true`.
+  PREDICT_CHUNK_ROWS: int(50_000),
+  PREDICT_TIMEOUT_S: int(3600),
+  PREDICT_EXPLAIN_MAX_ROWS: int(10_000),
   LOG_LEVEL: z.string().default('info'),
   // Unset: /usr/bin/chromium if installed, else the Chromium inside the npm package @sparticuz/chromium.
   CHROMIUM_PATH: optional(z.string()),

@@ -177,10 +177,47 @@ const compares: Migration = {
   },
 };
 
+/**
+ * Batch predict jobs: the read model of each `predictJob` workflow (listing, authorisation, progress, where its
+ * predictions are). Numbered 0007.
+ */
+const predictJobs: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('predict_jobs')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      // A job belongs to its model (deleting the run deletes both); like runs, it outlives its dataset.
+      .addColumn('model_id', 'uuid', (c) => c.notNull().references('models.id').onDelete('cascade'))
+      .addColumn('run_id', 'uuid', (c) => c.notNull())
+      .addColumn('dataset_id', 'uuid', (c) => c.notNull())
+      .addColumn('workflow_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('explain', 'boolean', (c) => c.notNull())
+      .addColumn('format', 'text', (c) => c.notNull())
+      .addColumn('chunk_rows', 'integer', (c) => c.notNull())
+      .addColumn('rows_total', 'bigint')
+      .addColumn('rows_done', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('explained_rows', 'bigint')
+      .addColumn('resumed_from_row', 'bigint')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('artifact_id', 'uuid')
+      .addColumn('error', 'text')
+      .addColumn('error_code', 'text')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn('finished_at', 'timestamptz')
+      .execute();
+    await db.schema.createIndex('predict_jobs_user').on('predict_jobs').columns(['user_id', 'created_at']).execute();
+    await db.schema.createIndex('predict_jobs_model').on('predict_jobs').columns(['model_id', 'created_at']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('predict_jobs').execute();
+  },
+};
+
 /** Migrations live in code so the bundle needs no migration folder at runtime. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet, '0003_auth_throttle': authThrottle, '0004_model_versions': modelVersions,
-      '0005_dataset_status': datasetStatus, '0006_compares': compares };
+      '0005_dataset_status': datasetStatus, '0006_compares': compares, '0007_predict_jobs': predictJobs };
   },
 };

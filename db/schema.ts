@@ -55,6 +55,23 @@ export interface ComparesTable {
   created_at: Timestamp; finished_at: Timestamp | null;
 }
 
+/** One batch predict job (`predictJob` workflow): `status` is one of `PREDICT_JOB_STATUSES`. */
+export interface PredictJobsTable {
+  id: string; user_id: string; model_id: string;
+  /** The model's run: the predictions artifact is recorded under it, like `POST /models/:id/predict`'s. */
+  run_id: string; dataset_id: string; workflow_id: string; status: string;
+  explain: boolean; format: string; chunk_rows: number;
+  /** Rows of the dataset (known once its normalised copy is read) and rows scored so far. */
+  rows_total: number | null; rows_done: ColumnType<number, number | undefined, number>;
+  /** Rows with SHAP columns (the first ones, up to PREDICT_EXPLAIN_MAX_ROWS), when `explain`. */
+  explained_rows: number | null;
+  /** Where a retried scoring attempt went on from (its last heartbeat's row offset); null when it never resumed. */
+  resumed_from_row: number | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  artifact_id: string | null; error: string | null; error_code: string | null;
+  created_at: Timestamp; finished_at: Timestamp | null;
+}
+
 export interface AuthThrottleTable {
   key: string; hits: number; window_start: Timestamp;
 }
@@ -70,6 +87,7 @@ export interface Database {
   logs: LogsTable;
   auth_throttle: AuthThrottleTable;
   compares: ComparesTable;
+  predict_jobs: PredictJobsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -78,3 +96,4 @@ export type Dataset = Selectable<DatasetsTable>;
 export type Artifact = Selectable<ArtifactsTable>;
 export type NewArtifact = Insertable<ArtifactsTable>;
 export type Compare = Selectable<ComparesTable>;
+export type PredictJob = Selectable<PredictJobsTable>;

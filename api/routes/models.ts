@@ -5,8 +5,8 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { DataError } from '../../analysis/errors.js';
 import { exportOnnx } from '../../analysis/ml/export/onnx.js';
+import { readModelArtifact } from '../../analysis/ml/model-artifact.js';
 import { checkRows, predictRows } from '../../analysis/ml/predict.js';
-import type { ModelArtifact } from '../../analysis/ml/train-models.js';
 import { currentUser } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
@@ -19,9 +19,10 @@ import { assertWithinQuota } from '../storage-quota.js';
 type ModelRow = { id: string; run_id: string; name: string; task: string; target: string; metrics: Record<string, unknown>; version: number; created_at: Date };
 const modelOut = (m: ModelRow) => ({ id: m.id, run_id: m.run_id, name: m.name, task: m.task, target: m.target, metrics: m.metrics, version: m.version, created_at: iso(m.created_at)! });
 
-async function findModel(deps: AppDeps, ctx: Context) {
+/** The model in the path if the caller may see it (or act on it, with `write`), else 404. */
+export async function findModel(deps: AppDeps, ctx: Context, opts: { write?: boolean } = {}) {
   const { id } = parse(IdParam, paramsOf(ctx));
-  const owner = readerScope(ctx);
+  const owner = readerScope(ctx, opts);
   let q = deps.db.selectFrom('models').selectAll().where('id', '=', id);
   if (owner) q = q.where('user_id', '=', owner);
   const m = await q.executeTakeFirst();
@@ -35,7 +36,7 @@ const PredictQuery = z.object({ explain: z.enum(['true', 'false']).default('fals
 export const EXPORT_FORMATS = ['onnx', 'json'] as const;
 const ExportQuery = z.object({ format: z.enum(EXPORT_FORMATS) });
 
-const outdated = () => new ApiError('CONFLICT', 'This model was saved by an earlier version of Assay and cannot predict; train it again.', {}, 409);
+export const outdated = () => new ApiError('CONFLICT', 'This model was saved by an earlier version of Assay and cannot predict; train it again.', {}, 409);
 
 /** The rows of a predict request: JSON `{rows}` or a CSV in multipart field `file`. */
 async function requestRows(ctx: Context, deps: AppDeps): Promise<Record<string, unknown>[]> {
@@ -78,8 +79,8 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upl
     const { explain } = parse(PredictQuery, ctx.query);
     const m = await findModel(deps, ctx);
     const rows = await requestRows(ctx, deps);
-    const model = JSON.parse((await deps.storage.get(m.storage_key)).toString('utf8')) as ModelArtifact;
-    if (model.version !== 2) throw outdated();
+    const model = readModelArtifact(await deps.storage.get(m.storage_key));
+    if (!model) throw outdated();
     const problem = checkRows(model, rows);
     if (problem) {
       const parts = [];
@@ -112,8 +113,8 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upl
       ctx.body = raw;
       return;
     }
-    const model = JSON.parse(raw.toString('utf8')) as ModelArtifact;
-    if (model.version !== 2) throw outdated();
+    const model = readModelArtifact(raw);
+    if (!model) throw outdated();
     const { bytes } = exportOnnx(model, { producerVersion: deps.version, modelId: m.id });
     ctx.attachment(`${m.name}-${m.id}.onnx`);
     ctx.type = 'application/onnx';

@@ -30,6 +30,9 @@ beforeAll(async () => {
   const cmp = await alice.post('/datasets/compare', { dataset_a: ids.dataset, dataset_b: other });
   expect(cmp.status).toBe(200);
   ids.compare = cmp.body.compare_id;
+  const job = await alice.post(`/models/${ids.model}/predict-jobs`, { dataset_id: ids.dataset });
+  expect(job.status).toBe(202);
+  ids.predictJob = job.body.job_id;
 });
 afterAll(async () => { await stack?.close(); });
 
@@ -40,11 +43,13 @@ const routes: [string, string, unknown?][] = [
   ['GET', '/models/:model'], ['POST', '/models/:model/predict', { rows: [{}] }], ['GET', '/models/:model/export'],
   ['GET', '/reports/:report'], ['GET', '/reports/:report/download'],
   ['GET', '/datasets/compare/:compare'], ['GET', '/datasets/compare/:compare/report'],
+  ['POST', '/models/:model/predict-jobs', { dataset_id: '00000000-0000-4000-8000-000000000000' }], ['GET', '/models/:model/predict-jobs'],
+  ['GET', '/predict-jobs/:predictJob'], ['GET', '/predict-jobs/:predictJob/download'], ['POST', '/predict-jobs/:predictJob/cancel'],
 ];
 // Routes without an id of someone else's to try: public ones, admin ones, and the caller's own lists and creations.
 const publicRoutes = ['GET /', 'GET /docs', 'GET /openapi.json', 'GET /health', 'GET /metrics', 'GET /files', 'POST /auth/register', 'POST /auth/login'];
 const adminRoutes = ['GET /admin/users', 'GET /admin/stats', 'GET /admin/logs'];
-const ownRoutes = ['GET /auth/me', 'GET /projects', 'POST /projects', 'GET /datasets', 'POST /datasets/upload', 'POST /datasets/compare', 'GET /runs', 'POST /runs/start', 'GET /models'];
+const ownRoutes = ['GET /auth/me', 'GET /projects', 'POST /projects', 'GET /datasets', 'POST /datasets/upload', 'POST /datasets/compare', 'GET /runs', 'POST /runs/start', 'GET /models', 'GET /predict-jobs'];
 
 test('every route the API registers is in one of the tables of this file (a new route must say how it is scoped)', async () => {
   const doc = (await alice.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
@@ -89,6 +94,7 @@ test("comparing another user's dataset is 404, whichever side it is on", async (
 });
 
 test('lists show only the caller\'s rows', async () => {
+  expect((await mallory.get('/predict-jobs')).body.items).toEqual([]);
   for (const path of ['/datasets', '/runs', '/models', '/projects']) {
     const items = (await mallory.get(path)).body.items as { id: string }[];
     expect(items.map((i) => i.id)).not.toContain(ids.dataset);
