@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => { await stack?.close(); });
 
 const routes: [string, string, unknown?][] = [
-  ['GET', '/datasets/:dataset'], ['GET', '/datasets/:dataset/preview'], ['DELETE', '/datasets/:dataset'],
+  ['GET', '/datasets/:dataset'], ['GET', '/datasets/:dataset/preview'], ['DELETE', '/datasets/:dataset'], ['POST', '/datasets/:dataset/ask', { question: 'how many rows' }],
   ['GET', '/runs/:run/status'], ['POST', '/runs/:run/clarify', { target: 'Species' }], ['POST', '/runs/:run/cancel'], ['POST', '/runs/:run/retry'],
   ['GET', '/runs/:run/result'], ['GET', '/runs/:run/timeline'], ['GET', '/runs/:run/artifacts'], ['GET', '/runs/:run/events'], ['GET', '/runs/:run/logs'],
   ['GET', '/models/:model'], ['POST', '/models/:model/predict', { rows: [{}] }], ['GET', '/models/:model/export'],
