@@ -3,6 +3,7 @@ import { compareActivity, recordCompareFailureActivity } from './compare.js';
 import type { ActivityDeps } from './deps.js';
 import { finalizeActivity } from './finalize.js';
 import { ingestActivity } from './ingest.js';
+import { pipelineActivity, recordPipelineFailureActivity } from './pipeline.js';
 import { profileActivity } from './profile.js';
 import { qaActivity } from './qa.js';
 import { readDatasetActivity, recordDatasetFailureActivity } from './read-dataset.js';
@@ -29,6 +30,8 @@ export function createActivities(deps: ActivityDeps, report: ReportSettings) {
     recordDatasetFailure: recordDatasetFailureActivity(deps),
     compare: compareActivity(deps, report),
     recordCompareFailure: recordCompareFailureActivity(deps),
+    runPipeline: pipelineActivity(deps),
+    recordPipelineFailure: recordPipelineFailureActivity(deps),
   };
 }
 

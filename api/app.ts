@@ -13,9 +13,11 @@ import { authRoutes } from './routes/auth.js';
 import { compareRoutes } from './routes/compare.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { modelRoutes } from './routes/models.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { projectRoutes } from './routes/projects.js';
 import { reportRoutes } from './routes/reports.js';
 import { runRoutes } from './routes/runs.js';
+import { suggestionRoutes } from './routes/suggestions.js';
 import { systemRoutes } from './routes/system.js';
 
 /**
@@ -46,6 +48,8 @@ export function createApp(deps: AppDeps): Koa {
   projectRoutes(registry, authed, deps);
   compareRoutes(registry, authed, deps); // before datasetRoutes: /datasets/compare is not a dataset id
   datasetRoutes(registry, authed, deps, upload);
+  suggestionRoutes(registry, authed, deps);
+  pipelineRoutes(registry, authed, deps);
   runRoutes(registry, authed, deps);
   modelRoutes(registry, authed, deps, upload);
   reportRoutes(registry, authed, deps);

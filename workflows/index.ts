@@ -2,3 +2,4 @@
 export { analysisJob } from './analysis-job.js';
 export { datasetIngest } from './dataset-ingest.js';
 export { compareDatasets } from './compare-datasets.js';
+export { pipelineRun } from './pipeline-run.js';

@@ -75,7 +75,7 @@ export interface StepEffect {
 }
 
 /**
- * Reads a list of steps, naming the first problem (`steps.2.step: unknown step 'x'`) so the API can answer 422 with it.
+ * Reads a list of steps (suggestions as `GET /datasets/:id/suggestions` gives them are accepted as they are), naming the first problem (`steps.2.step: unknown step 'x'`) so the API can answer 422 with it.
  * @example const r = parseSteps(body.steps); if (!r.ok) throw new ApiError('VALIDATION_ERROR', r.message, {}, 422);
  */
 export function parseSteps(raw: unknown): { ok: true; steps: PipelineStep[] } | { ok: false; message: string; path: (string | number)[] } {
@@ -88,7 +88,9 @@ export function parseSteps(raw: unknown): { ok: true; steps: PipelineStep[] } | 
     if (typeof name !== 'string' || !(STEP_NAMES as readonly string[]).includes(name)) {
       return { ok: false, message: `steps.${i}.step: unknown step ${JSON.stringify(name ?? null)}; known steps: ${STEP_NAMES.join(', ')}`, path: ['steps', i, 'step'] };
     }
-    const r = PipelineStep.safeParse(s);
+    // A suggestion can be posted back as it came: its confidence and reason are not part of the step.
+    const { confidence: _c, reason: _r, ...step } = s as Record<string, unknown>;
+    const r = PipelineStep.safeParse(step);
     if (!r.success) {
       const issue = r.error.issues[0];
       return { ok: false, message: `steps.${i}.${issue.path.join('.') || 'step'}: ${issue.message} (step '${name}')`, path: ['steps', i, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))] };

@@ -44,6 +44,8 @@ export function mockActivities(calls: Calls, overrides: Partial<Activities> = {}
     recordDatasetFailure: async () => undefined,
     compare: async () => ({ result_key: 'cr', report_key: 'ch', columns_compared: 3, drifted: 1 }),
     recordCompareFailure: async () => undefined,
+    runPipeline: async (i) => ({ output_dataset_id: i.output_dataset_id, version: 2, rows: 10, cols: 3 }),
+    recordPipelineFailure: async () => undefined,
   };
   const merged = { ...base, ...overrides };
   return Object.fromEntries(Object.entries(merged).map(([k, fn]) => [k, track(k, fn as never)])) as unknown as Activities;
