@@ -30,6 +30,9 @@ beforeAll(async () => {
   const cmp = await alice.post('/datasets/compare', { dataset_a: ids.dataset, dataset_b: other });
   expect(cmp.status).toBe(200);
   ids.compare = cmp.body.compare_id;
+  const pipe = await alice.post('/pipelines/run', { dataset_id: ids.dataset, steps: [{ step: 'deduplicate' }] });
+  expect(pipe.status).toBe(202);
+  ids.pipeline = pipe.body.pipeline_id;
 });
 afterAll(async () => { await stack?.close(); });
 
@@ -40,11 +43,12 @@ const routes: [string, string, unknown?][] = [
   ['GET', '/models/:model'], ['POST', '/models/:model/predict', { rows: [{}] }], ['GET', '/models/:model/export'],
   ['GET', '/reports/:report'], ['GET', '/reports/:report/download'],
   ['GET', '/datasets/compare/:compare'], ['GET', '/datasets/compare/:compare/report'],
+  ['GET', '/datasets/:dataset/suggestions'], ['GET', '/datasets/:dataset/versions'], ['GET', '/pipelines/:pipeline'],
 ];
 // Routes without an id of someone else's to try: public ones, admin ones, and the caller's own lists and creations.
 const publicRoutes = ['GET /', 'GET /docs', 'GET /openapi.json', 'GET /health', 'GET /metrics', 'GET /files', 'POST /auth/register', 'POST /auth/login'];
 const adminRoutes = ['GET /admin/users', 'GET /admin/stats', 'GET /admin/logs'];
-const ownRoutes = ['GET /auth/me', 'GET /projects', 'POST /projects', 'GET /datasets', 'POST /datasets/upload', 'POST /datasets/compare', 'GET /runs', 'POST /runs/start', 'GET /models'];
+const ownRoutes = ['GET /auth/me', 'GET /projects', 'POST /projects', 'GET /datasets', 'POST /datasets/upload', 'POST /datasets/compare', 'GET /runs', 'POST /runs/start', 'GET /models', 'POST /pipelines/run'];
 
 test('every route the API registers is in one of the tables of this file (a new route must say how it is scoped)', async () => {
   const doc = (await alice.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
