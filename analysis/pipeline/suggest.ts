@@ -35,6 +35,8 @@ export const SUGGEST_RULES = {
   dates_share: 0.8,
   /** Rare categories: under this share each, at least this many of them. */
   rare_threshold: 0.01, rare_min: 2,
+  /** …and only when the rare ones hold at most this share of the values: past it, "other" would swallow the column. */
+  rare_max_share: 0.25,
   /** Majority : minority above this calls for a balanced metric. */
   imbalance_ratio: 5,
   /** Tables up to this many rows are "small". */
@@ -109,6 +111,8 @@ export function suggestSteps(eda: EdaResult, facts: SuggestFacts, opts: SuggestO
   }
   for (const r of facts.rare) {
     if (dropped.has(r.column) || r.column === target || r.rare < SUGGEST_RULES.rare_min) continue;
+    // A column of many small categories (free-ish text) would become one value: proposing that would be wrong.
+    if (r.rows / r.values > SUGGEST_RULES.rare_max_share || r.categories - r.rare < 2) continue;
     steps.push({ step: 'encode_rare', column: r.column, params: { threshold: r.threshold, other: 'other' }, confidence: r.rows / r.values < 0.1 ? 0.7 : 0.5,
       reason: `'${r.column}' has ${r.rare} of ${r.categories} categories under ${pct(r.threshold)} of its values each (${r.rows} rows, ${pct(r.rows / r.values)} in all); grouping them as 'other' keeps the encoding small and stable.` });
   }

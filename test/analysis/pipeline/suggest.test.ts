@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import { readTable } from '../../../analysis/ingest/read-table.js';
 import { parseSteps } from '../../../analysis/pipeline/steps.js';
+import { suggestSteps } from '../../../analysis/pipeline/suggest.js';
 import { suggestForTable, type TableSuggestions } from '../../../analysis/pipeline/suggest-table.js';
 import { messyCsv } from '../../helpers/messy.js';
 
@@ -63,4 +64,13 @@ test('the target is never proposed for dropping or filling, and the suggestions 
   expect(s.steps.some((x) => 'column' in x && x.column === 'churn')).toBe(false);
   const parsed = parseSteps(s.steps);
   expect(parsed.ok && parsed.steps.length).toBe(s.steps.length);
+});
+
+test('a column whose categories are all rare is not proposed for "other" (it would become one value)', () => {
+  const eda = { dataset: { rows: 1000, cols: 1, duplicate_rows: 0, missing_cells: 0, type_counts: {} }, columns: [], correlations: { method: 'pearson', columns: [], matrix: [] },
+    alerts: [], target_candidates: [] } as unknown as Parameters<typeof suggestSteps>[0];
+  const rare = (rows: number, categories: number, rareN: number) => ({ column: 'c', categories, rare: rareN, rows, values: 1000, threshold: 0.01 });
+  expect(suggestSteps(eda, { dates: [], rare: [rare(1000, 200, 200)] }).steps).toEqual([]);
+  expect(suggestSteps(eda, { dates: [], rare: [rare(300, 20, 18)] }).steps).toEqual([]);
+  expect(suggestSteps(eda, { dates: [], rare: [rare(40, 10, 5)] }).steps.map((x) => x.step)).toEqual(['encode_rare']);
 });
