@@ -141,6 +141,14 @@ describe('POST /pipelines/run with the suggested steps', () => {
     expect(a.body.items[1].steps.map((s: any) => s.step)).toEqual(done.steps.map((s: any) => s.step));
   });
 
+  test('suggestions on version 2 no longer propose the steps that made it', async () => {
+    const r = await alice.get(`/datasets/${out}/suggestions`);
+    expect(r.status).toBe(200);
+    const proposed = r.body.steps.map((s: any) => `${s.step} ${s.column ?? ''}`.trim());
+    for (const gone of ['deduplicate', 'drop_column const', 'drop_column id', 'parse_dates signup', 'impute age', 'impute city', 'encode_rare city']) expect(proposed).not.toContain(gone);
+    expect(r.body.basis).toEqual({ rows: unique.length, cols: 7, profiled: 'all_rows' });
+  });
+
   test('a pipeline on version 2 makes version 3, whose parent is version 2', async () => {
     const r = await alice.post('/pipelines/run', { dataset_id: out, steps: [{ step: 'drop_column', column: 'customer_id' }] });
     expect(r.status).toBe(202);
