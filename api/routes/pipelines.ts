@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -10,8 +11,10 @@ import { PIPELINE_WORKFLOW_TYPE, pipelineWorkflowIdFor, searchAttributeKeys, typ
 import { currentUser } from '../auth.js';
 import { withTemporalDeadline, type AppDeps } from '../deps.js';
 import { ApiError, notFound, zodMessage } from '../errors.js';
+import { streamPipelineEvents } from '../pipeline-events.js';
 import { PipelineOut, PipelineStarted, RunPipelineBody, VersionsOut } from '../pipeline-schemas.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
+import { logIdFromLastEventId } from '../run-events.js';
 import { IdParam } from '../schemas.js';
 import { iso, readerScope } from '../scope.js';
 import { assertWithinQuota } from '../storage-quota.js';
@@ -97,6 +100,20 @@ export function pipelineRoutes(r: RouteRegistry, router: Router, deps: AppDeps) 
     summary: "A pipeline: status, each step with its effect (rows before/after, columns added/removed/changed, values changed), its log, and the output dataset once completed" },
   async (ctx) => {
     ctx.body = pipelineOut(await findPipeline(deps, ctx));
+  });
+
+  r.add(router, { method: 'get', path: '/pipelines/:id/events', operationId: 'streamPipelineEvents', tag: 'pipelines', auth: true, produces: 'text/event-stream',
+    summary: "Server-sent events: the pipeline's log lines as they are written (`log`, id = line number) and its `status`, until it ends; Last-Event-ID resumes" },
+  async (ctx) => {
+    const p = await findPipeline(deps, ctx);
+    const stream = new PassThrough();
+    ctx.req.socket.setTimeout(0);
+    ctx.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    ctx.status = 200;
+    ctx.body = stream;
+    const unsubscribe = streamPipelineEvents(deps.db, p.id, { write: (frame) => stream.write(frame), end: () => stream.end() },
+      { afterLine: logIdFromLastEventId(ctx.get('last-event-id')), keepAliveMs: env.SSE_KEEPALIVE_S * 1000, logger: deps.logger });
+    ctx.res.once('close', unsubscribe);
   });
 
   r.add(router, { method: 'get', path: '/datasets/:id/versions', operationId: 'listDatasetVersions', tag: 'pipelines', auth: true, response: VersionsOut,

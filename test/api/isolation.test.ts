@@ -43,7 +43,7 @@ const routes: [string, string, unknown?][] = [
   ['GET', '/models/:model'], ['POST', '/models/:model/predict', { rows: [{}] }], ['GET', '/models/:model/export'],
   ['GET', '/reports/:report'], ['GET', '/reports/:report/download'],
   ['GET', '/datasets/compare/:compare'], ['GET', '/datasets/compare/:compare/report'],
-  ['GET', '/datasets/:dataset/suggestions'], ['GET', '/datasets/:dataset/versions'], ['GET', '/pipelines/:pipeline'],
+  ['GET', '/datasets/:dataset/suggestions'], ['GET', '/datasets/:dataset/versions'], ['GET', '/pipelines/:pipeline'], ['GET', '/pipelines/:pipeline/events'],
 ];
 // Routes without an id of someone else's to try: public ones, admin ones, and the caller's own lists and creations.
 const publicRoutes = ['GET /', 'GET /docs', 'GET /openapi.json', 'GET /health', 'GET /metrics', 'GET /files', 'POST /auth/register', 'POST /auth/login'];

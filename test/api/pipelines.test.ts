@@ -152,6 +152,20 @@ describe('POST /pipelines/run with the suggested steps', () => {
   test('a pipeline on version 2 makes version 3, whose parent is version 2', async () => {
     const r = await alice.post('/pipelines/run', { dataset_id: out, steps: [{ step: 'drop_column', column: 'customer_id' }] });
     expect(r.status).toBe(202);
+    // Opened while it runs: the stream carries the log as it is written and ends with the final status.
+    const events = await alice.get(`/pipelines/${r.body.pipeline_id}/events`);
+    expect(events.headers.get('content-type')).toContain('text/event-stream');
+    const frames = events.text.trim().split('\n\n').map((f) => Object.fromEntries(f.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)])));
+    const logs = frames.filter((f) => f.event === 'log');
+    expect(logs.map((f) => f.id)).toEqual(logs.map((_, i) => String(i + 1)));
+    expect(logs.map((f) => JSON.parse(f.data).message)).toEqual([
+      expect.stringMatching(/^read \d+ rows × 7 columns of messy-v2\.parquet \(version 2\)$/), expect.stringMatching(/^step 1\/1 drop_column 'customer_id': Dropped/), expect.stringMatching(/^wrote messy v3/)]);
+    const last = frames.at(-1)!;
+    expect(last.event).toBe('status');
+    expect(JSON.parse(last.data)).toMatchObject({ status: 'completed', steps_done: 1, output_dataset_id: expect.any(String), error: null });
+    // Resuming after the second line gives the third and the status only.
+    const resumed = await alice.req('GET', `/pipelines/${r.body.pipeline_id}/events`, undefined, { 'Last-Event-ID': '2' });
+    expect(resumed.text.match(/^id: .*$/gm)).toEqual(['id: 3', 'id: 3.1']);
     const p = await poll(alice, r.body.pipeline_id);
     expect(p.status).toBe('completed');
     const v = (await alice.get(`/datasets/${original}/versions`)).body.items;
