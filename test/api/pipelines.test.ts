@@ -27,7 +27,8 @@ async function poll(u: ApiClient, id: string, timeoutMs = 60_000) {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ db: 'postgres' });
+  // A 1 MB quota: the messy table and its versions fit (tens of KB); the quota test below fills it.
+  stack = await startStack({ db: 'postgres', env: { STORAGE_QUOTA_MB: '1' } });
   alice = new ApiClient(stack.base);
   mallory = new ApiClient(stack.base);
   await alice.register();
@@ -230,4 +231,16 @@ test('steps the data defeats fail the pipeline at once (not retried), with a rea
   expect(p.logs.filter((l: any) => l.message.startsWith('read ')).length).toBe(1);
   const attempts = await stack.db.selectFrom('datasets').select('id').where('id', '=', (await stack.db.selectFrom('pipelines').select('output_dataset_id').where('id', '=', r.body.pipeline_id).executeTakeFirstOrThrow()).output_dataset_id).execute();
   expect(attempts).toEqual([]);
+});
+
+test('the storage quota counts the version to come (the input\'s size stands in for it): 413 past it, no pipeline started', async () => {
+  const carol = new ApiClient(stack.base);
+  await carol.register();
+  const d = (await carol.upload('small.csv', 'a,b\n1,2\n3,4\n')).body.dataset_id;
+  // Make the upload count as 0.6 MB: with its version that would be 1.2 MB, past the 1 MB quota.
+  await stack.db.updateTable('datasets').set({ size_bytes: 600 * 1024 }).where('id', '=', d).execute();
+  const r = await carol.post('/pipelines/run', { dataset_id: d, steps: [{ step: 'deduplicate' }] });
+  expect(r.status).toBe(413);
+  expect(r.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { quota_bytes: 1024 * 1024, held_bytes: 600 * 1024, needed_bytes: 600 * 1024 } });
+  expect(await stack.db.selectFrom('pipelines').select('id').where('dataset_id', '=', d).execute()).toEqual([]);
 });
