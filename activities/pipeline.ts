@@ -77,24 +77,34 @@ export function pipelineActivity(deps: ActivityDeps) {
         }), () => progress);
         await checkpoint({ phase: 'store' });
         const rootId = ds.root_id ?? ds.id;
-        const version = await nextVersion(deps, rootId);
         const base = ds.name.replace(/ v\d+$/, '');
         const { size } = await fs.stat(outPath);
-        const out: Dataset = {
+        const storageKey = `datasets/${ds.user_id}/${input.output_dataset_id}/upload.parquet`;
+        const shape = (version: number): Dataset => ({
           id: input.output_dataset_id, user_id: ds.user_id, project_id: ds.project_id, name: `${base} v${version}`, filename: `${base}-v${version}.parquet`,
-          format: 'parquet', storage_key: `datasets/${ds.user_id}/${input.output_dataset_id}/upload.parquet`, size_bytes: size, sha256: await sha256Of(outPath),
-          rows: result.rows, cols: result.cols, columns: [], preview: { columns: [], first_rows: [] }, sheet: null, status: 'ready', error: null, notes: [],
-          parent_id: ds.id, root_id: rootId, version, created_at: new Date(),
-        };
-        await deps.storage.putFile(out.storage_key, outPath, 'application/vnd.apache.parquet');
-        // Read back through the reader, as an upload is: runs and compares of this version reuse that copy.
-        const { manifest } = await datasetTable(deps, out);
+          format: 'parquet', storage_key: storageKey, size_bytes: size, sha256: '', rows: result.rows, cols: result.cols, columns: [], preview: { columns: [], first_rows: [] },
+          sheet: null, status: 'ready', error: null, notes: [], parent_id: ds.id, root_id: rootId, version, created_at: new Date(),
+        });
+        const sha256 = await sha256Of(outPath);
+        await deps.storage.putFile(storageKey, outPath, 'application/vnd.apache.parquet');
+        // Read back through the reader, as an upload is: runs and compares of this version reuse that copy (keyed by
+        // content, so the version number given here does not matter).
+        const { manifest } = await datasetTable(deps, { ...shape(ds.version + 1), sha256 });
         const made = `Made by pipeline ${input.pipeline_id} from ${ds.filename} (version ${ds.version}): ${parsed.steps.map((s) => s.step + ('column' in s ? ` '${s.column}'` : '')).join(', ')}.`;
-        await deps.db.insertInto('datasets').values({
-          ...out, columns: jsonb(manifest.columns), preview: jsonb(manifest.preview), notes: jsonb([made, ...manifest.source.notes]),
-          rows: manifest.rows, cols: manifest.cols,
-        }).execute();
-        const row = await deps.db.selectFrom('datasets').selectAll().where('id', '=', out.id).executeTakeFirstOrThrow();
+        // The lineage's next number; a pipeline of the same lineage finishing at the same moment takes the one after.
+        for (let tries = 0; ; tries++) {
+          const out = shape(await nextVersion(deps, rootId));
+          try {
+            await deps.db.insertInto('datasets').values({
+              ...out, sha256, columns: jsonb(manifest.columns), preview: jsonb(manifest.preview), notes: jsonb([made, ...manifest.source.notes]),
+              rows: manifest.rows, cols: manifest.cols,
+            }).execute();
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '23505' || tries >= 5) throw err;
+          }
+        }
+        const row = await deps.db.selectFrom('datasets').selectAll().where('id', '=', input.output_dataset_id).executeTakeFirstOrThrow();
         return finish(deps, input.pipeline_id, row);
       } finally {
         await fs.rm(dir, { recursive: true, force: true });

@@ -190,6 +190,8 @@ const pipelines: Migration = {
       .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
       .execute();
     await db.schema.createIndex('datasets_root').on('datasets').columns(['root_id', 'version']).execute();
+    // One dataset per version number in a lineage: two pipelines finishing at once cannot both take the next one.
+    await sql`create unique index datasets_lineage_version on datasets ((coalesce(root_id, id)), version)`.execute(db);
     await db.schema.createTable('pipelines')
       .addColumn('id', 'uuid', (c) => c.primaryKey())
       .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))

@@ -244,3 +244,16 @@ test('the storage quota counts the version to come (the input\'s size stands in 
   expect(r.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { quota_bytes: 1024 * 1024, held_bytes: 600 * 1024, needed_bytes: 600 * 1024 } });
   expect(await stack.db.selectFrom('pipelines').select('id').where('dataset_id', '=', d).execute()).toEqual([]);
 });
+
+test('two pipelines of one lineage finishing together take distinct version numbers', async () => {
+  const steps = [{ step: 'drop_column', column: 'const' }];
+  const started = await Promise.all([0, 1].map(() => alice.post('/pipelines/run', { dataset_id: original, steps })));
+  expect(started.map((r) => r.status)).toEqual([202, 202]);
+  const done = await Promise.all(started.map((r) => poll(alice, r.body.pipeline_id)));
+  expect(done.map((p) => p.status)).toEqual(['completed', 'completed']);
+  const items = (await alice.get(`/datasets/${original}/versions`)).body.items as { id: string; version: number; parent_id: string | null }[];
+  const mine = items.filter((v) => done.some((p) => p.output_dataset_id === v.id));
+  expect(mine).toHaveLength(2);
+  expect(new Set(items.map((v) => v.version)).size).toBe(items.length);
+  expect(mine.every((v) => v.parent_id === original)).toBe(true);
+});
