@@ -33,6 +33,9 @@ const plan = (ctx: StepContext, step: PipelineStep, columns: string[]): Promise<
   }
 };
 
+/** Steps kept as views before the chain is materialised (each later query re-evaluates the views' expressions). */
+const MAX_VIEW_DEPTH = 6;
+
 const isNumberType = (t: string) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL)/.test(t);
 
 /** Column names and storage types of a table, in order, without the hidden row number. */
@@ -44,7 +47,7 @@ async function describe(conn: DuckDBConnection, table: string): Promise<{ name: 
 /**
  * Applies preprocessing steps, in order, to a Parquet table with DuckDB and writes the result as Parquet, rows in
  * their original order. Each step's effect is measured on the table before and after it: rows, columns added,
- * removed and changed, and cells whose value differs (compared as text, row by row).
+ * removed and changed, and cells whose value differs (row by row: numbers as numbers, the rest as text).
  * @param columns the table's columns with their semantic types (the manifest's), to check the steps against first
  * @throws StepProblem when a step does not fit the table; DataError when the data defeats one (no value to impute…)
  * @example const { effects } = await applyPipeline('in.parquet', 'out.parquet', manifest.columns, steps);
@@ -57,33 +60,36 @@ export async function applyPipeline(parquetIn: string, parquetOut: string, colum
     let schema = await describe(conn, table);
     let rows = (await scalar(conn, `SELECT count(*) FROM ${table}`)) ?? 0;
     const effects: StepEffect[] = [];
+    let depth = 0;
     for (const [index, step] of steps.entries()) {
       const started = Date.now();
       const ctx: StepContext = { conn, table, index, storageType: (name) => schema.find((c) => c.name === name)?.type ?? 'VARCHAR' };
       const p = await plan(ctx, step, schema.map((c) => c.name));
+      // Steps are views over the table before them: a column's rewrite is not worth copying every column for.
+      // Row-removing steps, and every MAX_VIEW_DEPTH steps, are materialised so later queries do not redo them.
+      const select = p.kind === 'replace' ? `SELECT * REPLACE (${p.expr} AS ${sqlIdent(p.column)}) FROM ${table}` : p.select;
+      const materialise = (p.kind === 'select' && p.rowsChange) || ++depth >= MAX_VIEW_DEPTH;
       const next = `t${index + 1}`;
-      await conn.run(`CREATE TABLE ${next} AS ${p.select}`);
+      await conn.run(`CREATE ${materialise ? 'TABLE' : 'VIEW'} ${next} AS ${select}`);
+      if (materialise) depth = 0;
       const after = await describe(conn, next);
-      const rowsAfter = (await scalar(conn, `SELECT count(*) FROM ${next}`)) ?? 0;
-      // Cells compared row by row through the hidden row number; a step that removes rows touches no values.
-      const kept = p.touched.filter((n) => after.some((c) => c.name === n));
+      const rowsAfter = p.kind === 'select' && p.rowsChange ? (await scalar(conn, `SELECT count(*) FROM ${next}`)) ?? 0 : rows;
       let changed = 0;
-      if (kept.length) {
+      if (p.kind === 'replace') {
         // Numbers compare as numbers (an integer 0 made the double 0 is unchanged); anything else as text.
-        const as = (n: string) => (isNumberType(schema.find((c) => c.name === n)!.type) && isNumberType(after.find((c) => c.name === n)!.type) ? 'DOUBLE' : 'VARCHAR');
-        const diff = kept.map((n) => `count_if(a.${sqlIdent(n)}::${as(n)} IS DISTINCT FROM b.${sqlIdent(n)}::${as(n)})`).join(' + ');
-        changed = (await scalar(conn, `SELECT ${diff} FROM ${table} a JOIN ${next} b USING (${sqlIdent(ROW)})`)) ?? 0;
+        const before = schema.find((c) => c.name === p.column)!.type, now = after.find((c) => c.name === p.column)!.type;
+        const as = isNumberType(before) && isNumberType(now) ? 'DOUBLE' : 'VARCHAR';
+        changed = (await scalar(conn, `SELECT count_if((${sqlIdent(p.column)})::${as} IS DISTINCT FROM (${p.expr})::${as}) FROM ${table}`)) ?? 0;
       }
       const typeChanged = after.filter((c) => schema.some((o) => o.name === c.name && o.type !== c.type)).map((c) => c.name);
       const effect: StepEffect = {
         index, step: step.step, column: 'column' in step ? step.column : null, rows_before: rows, rows_after: rowsAfter,
         columns_added: after.filter((c) => !schema.some((o) => o.name === c.name)).map((c) => c.name),
         columns_removed: schema.filter((o) => !after.some((c) => c.name === o.name)).map((c) => c.name),
-        columns_changed: [...new Set([...typeChanged, ...(changed > 0 ? kept : [])])],
+        columns_changed: [...new Set([...typeChanged, ...(changed > 0 && p.kind === 'replace' ? [p.column] : [])])],
         values_changed: changed, note: p.note, ms: Date.now() - started,
       };
       effects.push(effect);
-      await conn.run(`DROP TABLE ${table}`);
       table = next;
       schema = after;
       rows = rowsAfter;

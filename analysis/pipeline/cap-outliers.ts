@@ -21,7 +21,7 @@ export async function planCapOutliers(ctx: StepContext, step: StepOf<'cap_outlie
   const how = p.method === 'iqr' ? `the quartiles ∓ ${fmt(p.k)} IQR` : `the ${fmt(p.lower * 100)}th and ${fmt(p.upper * 100)}th percentiles`;
   const expr = `CAST(CASE WHEN ${c} < ${num(lo)} THEN ${num(lo)} WHEN ${c} > ${num(hi)} THEN ${num(hi)} ELSE ${c} END AS ${storage})`;
   return {
-    select: replaceColumn(ctx, step.column, expr), touched: [step.column],
+    ...replaceColumn(step.column, expr),
     note: `Capped '${step.column}' at [${fmt(lo)}, ${fmt(hi)}] (${how}): ${Number(n.below)} value${Number(n.below) === 1 ? '' : 's'} raised, ${Number(n.above)} lowered.`,
   };
 }

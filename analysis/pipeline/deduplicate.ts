@@ -8,5 +8,5 @@ export async function planDeduplicate(ctx: StepContext, step: StepOf<'deduplicat
   const select = `SELECT * FROM ${ctx.table} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${sqlIdent(ROW)}) = 1`;
   const repeated = (await scalar(ctx.conn, `SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT ${keys} FROM ${ctx.table})) FROM ${ctx.table}`)) ?? 0;
   const by = step.params.subset ? ` (same ${step.params.subset.map((s) => `'${s}'`).join(', ')})` : '';
-  return { select, touched: [], note: `Removed ${repeated} row${repeated === 1 ? '' : 's'} repeating an earlier one${by}; the first of each was kept.` };
+  return { kind: 'select', select, rowsChange: true, note: `Removed ${repeated} row${repeated === 1 ? '' : 's'} repeating an earlier one${by}; the first of each was kept.` };
 }

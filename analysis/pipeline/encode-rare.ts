@@ -10,7 +10,7 @@ export async function planEncodeRare(ctx: StepContext, step: StepOf<'encode_rare
   const [r] = await queryJson(ctx.conn, `SELECT (SELECT count(*) FROM ${rare}) AS k, (SELECT count(DISTINCT ${c}) FROM ${ctx.table}) AS categories, count_if(${c} IN (SELECT v FROM ${rare})) AS rows FROM ${ctx.table}`);
   const k = Number(r.k), rows = Number(r.rows), other = sqlString(step.params.other);
   return {
-    select: replaceColumn(ctx, step.column, `CASE WHEN ${c} IN (SELECT v FROM ${rare}) THEN ${other} ELSE ${c} END`), touched: [step.column],
+    ...replaceColumn(step.column, `CASE WHEN ${c} IN (SELECT v FROM ${rare}) THEN ${other} ELSE ${c} END`),
     note: `Merged ${k} of ${Number(r.categories)} categories of '${step.column}' (each under ${fmt(step.params.threshold * 100)}% of its values; ${rows} rows) into '${step.params.other}'.`,
   };
 }

@@ -32,7 +32,7 @@ export async function planImpute(ctx: StepContext, step: StepOf<'impute'>): Prom
     shown = `the constant ${JSON.stringify(step.params.value)}`;
   }
   return {
-    select: replaceColumn(ctx, step.column, `coalesce(${c}, ${fill})`), touched: [step.column],
+    ...replaceColumn(step.column, `coalesce(${c}, ${fill})`),
     note: `Filled ${missing} empty cell${missing === 1 ? '' : 's'} of '${step.column}' with ${shown}.`,
   };
 }

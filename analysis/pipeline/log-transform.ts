@@ -11,7 +11,7 @@ export async function planLogTransform(ctx: StepContext, step: StepOf<'log_trans
   const [s] = await queryJson(ctx.conn, `SELECT skewness(${c}::DOUBLE) AS before, skewness(${signedLog(c)}) AS after FROM ${ctx.table} WHERE isfinite(${c}::DOUBLE)`);
   const show = (v: unknown) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? 'undefined' : fmt(Number(v)));
   return {
-    select: replaceColumn(ctx, step.column, signedLog(c)), touched: [step.column],
+    ...replaceColumn(step.column, signedLog(c)),
     note: `Replaced '${step.column}' by sign(x)·ln(1 + |x|): skewness ${show(s?.before)} before, ${show(s?.after)} after.`,
   };
 }

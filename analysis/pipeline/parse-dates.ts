@@ -30,7 +30,7 @@ export async function planParseDates(ctx: StepContext, step: StepOf<'parse_dates
   const bad = await queryJson(ctx.conn, `SELECT DISTINCT ${c} AS v FROM ${ctx.table} WHERE ${c} IS NOT NULL AND (${expr}) IS NULL ORDER BY 1 LIMIT 3`);
   const examples = bad.map((b) => JSON.stringify(String(b.v))).join(', ');
   return {
-    select: replaceColumn(ctx, step.column, expr), touched: [step.column],
+    ...replaceColumn(step.column, expr),
     note: `Read '${step.column}' as dates (${form}): ${ok} of ${n} values parsed${n > ok ? `; ${n - ok} could not be read and are now empty (e.g. ${examples})` : ''}.`,
   };
 }

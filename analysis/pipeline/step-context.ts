@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryJson, sqlIdent } from '../duck.js';
+import { queryJson } from '../duck.js';
 
 /** The hidden column that keeps the upload's row order through every step (dropped when the result is written). */
 export const ROW = '__assay_row';
@@ -15,8 +15,13 @@ export interface StepContext {
   storageType: (column: string) => string;
 }
 
-/** How a step makes the next table: a SELECT over the current one, the columns whose values it touches, and its account. */
-export interface StepPlan { select: string; touched: string[]; note: string }
+/**
+ * How a step makes the next table, with its account: one column rewritten by an expression over the current table
+ * (most steps), or a whole SELECT over it (dropping a column, removing rows).
+ */
+export type StepPlan =
+  | { kind: 'replace'; column: string; expr: string; note: string }
+  | { kind: 'select'; select: string; rowsChange: boolean; note: string };
 
 /** One number from a one-row query (null when SQL says NULL). */
 export async function scalar(conn: DuckDBConnection, sql: string): Promise<number | null> {
@@ -25,8 +30,8 @@ export async function scalar(conn: DuckDBConnection, sql: string): Promise<numbe
   return v === null || v === undefined ? null : Number(v);
 }
 
-/** `SELECT * REPLACE (expr AS "col") FROM table`: the step's column rewritten, every other column as it was. */
-export const replaceColumn = (ctx: StepContext, column: string, expr: string) => `SELECT * REPLACE (${expr} AS ${sqlIdent(column)}) FROM ${ctx.table}`;
+/** The step's column rewritten by `expr` (over the current table), every other column as it was. */
+export const replaceColumn = (column: string, expr: string) => ({ kind: 'replace' as const, column, expr });
 
 /** A finite number as a SQL literal; anything else is a bug in the caller, not user input. */
 export function num(x: number): string {
