@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps.js';
 import { finalizeActivity } from './finalize.js';
 import { ingestActivity } from './ingest.js';
 import { assemblePredictionsActivity, recordPredictJobEndActivity, scorePredictionsActivity } from './predict-job.js';
+import { pipelineActivity, recordPipelineFailureActivity } from './pipeline.js';
 import { profileActivity } from './profile.js';
 import { qaActivity } from './qa.js';
 import { readDatasetActivity, recordDatasetFailureActivity } from './read-dataset.js';
@@ -33,6 +34,8 @@ export function createActivities(deps: ActivityDeps, report: ReportSettings) {
     scorePredictions: scorePredictionsActivity(deps),
     assemblePredictions: assemblePredictionsActivity(deps),
     recordPredictJobEnd: recordPredictJobEndActivity(deps),
+    runPipeline: pipelineActivity(deps),
+    recordPipelineFailure: recordPipelineFailureActivity(deps),
   };
 }
 

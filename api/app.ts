@@ -15,9 +15,11 @@ import { compareRoutes } from './routes/compare.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { modelRoutes } from './routes/models.js';
 import { predictJobRoutes } from './routes/predict-jobs.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { projectRoutes } from './routes/projects.js';
 import { reportRoutes } from './routes/reports.js';
 import { runRoutes } from './routes/runs.js';
+import { suggestionRoutes } from './routes/suggestions.js';
 import { systemRoutes } from './routes/system.js';
 
 /**
@@ -49,6 +51,8 @@ export function createApp(deps: AppDeps): Koa {
   compareRoutes(registry, authed, deps); // before datasetRoutes: /datasets/compare is not a dataset id
   datasetRoutes(registry, authed, deps, upload);
   askRoutes(registry, authed, deps);
+  suggestionRoutes(registry, authed, deps);
+  pipelineRoutes(registry, authed, deps);
   runRoutes(registry, authed, deps);
   modelRoutes(registry, authed, deps, upload);
   predictJobRoutes(registry, authed, deps);

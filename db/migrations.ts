@@ -214,10 +214,50 @@ const predictJobs: Migration = {
   },
 };
 
+/**
+ * Preprocessing pipelines (`pipelineRun` workflows) and dataset versions: a pipeline's output is a new dataset row
+ * with `parent_id` (the dataset it was made from), `root_id` (the upload the lineage started from; null on the
+ * upload itself) and `version` (1 for an upload). Numbered 0008: 0007 is another change's.
+ */
+const pipelines: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('datasets')
+      .addColumn('parent_id', 'uuid')
+      .addColumn('root_id', 'uuid')
+      .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+    await db.schema.createIndex('datasets_root').on('datasets').columns(['root_id', 'version']).execute();
+    // One dataset per version number in a lineage: two pipelines finishing at once cannot both take the next one.
+    await sql`create unique index datasets_lineage_version on datasets ((coalesce(root_id, id)), version)`.execute(db);
+    await db.schema.createTable('pipelines')
+      .addColumn('id', 'uuid', (c) => c.primaryKey())
+      .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      // Like runs, a pipeline outlives its input dataset: its record and output stay readable.
+      .addColumn('dataset_id', 'uuid', (c) => c.notNull())
+      .addColumn('output_dataset_id', 'uuid', (c) => c.notNull())
+      .addColumn('workflow_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('steps', 'jsonb', (c) => c.notNull())
+      .addColumn('effects', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn('logs', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn('error', 'text')
+      .addColumn('error_code', 'text')
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn('finished_at', 'timestamptz')
+      .execute();
+    await db.schema.createIndex('pipelines_user').on('pipelines').columns(['user_id', 'created_at']).execute();
+    await db.schema.createIndex('pipelines_output').on('pipelines').columns(['output_dataset_id']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('pipelines').execute();
+    await db.schema.alterTable('datasets').dropColumn('parent_id').dropColumn('root_id').dropColumn('version').execute();
+  },
+};
+
 /** Migrations live in code so the bundle needs no migration folder at runtime. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return { '0001_initial': initial, '0002_dataset_sheet': datasetSheet, '0003_auth_throttle': authThrottle, '0004_model_versions': modelVersions,
-      '0005_dataset_status': datasetStatus, '0006_compares': compares, '0007_predict_jobs': predictJobs };
+      '0005_dataset_status': datasetStatus, '0006_compares': compares, '0007_predict_jobs': predictJobs, '0008_pipelines': pipelines };
   },
 };

@@ -24,6 +24,12 @@ export interface DatasetsTable {
   error: ColumnType<string | null, string | null | undefined, string | null>;
   /** How the file was read (encoding, sheet, conversions), one sentence each. */
   notes: ColumnType<string[], string | undefined, string>;
+  /** The dataset a pipeline made this one from (null for an upload). */
+  parent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The upload the lineage started from (null for the upload itself). */
+  root_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 for an upload; each pipeline output is the lineage's next number. */
+  version: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
 }
 export interface RunsTable {
@@ -72,6 +78,21 @@ export interface PredictJobsTable {
   created_at: Timestamp; finished_at: Timestamp | null;
 }
 
+/** One preprocessing pipeline (`pipelineRun` workflow): `status` is one of `PIPELINE_STATUSES`. */
+export interface PipelinesTable {
+  id: string; user_id: string; dataset_id: string;
+  /** The dataset row the pipeline writes (made when it completes; its id is chosen up front so a retry is idempotent). */
+  output_dataset_id: string;
+  workflow_id: string; status: string;
+  steps: Json<unknown[]>;
+  /** Each finished step's effect (analysis/pipeline/steps.ts StepEffect), in order. */
+  effects: ColumnType<unknown[], string | undefined, string>;
+  /** What the pipeline did, one line per event: `{at, level, message}`. */
+  logs: ColumnType<{ at: string; level: string; message: string }[], string | undefined, string>;
+  error: string | null; error_code: string | null;
+  created_at: Timestamp; finished_at: Timestamp | null;
+}
+
 export interface AuthThrottleTable {
   key: string; hits: number; window_start: Timestamp;
 }
@@ -88,6 +109,7 @@ export interface Database {
   auth_throttle: AuthThrottleTable;
   compares: ComparesTable;
   predict_jobs: PredictJobsTable;
+  pipelines: PipelinesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -97,3 +119,4 @@ export type Artifact = Selectable<ArtifactsTable>;
 export type NewArtifact = Insertable<ArtifactsTable>;
 export type Compare = Selectable<ComparesTable>;
 export type PredictJob = Selectable<PredictJobsTable>;
+export type Pipeline = Selectable<PipelinesTable>;

@@ -135,3 +135,25 @@ export interface CompareInput {
 
 /** What the workflow returns: where the result is (the result itself can be large: it stays in storage). */
 export interface CompareOutcome { result_key: string; report_key: string; columns_compared: number; drifted: number }
+
+// ---- Preprocessing pipelines (`pipelineRun`, one activity) ----
+
+export const PIPELINE_WORKFLOW_TYPE = 'pipelineRun';
+export const pipelineWorkflowIdFor = (pipelineId: string) => `pipeline-${pipelineId}`;
+export const PIPELINE_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
+export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
+
+export interface PipelineInput {
+  pipeline_id: string;
+  user_id: string;
+  dataset_id: string;
+  /** Chosen by the API, so a retried activity writes the same row. */
+  output_dataset_id: string;
+  /** The validated steps (analysis/pipeline/steps.ts), recorded in history as they ran. */
+  steps: unknown[];
+  timeouts: { pipeline_s: number; heartbeat_s: number; max_attempts: number };
+  task_queue: string;
+}
+
+/** What the workflow returns: the new dataset version and its size (the effects are on the pipeline row). */
+export interface PipelineOutcome { output_dataset_id: string; version: number; rows: number; cols: number }

@@ -3,3 +3,4 @@ export { analysisJob } from './analysis-job.js';
 export { datasetIngest } from './dataset-ingest.js';
 export { compareDatasets } from './compare-datasets.js';
 export { predictJob } from './predict-job.js';
+export { pipelineRun } from './pipeline-run.js';

@@ -33,6 +33,9 @@ beforeAll(async () => {
   const job = await alice.post(`/models/${ids.model}/predict-jobs`, { dataset_id: ids.dataset });
   expect(job.status).toBe(202);
   ids.predictJob = job.body.job_id;
+  const pipe = await alice.post('/pipelines/run', { dataset_id: ids.dataset, steps: [{ step: 'deduplicate' }] });
+  expect(pipe.status).toBe(202);
+  ids.pipeline = pipe.body.pipeline_id;
 });
 afterAll(async () => { await stack?.close(); });
 
@@ -45,11 +48,12 @@ const routes: [string, string, unknown?][] = [
   ['GET', '/datasets/compare/:compare'], ['GET', '/datasets/compare/:compare/report'],
   ['POST', '/models/:model/predict-jobs', { dataset_id: '00000000-0000-4000-8000-000000000000' }], ['GET', '/models/:model/predict-jobs'],
   ['GET', '/predict-jobs/:predictJob'], ['GET', '/predict-jobs/:predictJob/download'], ['POST', '/predict-jobs/:predictJob/cancel'],
+  ['GET', '/datasets/:dataset/suggestions'], ['GET', '/datasets/:dataset/versions'], ['GET', '/pipelines/:pipeline'], ['GET', '/pipelines/:pipeline/events'],
 ];
 // Routes without an id of someone else's to try: public ones, admin ones, and the caller's own lists and creations.
 const publicRoutes = ['GET /', 'GET /docs', 'GET /openapi.json', 'GET /health', 'GET /metrics', 'GET /files', 'POST /auth/register', 'POST /auth/login'];
 const adminRoutes = ['GET /admin/users', 'GET /admin/stats', 'GET /admin/logs'];
-const ownRoutes = ['GET /auth/me', 'GET /projects', 'POST /projects', 'GET /datasets', 'POST /datasets/upload', 'POST /datasets/compare', 'GET /runs', 'POST /runs/start', 'GET /models', 'GET /predict-jobs'];
+const ownRoutes = ['GET /auth/me', 'GET /projects', 'POST /projects', 'GET /datasets', 'POST /datasets/upload', 'POST /datasets/compare', 'GET /runs', 'POST /runs/start', 'GET /models', 'GET /predict-jobs', 'POST /pipelines/run'];
 
 test('every route the API registers is in one of the tables of this file (a new route must say how it is scoped)', async () => {
   const doc = (await alice.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };

@@ -47,6 +47,8 @@ export function mockActivities(calls: Calls, overrides: Partial<Activities> = {}
     scorePredictions: async () => ({ chunks: 2, rows: 10, explained_rows: 0, resumed_from_row: null }),
     assemblePredictions: async (i) => ({ artifact_id: randomUUID(), storage_key: `runs/r/predictions-${i.job_id}.csv`, rows: i.rows, size: 100, resumed_from_row: i.resumed_from_row }),
     recordPredictJobEnd: async () => undefined,
+    runPipeline: async (i) => ({ output_dataset_id: i.output_dataset_id, version: 2, rows: 10, cols: 3 }),
+    recordPipelineFailure: async () => undefined,
   };
   const merged = { ...base, ...overrides };
   return Object.fromEntries(Object.entries(merged).map(([k, fn]) => [k, track(k, fn as never)])) as unknown as Activities;

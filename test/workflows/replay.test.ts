@@ -12,7 +12,7 @@ const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).s
 test('every recorded path has a history', () => {
   expect(files.map((f) => f.replace('.json', ''))).toEqual(expect.arrayContaining([
     'happy-path', 'clarify', 'clarify-timeout', 'cancel-signal', 'cancel-temporal', 'retry-needs-attention', 'bad-data', 'heartbeat-resume', 'compare-happy', 'compare-bad-data',
-    'predict-happy', 'predict-heartbeat-resume', 'predict-bad-data',
+    'predict-happy', 'predict-heartbeat-resume', 'predict-bad-data', 'pipeline-happy', 'pipeline-bad-data',
   ]));
 });
 
