@@ -48,7 +48,7 @@ export function ignoredWords(template: string, subject: readonly string[] = []):
   const rows = new Set(subject.flatMap((w) => [w, singular(w)]));
   const out: string[] = [];
   for (const tok of template.split(' ')) {
-    if (!/^[\p{L}][\p{L}'’]*$/u.test(tok) || /^[CVNQ]\d+$/.test(tok)) continue;
+    if (!/^[\p{L}][\p{L}\p{N}'’]*$/u.test(tok) || /^[CVNQ]\d+$/.test(tok)) continue;
     const w = tok.replace(/’/g, "'");
     if (KNOWN.has(w) || KNOWN.has(singular(w)) || rows.has(w) || rows.has(singular(w)) || w.length < 2 || out.includes(w)) continue;
     out.push(w);

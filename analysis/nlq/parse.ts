@@ -95,6 +95,9 @@ function readForm(t: Template, columns: NlqColumn[], question: string, notes: { 
   const { filters, text } = extractFilters(t, columns);
   // What is left once filters are taken out: a word here the reader has no use for was not understood.
   if (notes) notes.ignored = ignoredWords(text, notes.subject);
+  // Periods relative to today ("last year", "past 3 months") are not read: said, not dropped.
+  const relative = / (?:last|past|previous|this|next|current) (?:N\d+ )?(?:day|days|week|weeks|month|months|quarter|quarters|year|years) /.exec(` ${text} `);
+  if (notes && relative) notes.ignored.push(relative[0].trim().split(' ').map((tok) => slotOf(t, tok)?.words ?? tok).join(' '));
   const tokens = text.split(' ').filter(Boolean);
   const c: Ctx = { t, tokens, columns, question };
   const s = ` ${tokens.join(' ')} `;
@@ -136,10 +139,11 @@ function readForm(t: Template, columns: NlqColumn[], question: string, notes: { 
   // "by region and product", "by month and region": a second column to group by, as its plain values.
   let andTok: string | undefined;
   const TIME = '(?:day|days|week|weeks|month|months|quarter|quarters|year|years)';
-  const pair = new RegExp(` (?:by|per|for each|for every|across|grouped by|group by|broken down by|split by) (?:the )?(C\\d+|${TIME}) (?:and|by|then by) (?:by |per )?(?:the |each )?(C\\d+|${TIME}) `).exec(s);
+  const pair = new RegExp(` (?:by|per|for each|for every|across|grouped by|group by|broken down by|split by) (?:the )?(C\\d+|${TIME}) (?:and|then by) (?:by |per )?(?:the |each )?(C\\d+|${TIME}) `).exec(s);
   if (pair && !sorted) {
     const isTime = (p: string) => !!TIME_WORDS[p] || isDate(colOf(c, p) ?? { type: '' });
-    const isCat = (p: string) => { const col = colOf(c, p); return !!col && !isNumeric(col) && !isDate(col); };
+    // Categories, or whole numbers with few values such as cylinders; never measurements.
+    const isCat = (p: string) => { const col = colOf(c, p); return !!col && col.type !== 'float' && !isDate(col); };
     const [a, b] = [pair[1], pair[2]];
     if (isCat(a) && isCat(b) && colOf(c, a)!.name !== colOf(c, b)!.name) {
       groupTok = a; andTok = b;
@@ -155,7 +159,7 @@ function readForm(t: Template, columns: NlqColumn[], question: string, notes: { 
   const topPair = / (?:top|bottom|first|last) N\d+ (C\d+) (?:and|by) (C\d+) /.exec(s);
   if (topPair && groupTok === topPair[1] && !andTok) {
     const second = colOf(c, topPair[2])!;
-    if (!isNumeric(second) && !isDate(second) && second.name !== colOf(c, groupTok)!.name) { andTok = topPair[2]; used.add(andTok); state.and = second.name; state.first = colOf(c, groupTok)!.name; }
+    if (second.type !== 'float' && !isDate(second) && second.name !== colOf(c, groupTok)!.name) { andTok = topPair[2]; used.add(andTok); state.and = second.name; state.first = colOf(c, groupTok)!.name; }
   }
 
   if (bucket && !dateTok) {

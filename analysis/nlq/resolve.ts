@@ -64,7 +64,7 @@ export function resolveQuery(input: unknown, columns: NlqColumn[]): QueryForm {
       const a = col(q.group.and);
       if (a.name === g.name) bad(`'${g.name}' is grouped by once; name two different columns.`);
       if (q.group.bucket === 'bins') bad('A histogram has one column; a second group needs plain values.');
-      if (isNumeric(a) || isDate(a)) bad(`'${a.name}' is ${a.type}; a second group column must hold categories (a date column goes first, as in 'by month and region').`);
+      if (a.type === 'float' || isDate(a)) bad(`'${a.name}' is ${a.type}; a second group column must hold categories or whole numbers (a date column goes first, as in 'by month and region').`);
     }
     if (q.group.bucket === 'bins' && !isNumeric(g)) bad(`'${g.name}' is ${g.type}; only numbers are binned.`);
     if (q.group.bucket && q.group.bucket !== 'bins' && !isDate(g)) bad(`'${g.name}' is ${g.type}; only dates group by ${q.group.bucket}.`);

@@ -49,6 +49,15 @@ describe('ignored words are said, not dropped', () => {
     expect(subjectWords('Orders_2024.csv')).toEqual(['orders']);
   });
 
+  test('words with digits count ("q1"), and "last" is never a typo of a value ("East")', () => {
+    expect(read('total revenue in q1', SALES).ignored).toEqual(['q1']);
+    const r = read('total revenue last year', SALES);
+    expect(r.query.filters).toEqual([]);
+    expect(r.ignored).toEqual(['last year']);
+    expect(r.interpretation).toBe("Total revenue; ignoring: 'last year' (not understood, so it filtered nothing: this answer is over all rows).");
+    expect(read('total revenue for the past 3 months', SALES)).toMatchObject({ query: { filters: [] }, ignored: ['past 3 months'] });
+  });
+
   test('several unknown words are each named once', () => {
     const r = read('average horsepower of shiny shiny cars', CARS, ['cars']);
     expect(r.ignored).toEqual(['shiny']);
@@ -128,6 +137,11 @@ describe('two group columns: both, or a refusal that says so', () => {
     expect(chartFor(r.query, [], 't')).toMatchObject({ mark: { type: 'line' }, encoding: { color: { field: and } } });
   });
 
+  test('a whole-number column groups too; "per order by region" is not two groups', () => {
+    expect(read('average horsepower by origin and cylinders', CARS).query.group).toEqual({ column: 'Origin', and: 'Cylinders' });
+    expect(read('average revenue per order by region', SALES).query.group?.and).toBeUndefined();
+  });
+
   test('top k of pairs, and shares of pairs', () => {
     expect(read('top 3 regions and products by revenue', SALES).query).toMatchObject({ group: { column: 'region', and: 'product' }, limit: 3 });
     const share = read('share of revenue by region and product', SALES);
@@ -145,7 +159,9 @@ describe('two group columns: both, or a refusal that says so', () => {
 
   test('a second group column must be another category', () => {
     const form = (and: string): QueryForm => ({ measures: [{ fn: 'count' }], filters: [], group: { column: 'region', and } });
-    expect(() => resolveQuery(form('units'), SALES)).toThrow(/a second group column must hold categories/);
+    expect(() => resolveQuery(form('revenue'), SALES)).toThrow(/a second group column must hold categories or whole numbers/);
+    expect(() => resolveQuery(form('order_date'), SALES)).toThrow(/a date column goes first/);
+    expect(resolveQuery(form('units'), SALES)).toEqual(form('units'));
     expect(() => resolveQuery(form('region'), SALES)).toThrow(/grouped by once/);
     expect(resolveQuery(form('product'), SALES)).toEqual(form('product'));
   });
