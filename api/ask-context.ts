@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NlqColumn } from '../analysis/nlq/query.js';
 import { READER_VERSION } from '../analysis/nlq/run.js';
 import type { Dataset } from '../db/schema.js';
@@ -8,18 +9,25 @@ const MAX_DATASETS = 200;
 /**
  * The common values of each dataset's categorical columns and the spans of its date columns, as the reader
  * gathered them for an earlier question, so a wide table is not queried for them on every question. Keyed by the
- * dataset, its bytes (sha256) and the reader's version: a re-upload or a newer reader gathers them afresh.
+ * dataset, its bytes (sha256), its columns as read (a re-read that types them differently) and the reader's
+ * version: any of these changing gathers them afresh.
  */
 export interface AskContextCache {
-  get(ds: Pick<Dataset, 'id' | 'sha256'>): NlqColumn[] | undefined;
-  set(ds: Pick<Dataset, 'id' | 'sha256'>, context: NlqColumn[]): void;
+  get(ds: CacheKey): NlqColumn[] | undefined;
+  set(ds: CacheKey, context: NlqColumn[]): void;
   readonly size: number;
 }
+
+/** What identifies a dataset's context: the dataset, its bytes and its columns' names and types. */
+export type CacheKey = Pick<Dataset, 'id' | 'sha256'> & { columns: { name: string; type: string; storage_type?: string }[] };
 
 /** Builds an in-memory LRU `AskContextCache` of at most `max` datasets. */
 export function askContextCache(max = MAX_DATASETS): AskContextCache {
   const entries = new Map<string, NlqColumn[]>();
-  const key = (ds: Pick<Dataset, 'id' | 'sha256'>) => `${ds.id}:${ds.sha256}:v${READER_VERSION}`;
+  const key = (ds: CacheKey) => {
+    const cols = createHash('sha256').update(JSON.stringify(ds.columns.map((c) => [c.name, c.type, c.storage_type ?? '']))).digest('hex').slice(0, 16);
+    return `${ds.id}:${ds.sha256}:${cols}:v${READER_VERSION}`;
+  };
   return {
     get(ds) {
       const k = key(ds);

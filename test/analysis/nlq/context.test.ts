@@ -46,12 +46,13 @@ describe('askDataset and the common values', () => {
 });
 
 describe('the per-dataset cache', () => {
-  test('keyed by dataset and bytes, least recently used out first', () => {
+  test('keyed by dataset, bytes and columns as read, least recently used out first', () => {
     const cache = askContextCache(2);
-    const a = { id: 'a', sha256: 'x' }, b = { id: 'b', sha256: 'y' }, c = { id: 'c', sha256: 'z' };
+    const a = { id: 'a', sha256: 'x', columns }, b = { id: 'b', sha256: 'y', columns }, c = { id: 'c', sha256: 'z', columns };
     cache.set(a, columns);
     expect(cache.get(a)).toBe(columns);
-    expect(cache.get({ id: 'a', sha256: 'changed' })).toBeUndefined();
+    expect(cache.get({ ...a, sha256: 'changed' })).toBeUndefined();
+    expect(cache.get({ ...a, columns: [{ ...columns[0], type: 'text' }, columns[1]] })).toBeUndefined(); // re-read, typed differently
     cache.set(b, []);
     cache.get(a); // a is now the most recently used
     cache.set(c, []);
