@@ -215,4 +215,6 @@ export const AskOut = z.object({
   query: z.record(z.string(), z.unknown()),
   /** `reader`: Assay's own deterministic reader; `llm`: the NLQ_LLM_URL endpoint's query form, validated. */
   answered_by: z.enum(['reader', 'llm']),
+  /** Words of the question the reader did not understand; `interpretation` names them too, and says when the answer is over all rows despite them. */
+  ignored_words: z.array(z.string()),
 });

@@ -43,19 +43,26 @@ export function chartFor(q: QueryForm, rows: Record<string, unknown>[], title: s
       encoding: { x: { field: 'bin_start', type: 'quantitative', bin: { binned: true }, title: q.group!.column }, x2: { field: 'bin_end' }, y: { field: 'count', type: 'quantitative', title: 'rows' } },
     };
   }
+  // A second group column: one colour per value, its bars side by side (or one line per value).
+  const and = q.group!.and;
+  const color = and ? { color: { field: field(and), type: 'nominal', title: and } } : {};
+  const per = and ? ` and ${and}` : '';
   if (kind === 'line') {
     return {
-      ...vegaLiteBase(title, `${yTitle} per ${q.group!.bucket} of ${q.group!.column}.`, rows),
+      ...vegaLiteBase(title, `${yTitle} per ${q.group!.bucket} of ${q.group!.column}${per}.`, rows),
       mark: { type: 'line', point: true },
-      encoding: { x: { field: field(g), type: 'temporal', title: `${q.group!.column} (${q.group!.bucket})` }, y: { field: field(y), type: 'quantitative', title: yTitle } },
+      encoding: { x: { field: field(g), type: 'temporal', title: `${q.group!.column} (${q.group!.bucket})` }, y: { field: field(y), type: 'quantitative', title: yTitle }, ...color },
     };
   }
   return {
-    ...vegaLiteBase(title, `${yTitle} per ${q.group!.column}.`, rows),
+    ...vegaLiteBase(title, `${yTitle} per ${q.group!.column}${per}.`, rows),
     mark: 'bar',
     encoding: {
-      x: { field: field(g), type: 'nominal', title: q.group!.column, sort: q.order?.by === 'measure' ? (q.order.direction === 'desc' ? '-y' : 'y') : 'ascending' },
+      // Pairs sort by the first column; a single group by the bars' height when the rows were ordered so.
+      x: { field: field(g), type: 'nominal', title: q.group!.column, sort: q.order?.by === 'measure' && !and ? (q.order.direction === 'desc' ? '-y' : 'y') : 'ascending' },
       y: { field: field(y), type: 'quantitative', title: yTitle },
+      ...color,
+      ...(and ? { xOffset: { field: field(and), type: 'nominal' } } : {}),
     },
   };
 }

@@ -22,10 +22,30 @@ interface Target { column: string; kind: 'column' | 'value'; words: string[]; va
 /** Initials of a multi-word name (`miles per gallon` → `mpg`). */
 const initials = (words: string[]) => (words.length >= 2 ? words.map((w) => w[0]).join('') : '');
 
+// Adjective endings (japanese, italian, european, british, northern): what is left must begin one of a value's words.
+const ADJECTIVE_ENDINGS = ['ese', 'ian', 'ean', 'an', 'ish', 'ern', 'i'];
+
+/**
+ * Whether a word is an adjective or demonym of a value, judged only from the value's own spelling: the word less
+ * its ending (`japanese` → `japan`, `european` → `europ`) begins one of the value's words, at most three letters
+ * short of it. No dictionary, so `american` names `America` or `United States of America` but never `USA`.
+ */
+export function adjectiveOf(word: string, valueWords: string[]): boolean {
+  if (word.length < 6 || valueWords.length > 4) return false;
+  for (const end of ADJECTIVE_ENDINGS) {
+    if (!word.endsWith(end)) continue;
+    const stem = word.slice(0, -end.length);
+    if (stem.length < 4) continue;
+    if (valueWords.some((v) => v !== word && v.startsWith(stem) && v.length - stem.length <= 3)) return true;
+  }
+  return false;
+}
+
 /**
  * Finds the columns and values a question's words name, longest and surest first, never overlapping. Columns
  * match by name up to case, spacing, underscores, plurals, a typo or two, initials (`mpg`), or as the unique column
- * whose name begins with the words (`weight` → `Weight_in_lbs`); values match a categorical column's common values.
+ * whose name begins with the words (`weight` → `Weight_in_lbs`); values match a categorical column's common values,
+ * also through an adjective of them (`japanese` → `Japan`, see `adjectiveOf`).
  * `reserved` words (the reader's own vocabulary) only ever match a column spelt exactly so.
  */
 export function findMentions(words: string[], columns: NlqColumn[], reserved: ReadonlySet<string>): Mention[] {
@@ -49,6 +69,7 @@ export function findMentions(words: string[], columns: NlqColumn[], reserved: Re
         let score = phraseScore(phrase, t.words);
         if (guarded && score < 1) continue;
         if (score === 0 && t.kind === 'column' && phrase.length === 1 && phrase[0].length >= 2 && phrase[0] === initials(t.words)) score = 0.8;
+        if (score === 0 && t.kind === 'value' && phrase.length === 1 && !guarded && adjectiveOf(phrase[0], t.words)) score = 0.8;
         if (score === 0 && t.kind === 'column' && t.words.length > phrase.length && phrase.every((w, i) => singular(w) === singular(t.words[i]))) prefixHits.push(t);
         if (score > 0) found.push({ kind: t.kind, start, end, column: t.column, value: t.value, score: t.kind === 'value' ? score - 0.01 : score });
       }

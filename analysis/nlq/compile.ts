@@ -48,17 +48,29 @@ function filterSql(f: Filter, cols: Map<string, NlqColumn>, b: Binder): string {
     case 'not_missing': return `${id} IS NOT NULL`;
     case 'contains': return `CAST(${id} AS VARCHAR) ILIKE ${b.bind(`%${likeEscape(String(f.value))}%`)} ESCAPE '\\'`;
     case 'in':
+      if (isDate(c) && f.part === 'month') return `month(${id}) IN (${f.values!.map((v) => b.bind(Number(v))).join(', ')})`;
       if (num) return `${id} IN (${f.values!.map((v) => b.bind(Number(v))).join(', ')})`;
       return `${text} IN (${f.values!.map((v) => `lower(${b.bind(String(v))})`).join(', ')})`;
     default: break;
   }
   const op = f.op === '!=' ? '<>' : f.op;
+  if (isDate(c) && f.part === 'month') {
+    const m = `month(${id})`;
+    if (f.op === 'between') {
+      // "between november and february" wraps round the turn of the year.
+      const [a, z] = [Number(f.value), Number(f.value2)];
+      return a <= z ? `${m} BETWEEN ${b.bind(a)} AND ${b.bind(z)}` : `(${m} >= ${b.bind(a)} OR ${m} <= ${b.bind(z)})`;
+    }
+    return `${m} ${op} ${b.bind(Number(f.value))}`;
+  }
   if (isDate(c)) {
     // A year compares with the date's year; a date with the date itself.
     if (isYear(f.value) && (f.value2 === undefined || isYear(f.value2))) {
       if (f.op === 'between') return `year(${id}) BETWEEN ${b.bind(Number(f.value))} AND ${b.bind(Number(f.value2))}`;
       return `year(${id}) ${op} ${b.bind(Number(f.value))}`;
     }
+    // Two whole days: every time on the last day counts too ("in march 2020" is up to 2020-03-31 23:59).
+    if (f.op === 'between' && String(f.value).length <= 10 && String(f.value2).length <= 10) return `CAST(${id} AS DATE) BETWEEN CAST(${b.bind(isoDate(f.value!))} AS DATE) AND CAST(${b.bind(isoDate(f.value2!))} AS DATE)`;
     if (f.op === 'between') return `${id} BETWEEN CAST(${b.bind(isoDate(f.value!))} AS TIMESTAMP) AND CAST(${b.bind(isoDate(f.value2!))} AS TIMESTAMP)`;
     if ((f.op === '=' || f.op === '!=') && String(f.value).length <= 10) return `CAST(${id} AS DATE) ${op} CAST(${b.bind(isoDate(f.value!))} AS DATE)`;
     return `${id} ${op} CAST(${b.bind(isoDate(f.value!))} AS TIMESTAMP)`;
@@ -114,8 +126,9 @@ export function compileQuery(q: QueryForm, columns: NlqColumn[]): CompiledQuery 
   }
 
   const measureExprs = q.measures.map((m) => measureSql(m, cols, b));
-  const names = aliases([...(q.group ? [groupAlias(q)!] : []), ...q.measures.map(measureAlias), ...(q.share ? ['percent'] : [])]);
-  const mNames = names.slice(q.group ? 1 : 0, (q.group ? 1 : 0) + q.measures.length);
+  const keys = q.group ? [groupAlias(q)!, ...(q.group.and ? [q.group.and] : [])] : [];
+  const names = aliases([...keys, ...q.measures.map(measureAlias), ...(q.share ? ['percent'] : [])]);
+  const mNames = names.slice(keys.length, keys.length + q.measures.length);
   const selectMeasures = measureExprs.map((e, i) => `${e} AS ${sqlIdent(mNames[i])}`);
   if (q.share) selectMeasures.push(`100.0 * ${measureExprs[0]} / nullif(sum(${measureExprs[0]}) OVER (), 0) AS ${sqlIdent(names.at(-1)!)}`);
   if (q.measures.some((m) => m.fn === 'corr')) {
@@ -128,7 +141,8 @@ export function compileQuery(q: QueryForm, columns: NlqColumn[]): CompiledQuery 
   const g = q.group;
   const gid = sqlIdent(g.column);
   const direction = q.order?.direction.toUpperCase() ?? 'ASC';
-  const orderBy = q.order?.by === 'measure' ? `${sqlIdent(mNames[0])} ${direction} NULLS LAST, 1 ASC` : `1 ${q.order ? direction : 'ASC'} NULLS LAST`;
+  const then = g.and ? ', 2 ASC' : '';
+  const orderBy = q.order?.by === 'measure' ? `${sqlIdent(mNames[0])} ${direction} NULLS LAST, 1 ASC${then}` : `1 ${q.order ? direction : 'ASC'} NULLS LAST${then}`;
 
   if (g.bucket === 'bins') {
     const bins = g.bins ?? 20;
@@ -143,7 +157,7 @@ export function compileQuery(q: QueryForm, columns: NlqColumn[]): CompiledQuery 
   const key = g.bucket ? `CAST(date_trunc('${g.bucket}', ${gid}) AS DATE)` : gid;
   const extra = g.bucket ? [`${gid} IS NOT NULL`] : [];
   return {
-    sql: `SELECT ${key} AS ${sqlIdent(names[0])}, ${selectMeasures.join(', ')} FROM ${TABLE}${whereSql(extra)} GROUP BY 1 ORDER BY ${orderBy} LIMIT ${limit}`,
+    sql: `SELECT ${key} AS ${sqlIdent(names[0])}, ${g.and ? `${sqlIdent(g.and)} AS ${sqlIdent(names[1])}, ` : ''}${selectMeasures.join(', ')} FROM ${TABLE}${whereSql(extra)} GROUP BY 1${g.and ? ', 2' : ''} ORDER BY ${orderBy} LIMIT ${limit}`,
     params: b.params,
   };
 }

@@ -1,4 +1,5 @@
 import type { Filter, FilterOp, NlqColumn } from './query.js';
+import { monthEnd, MONTHS, monthStart } from './months.js';
 import { isDate } from './query.js';
 import { slotOf, type Template } from './tokens.js';
 
@@ -52,6 +53,29 @@ export function extractFilters(t: Template, columns: NlqColumn[]): Filtered {
     if (!isDate(c) && vals.every((v) => slotOf(t, v)?.kind === 'Q' && dateLike(v)) && dates.length === 1) return null;
     return c;
   };
+  // Month names on the one date column: "in march" (any year), "in march 2020", "between january and june".
+  if (dates.length === 1) {
+    const M = `(${[...MONTHS.keys()].join('|')})`;
+    const yearOf = (tok: string | undefined) => (tok && year(tok) ? Number(valueOf(tok)) : undefined);
+    const d = dates[0].name;
+    take(new RegExp(` (?:between|from) ${M}(?: (N\\d+))? (?:and|to|through|till|until) ${M}(?: (N\\d+))? `, 'g'), (m) => {
+      const [m1, m2] = [MONTHS.get(m[1])!, MONTHS.get(m[3])!];
+      const y1 = yearOf(m[2]) ?? yearOf(m[4]), y2 = yearOf(m[4]) ?? yearOf(m[2]);
+      if ((m[2] && !yearOf(m[2])) || (m[4] && !yearOf(m[4]))) return null;
+      if (y1 === undefined || y2 === undefined) return { column: d, op: 'between', value: m1, value2: m2, part: 'month' };
+      return { column: d, op: 'between', value: monthStart(y1, m1), value2: monthEnd(y2 < y1 || (y2 === y1 && m2 < m1) ? y1 + 1 : y2, m2) };
+    });
+    // "in march or april": either month, any year.
+    take(new RegExp(` (?:in|during|for|of|on|throughout) ${M}((?: (?:or|and) ${M})+) (?!N\\d)`, 'g'), (m) => ({ column: d, op: 'in', values: [m[1], ...m[2].split(' ').filter((w) => MONTHS.has(w))].map((w) => MONTHS.get(w)!), part: 'month' }));
+    take(new RegExp(` (?:(?:in|during|for|of|on|throughout) )?${M}(?: (N\\d+))? `, 'g'), (m) => {
+      const month = MONTHS.get(m[1])!;
+      const y = yearOf(m[2]);
+      // A bare month word needs "in"/"during"… before it or a year after it: "may" alone is a verb as often as not.
+      if (m[2] && y === undefined) return null;
+      if (y === undefined && !/^ (in|during|for|of|on|throughout) /.test(m[0])) return null;
+      return y === undefined ? { column: d, op: '=', value: month, part: 'month' } : { column: d, op: 'between', value: monthStart(y, month), value2: monthEnd(y, month) };
+    });
+  }
   take(new RegExp(` ${lead}(C\\d+) ${BE}(?:between|from) ([NQ]\\d+) (?:and|to) ([NQ]\\d+) `, 'g'), (m) => { const c = subject(m[1], m[2], m[3]); return c && { column: c.name, op: 'between', value: valueOf(m[2]), value2: valueOf(m[3]) }; });
   if (dates.length === 1) take(/ (?:between|from) ([NQ]\d+) (?:and|to) ([NQ]\d+) /g, (m) => (dateLike(m[1]) && dateLike(m[2]) ? { column: dates[0].name, op: 'between', value: valueOf(m[1]), value2: valueOf(m[2]) } : null));
   take(new RegExp(` ${lead}(C\\d+) ${BE}${MISSING} `, 'g'), (m) => ({ column: col(m[1])!.name, op: 'is_missing' }));
@@ -67,6 +91,8 @@ export function extractFilters(t: Template, columns: NlqColumn[]): Filtered {
   take(new RegExp(` ${lead}(C\\d+) ((?:is |are |was |were |eq |equals |equal to |of |in |from )*)([VNQ]\\d+) `, 'g'), (m) => {
     const c = col(m[1])!;
     const v = slotOf(t, m[3])!;
+    // A value of another column is not this column's ("weight of japanese cars" is not weight = 'Japan').
+    if (v.kind === 'V' && v.column !== c.name) return null;
     if (v.kind === 'N') {
       // "weight in 10 bins" is not "weight = 10": a bare number needs "is"/"=" (or a date column's "in 1980").
       const copula = /(is|are|was|were|eq|equals|equal to) $/.test(m[2]) || (isDate(c) && /in $/.test(m[2]));
@@ -99,7 +125,7 @@ export function extractFilters(t: Template, columns: NlqColumn[]): Filtered {
 function mergeEqualities(filters: Filter[]): Filter[] {
   const out: Filter[] = [];
   for (const f of filters) {
-    const same = f.op === '=' ? out.find((o) => o.column === f.column && (o.op === '=' || o.op === 'in')) : undefined;
+    const same = f.op === '=' ? out.find((o) => o.column === f.column && o.part === f.part && (o.op === '=' || o.op === 'in')) : undefined;
     if (!same) { out.push(f); continue; }
     if (same.op === '=') { same.op = 'in'; same.values = [same.value!]; delete same.value; }
     if (!same.values!.includes(f.value!)) same.values!.push(f.value!);

@@ -1,3 +1,4 @@
+import { monthName } from './months.js';
 import type { Filter, Measure, QueryForm } from './query.js';
 
 const FN_WORDS: Record<Measure['fn'], string> = {
@@ -13,6 +14,13 @@ const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
 
 /** A filter in words: `Origin is 'Japan'`, `Year is between 1975 and 1980`. */
 export function describeFilter(f: Filter): string {
+  if (f.part === 'month') {
+    const col = `the month of ${f.column}`;
+    const mn = (v: unknown) => monthName(Number(v));
+    if (f.op === 'between') return `${col} is ${mn(f.value)} to ${mn(f.value2)}`;
+    if (f.op === 'in') return `${col} is one of ${f.values!.map(mn).join(', ')}`;
+    return `${col} ${OP_WORDS[f.op]} ${mn(f.value)}`;
+  }
   if (f.op === 'is_missing' || f.op === 'not_missing') return `${f.column} ${OP_WORDS[f.op]}`;
   if (f.op === 'between') return `${f.column} is between ${show(f.value)} and ${show(f.value2)}`;
   if (f.op === 'in') return `${f.column} is one of ${f.values!.map(show).join(', ')}`;
@@ -43,7 +51,8 @@ export function interpret(q: QueryForm): string {
     head = what.charAt(0).toUpperCase() + what.slice(1);
     if (q.group?.bucket) head += ` per ${q.group.bucket} of ${q.group.column}`;
     else if (q.group) head += ` per ${q.group.column}`;
-    if (q.share) head += `, with each ${q.group?.bucket ?? 'group'}'s share of the total in percent`;
+    if (q.group?.and) head += ` and ${q.group.and}`;
+    if (q.share) head += `, with each ${q.group?.and ? 'pair' : q.group?.bucket ?? 'group'}'s share of the total in percent`;
   }
   const parts = [head];
   if (q.filters.length) parts.push(`for rows where ${q.filters.map(describeFilter).join(' and ')}`);

@@ -19,10 +19,11 @@ export function llmPrompt(question: string, columns: NlqColumn[]): { system: str
   }).join('\n');
   const system = [
     'You translate a question about one table into a JSON query form. Answer with one JSON object and nothing else: no SQL, no prose.',
-    'Shape: {"measures": [{"fn", "column"?, "column2"?, "where"?}], "columns"?: [names], "filters": [{"column", "op", "value"?, "value2"?, "values"?}],',
-    '"group"?: {"column", "bucket"?, "bins"?}, "order"?: {"by", "direction"}, "limit"?, "share"?}.',
+    'Shape: {"measures": [{"fn", "column"?, "column2"?, "where"?}], "columns"?: [names], "filters": [{"column", "op", "value"?, "value2"?, "values"?, "part"?}],',
+    '"group"?: {"column", "bucket"?, "bins"?, "and"?}, "order"?: {"by", "direction"}, "limit"?, "share"?}.',
     `fn is one of ${MEASURE_FNS.join(', ')} (count and percent take no column; percent counts rows meeting "where"; corr takes column and column2).`,
     `op is one of ${FILTER_OPS.join(', ')}; bucket is one of ${BUCKETS.join(', ')} (time periods for date columns, bins for a numeric histogram).`,
+    'A filter with "part": "month" compares a date column\'s month of the year (1-12, any year). group.and names a second category column to group by.',
     'order.by is "measure", "group", or a column name when there are no measures (a row listing); direction is "asc" or "desc"; limit is at most 1000.',
     'Use column names exactly as listed. If the question cannot be answered from these columns, answer {"error": "why"}.',
   ].join('\n');

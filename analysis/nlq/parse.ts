@@ -1,6 +1,7 @@
 import { nearColumns } from './columns.js';
 import { NlqError } from './errors.js';
 import { extractFilters } from './filters.js';
+import { ignoredWords } from './ignored.js';
 import { isCategory, isDate, isNumeric, type Bucket, type Measure, type MeasureFn, type NlqColumn, type QueryForm } from './query.js';
 import { suggestQuestions } from './suggest.js';
 import { slotOf, templateOf, type Template } from './tokens.js';
@@ -56,7 +57,34 @@ const defaultAgg = (col: NlqColumn): MeasureFn => (/(sales|revenue|amount|total|
  * @example readQuestion('average price by city', cols) // { measures: [{fn:'avg', column:'price'}], group: {column:'city'}, ... }
  */
 export function readQuestion(question: string, columns: NlqColumn[]): QueryForm {
-  const t = templateOf(question, columns, RESERVED);
+  return readTemplate(templateOf(question, columns, RESERVED), columns, question);
+}
+
+/** A read question and the words of it the reader did not understand (`ignored`, see `ignoredWords`). */
+export interface ReadQuestion { query: QueryForm; ignored: string[] }
+
+/**
+ * Reads a question like `readQuestion`, and also says which of its words were not understood, so the answer can
+ * say so instead of dropping them in silence.
+ * @param subject words naming the dataset's rows (from its name: `cars`), which are understood
+ * @example readQuestionNoted('average weight of american cars', cars, ['cars']).ignored // ['american']
+ */
+export function readQuestionNoted(question: string, columns: NlqColumn[], subject: readonly string[] = []): ReadQuestion {
+  const notes = { ignored: [] as string[], subject };
+  return { query: readTemplate(templateOf(question, columns, RESERVED), columns, question, notes), ignored: notes.ignored };
+}
+
+function readTemplate(t: Template, columns: NlqColumn[], question: string, notes?: { ignored: string[]; subject: readonly string[] }): QueryForm {
+  const state: { and?: string; first?: string } = {};
+  const q = readForm(t, columns, question, notes, state);
+  // A second group column the chosen reading has no room for (a distribution, a share of rows…) is refused, not dropped.
+  if (state.and && q.group?.and !== state.and) {
+    throw new NlqError('unreadable', `This question groups by two columns ('${state.first}' and '${state.and}') in a way the reader cannot answer at once; ask per one of them, or for one value of '${state.and}'.`, { try: suggestQuestions(columns), group_columns: [state.first, state.and] });
+  }
+  return q;
+}
+
+function readForm(t: Template, columns: NlqColumn[], question: string, notes: { ignored: string[]; subject: readonly string[] } | undefined, state: { and?: string; first?: string }): QueryForm {
   // "in 10 bins" sets the histogram's bins; taken out first so the number is not read as a filter.
   let bins: number | undefined;
   t.text = ` ${t.text} `.replace(/ (?:in |into |with |using )?(N\d+) (?:bins|buckets|bars|intervals) /, (_m, n: string) => {
@@ -65,6 +93,11 @@ export function readQuestion(question: string, columns: NlqColumn[]): QueryForm 
     return ' ';
   }).trim();
   const { filters, text } = extractFilters(t, columns);
+  // What is left once filters are taken out: a word here the reader has no use for was not understood.
+  if (notes) notes.ignored = ignoredWords(text, notes.subject);
+  // Periods relative to today ("last year", "past 3 months") are not read: said, not dropped.
+  const relative = / (?:last|past|previous|this|next|current) (?:N\d+ )?(?:day|days|week|weeks|month|months|quarter|quarters|year|years) /.exec(` ${text} `);
+  if (notes && relative) notes.ignored.push(relative[0].trim().split(' ').map((tok) => slotOf(t, tok)?.words ?? tok).join(' '));
   const tokens = text.split(' ').filter(Boolean);
   const c: Ctx = { t, tokens, columns, question };
   const s = ` ${tokens.join(' ')} `;
@@ -102,6 +135,32 @@ export function readQuestion(question: string, columns: NlqColumn[]): QueryForm 
   // "by region" with no such column: a word where a column should be.
   const byWord = / (?:by|per|for each|grouped by|broken down by) (?:the )?([\p{L}][\p{L}\p{N}]*) /u.exec(s);
   if (!groupTok && !dateTok && !topGroup && byWord && !TIME_WORDS[byWord[1]] && !CONTENT_STOP.has(byWord[1]) && !RESERVED.has(byWord[1]) && !sorted) unknownColumn(c, byWord[1]);
+
+  // "by region and product", "by month and region": a second column to group by, as its plain values.
+  let andTok: string | undefined;
+  const TIME = '(?:day|days|week|weeks|month|months|quarter|quarters|year|years)';
+  const pair = new RegExp(` (?:by|per|for each|for every|across|grouped by|group by|broken down by|split by) (?:the )?(C\\d+|${TIME}) (?:and|then by) (?:by |per )?(?:the |each )?(C\\d+|${TIME}) `).exec(s);
+  if (pair && !sorted) {
+    const isTime = (p: string) => !!TIME_WORDS[p] || isDate(colOf(c, p) ?? { type: '' });
+    // Categories, or whole numbers with few values such as cylinders; never measurements.
+    const isCat = (p: string) => { const col = colOf(c, p); return !!col && col.type !== 'float' && !isDate(col); };
+    const [a, b] = [pair[1], pair[2]];
+    if (isCat(a) && isCat(b) && colOf(c, a)!.name !== colOf(c, b)!.name) {
+      groupTok = a; andTok = b;
+    } else if ((isTime(a) && isCat(b)) || (isCat(a) && isTime(b))) {
+      const [time, cat] = isTime(a) ? [a, b] : [b, a];
+      groupTok = undefined; andTok = cat;
+      if (TIME_WORDS[time]) bucket = TIME_WORDS[time];
+      else { dateTok = time; bucket ??= 'auto'; }
+    }
+    if (andTok) { used.add(a); used.add(b); state.and = colOf(c, andTok)!.name; state.first = TIME_WORDS[a] ?? colOf(c, a)!.name; }
+  }
+  // "top 3 regions and products by revenue": the pairs ranked.
+  const topPair = / (?:top|bottom|first|last) N\d+ (C\d+) (?:and|by) (C\d+) /.exec(s);
+  if (topPair && groupTok === topPair[1] && !andTok) {
+    const second = colOf(c, topPair[2])!;
+    if (second.type !== 'float' && !isDate(second) && second.name !== colOf(c, groupTok)!.name) { andTok = topPair[2]; used.add(andTok); state.and = second.name; state.first = colOf(c, groupTok)!.name; }
+  }
 
   if (bucket && !dateTok) {
     const mentioned = tokens.find((tok) => { const col = colOf(c, tok); return col && isDate(col) && !used.has(tok); });
@@ -171,9 +230,10 @@ export function readQuestion(question: string, columns: NlqColumn[]): QueryForm 
     return { measures: targets.slice(0, 64).map((name) => ({ fn: 'missing' as const, column: name })), filters, ...groupOf() };
   }
 
+  function and(): { and?: string } { return andTok ? { and: colOf(c, andTok)!.name } : {}; }
   function groupOf(): Pick<QueryForm, 'group' | 'order'> {
-    if (groupTok) return { group: { column: colOf(c, groupTok)!.name }, order: order ?? { by: 'measure', direction: 'desc' } };
-    if (dateCol && bucket) return { group: { column: dateCol.name, bucket: bucket === 'auto' ? autoBucket(dateCol) : bucket }, order: { by: 'group', direction: 'asc' } };
+    if (groupTok) return { group: { column: colOf(c, groupTok)!.name, ...and() }, order: order ?? { by: 'measure', direction: 'desc' } };
+    if (dateCol && bucket) return { group: { column: dateCol.name, bucket: bucket === 'auto' ? autoBucket(dateCol) : bucket, ...and() }, order: { by: 'group', direction: 'asc' } };
     return order ? { order } : {};
   }
 
@@ -206,7 +266,7 @@ export function readQuestion(question: string, columns: NlqColumn[]): QueryForm 
     if (groupTok) {
       const num = free().find((tok) => isNumeric(colOf(c, tok)!));
       const m = measures[0] ?? (num ? { fn: defaultAgg(colOf(c, num)!), column: colOf(c, num)!.name } : { fn: 'count' as const });
-      return { measures: [m, ...measures.slice(1)], filters, group: { column: colOf(c, groupTok)!.name }, order: { by: 'measure', direction }, limit };
+      return { measures: [m, ...measures.slice(1)], filters, group: { column: colOf(c, groupTok)!.name, ...and() }, order: { by: 'measure', direction }, limit };
     }
     // No group to rank: the rows themselves, by a number ("the 10 cars with the highest horsepower").
     const by = measures[0]?.column ?? free().map((tok) => colOf(c, tok)!).find(isNumeric)?.name ?? free().map((tok) => colOf(c, tok)!).find(isDate)?.name;

@@ -27,6 +27,8 @@ export const Filter = z.object({
   value2: scalar.optional(),
   /** The values `in` accepts (any of them). */
   values: z.array(scalar).min(1).max(50).optional(),
+  /** `month`: a date column compared by its month of the year (values 1–12), whatever the year ("in march"). */
+  part: z.enum(['month']).optional(),
 }).strict();
 export type Filter = z.infer<typeof Filter>;
 
@@ -46,6 +48,8 @@ export const Group = z.object({
   bucket: z.enum(BUCKETS).optional(),
   /** Number of bins when `bucket` is `bins` (default 20). */
   bins: z.number().int().min(2).max(100).optional(),
+  /** A second column to group by, as its plain values ("by region and product"): one row per pair. */
+  and: name.optional(),
 }).strict();
 export type Group = z.infer<typeof Group>;
 

@@ -35,6 +35,12 @@ export function resolveQuery(input: unknown, columns: NlqColumn[]): QueryForm {
     if (f.op === 'between' && f.value2 === undefined) bad(`The filter on '${c.name}' (between) needs two values.`);
     if (['>', '>=', '<', '<=', 'between'].includes(f.op) && !isNumeric(c) && !isDate(c)) bad(`'${c.name}' is ${c.type}; only numbers and dates compare with ${f.op}.`);
     if (['>', '>=', '<', '<=', 'between'].includes(f.op) && isNumeric(c) && [f.value, f.value2].some((v) => v !== undefined && typeof v !== 'number')) bad(`'${c.name}' is a number; compare it with a number.`);
+    if (f.part === 'month') {
+      if (!isDate(c)) bad(`'${c.name}' is ${c.type}; only dates compare by month.`);
+      if (['contains', 'is_missing', 'not_missing'].includes(f.op)) bad(`A month filter on '${c.name}' compares with a month (1–12), not with ${f.op}.`);
+      if ([f.value, f.value2, ...(f.values ?? [])].some((v) => v !== undefined && !(Number.isInteger(v) && Number(v) >= 1 && Number(v) <= 12))) bad(`A month filter on '${c.name}' needs months as numbers from 1 to 12.`);
+      return;
+    }
     if (isDate(c) && [f.value, f.value2].some((v) => v !== undefined && !validDate(v))) bad(`'${c.name}' is a date; compare it with a date (YYYY-MM-DD) or a year.`);
   };
   for (const f of q.filters) checkFilter(f);
@@ -54,6 +60,12 @@ export function resolveQuery(input: unknown, columns: NlqColumn[]): QueryForm {
   }
   if (q.group) {
     const g = col(q.group.column);
+    if (q.group.and !== undefined) {
+      const a = col(q.group.and);
+      if (a.name === g.name) bad(`'${g.name}' is grouped by once; name two different columns.`);
+      if (q.group.bucket === 'bins') bad('A histogram has one column; a second group needs plain values.');
+      if (a.type === 'float' || isDate(a)) bad(`'${a.name}' is ${a.type}; a second group column must hold categories or whole numbers (a date column goes first, as in 'by month and region').`);
+    }
     if (q.group.bucket === 'bins' && !isNumeric(g)) bad(`'${g.name}' is ${g.type}; only numbers are binned.`);
     if (q.group.bucket && q.group.bucket !== 'bins' && !isDate(g)) bad(`'${g.name}' is ${g.type}; only dates group by ${q.group.bucket}.`);
     if (q.measures.length === 0) bad('A grouped question needs something to compute per group.');

@@ -5,9 +5,16 @@ import { chartFor } from './chart.js';
 import { compilePoints, compileQuery, TABLE, type Param } from './compile.js';
 import { NlqError, type NlqErrorKind } from './errors.js';
 import { interpret } from './interpret.js';
-import { readQuestion } from './parse.js';
+import { withIgnored } from './ignored.js';
+import { readQuestionNoted } from './parse.js';
 import { isDate, type NlqColumn, type QueryForm } from './query.js';
 import { resolveQuery } from './resolve.js';
+
+/**
+ * The reader's version: part of the key under which a dataset's common values are cached, so a reader that looks
+ * at them differently never reuses what an older one gathered.
+ */
+export const READER_VERSION = 2;
 
 /** Common values kept per categorical column for matching words in questions. */
 const CATEGORIES_PER_COLUMN = 100;
@@ -24,6 +31,10 @@ export interface AskInput {
   query?: unknown;
   /** Wall-clock limit for the queries, after which they are interrupted. */
   timeoutMs: number;
+  /** Words naming the dataset's rows (from its name: `cars`), which the reader counts as understood. */
+  subject?: string[];
+  /** The columns with their common values and date spans from an earlier question (`AskAnswer.context`): not looked up again. */
+  context?: NlqColumn[];
 }
 
 /** An answer: what was understood, the SQL that ran and its parameters, the rows and a chart. */
@@ -36,9 +47,19 @@ export interface AskAnswer {
   columns: string[];
   rows: Record<string, unknown>[];
   chart: Record<string, unknown> | null;
+  /** Words of the question the reader did not understand (also named in `interpretation`). */
+  ignored_words: string[];
+  /** The columns with their common values and date spans, for the caller to cache (see `AskInput.context`). */
+  context: NlqColumn[];
 }
 /** A question not answered, with the columns (and their common values) an LLM could be shown. */
-export interface AskRefusal { kind: 'refused'; error: { kind: NlqErrorKind | 'timeout'; message: string; details: Record<string, unknown> }; columns: NlqColumn[] }
+export interface AskRefusal {
+  kind: 'refused';
+  error: { kind: NlqErrorKind | 'timeout'; message: string; details: Record<string, unknown> };
+  columns: NlqColumn[];
+  /** `columns` with their common values, when they were gathered before the refusal (for the caller to cache). */
+  context?: NlqColumn[];
+}
 
 /** Large integers and decimals come out of DuckDB as strings: numbers when they fit a double exactly enough. */
 function numbersBack(rows: Record<string, unknown>[], types: string[], names: string[]): Record<string, unknown>[] {
@@ -81,32 +102,34 @@ export async function askDataset(input: AskInput, signal?: AbortSignal): Promise
   const timeout = AbortSignal.timeout(input.timeoutMs);
   const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let columns = input.columns;
+  let context: NlqColumn[] | undefined;
   try {
     return await withDuck(async (conn) => {
       await conn.run(`CREATE VIEW ${TABLE} AS SELECT * FROM read_parquet(${sqlString(input.parquet)})`);
-      if (input.query === undefined) columns = await withContext(conn, input.columns);
-      const query = resolveQuery(input.query === undefined ? readQuestion(input.question ?? '', columns) : input.query, columns);
+      columns = context = input.context ?? await withContext(conn, input.columns);
+      const read = input.query === undefined ? readQuestionNoted(input.question ?? '', columns, input.subject) : { query: input.query, ignored: [] };
+      const query = resolveQuery(read.query, columns);
       const compiled = compileQuery(query, columns);
       const answer = await runSql(conn, compiled.sql, compiled.params);
       const pointsSql = compilePoints(query, columns);
       const points = pointsSql ? (await runSql(conn, pointsSql.sql, pointsSql.params)).rows : [];
-      const interpretation = interpret(query);
+      const interpretation = withIgnored(interpret(query), query, read.ignored);
       return {
         kind: 'answer' as const, query, interpretation, sql: compiled.sql, params: compiled.params, columns: answer.names, rows: answer.rows,
-        chart: chartFor(query, answer.rows, input.question ?? interpretation, points),
+        chart: chartFor(query, answer.rows, input.question ?? interpretation, points), ignored_words: read.ignored, context: columns,
       };
     }, { memoryLimit: '512MB', threads: 1, signal: both });
   } catch (err) {
-    if (err instanceof NlqError) return { kind: 'refused', error: { kind: err.kind, message: err.message, details: err.details }, columns };
+    if (err instanceof NlqError) return { kind: 'refused', error: { kind: err.kind, message: err.message, details: err.details }, columns, context };
     if (timeout.aborted && !signal?.aborted) {
       const s = Math.round(input.timeoutMs / 1000);
-      return { kind: 'refused', error: { kind: 'timeout', message: `Answering took longer than ${s} s, the limit for one question (NLQ_TIMEOUT_S); ask about fewer rows (add a filter) or a simpler question.`, details: { max_s: s } }, columns };
+      return { kind: 'refused', error: { kind: 'timeout', message: `Answering took longer than ${s} s, the limit for one question (NLQ_TIMEOUT_S); ask about fewer rows (add a filter) or a simpler question.`, details: { max_s: s } }, columns, context };
     }
     // A value DuckDB cannot use as asked (a date like 2024-02-30, a number too large): the question's fault, said so.
     const text = err instanceof Error ? err.message : String(err);
     if (!signal?.aborted && /(Conversion|Binder|Invalid Input|Out of Range|Parser) Error/i.test(text)) {
       const first = cleanMessage(text.split('\n')[0]).slice(0, 300);
-      return { kind: 'refused', error: { kind: 'invalid_query', message: `The question could not be answered as read: ${first}`, details: {} }, columns };
+      return { kind: 'refused', error: { kind: 'invalid_query', message: `The question could not be answered as read: ${first}`, details: {} }, columns, context };
     }
     throw err;
   }

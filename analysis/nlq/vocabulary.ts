@@ -15,5 +15,5 @@ export const RESERVED = new Set([
   ...Object.keys(AGG_WORDS), ...DESC, ...ASC, 'how', 'many', 'much', 'count', 'number', 'of', 'by', 'per', 'each', 'where', 'with', 'and', 'or', 'not',
   'share', 'percent', 'percentage', 'proportion', 'fraction', 'distribution', 'histogram', 'correlation', 'correlated', 'relationship',
   'missing', 'null', 'empty', 'blank', 'unique', 'distinct', 'different', 'rows', 'row', 'records', 'show', 'list', 'trend', 'over', 'time',
-  'between', 'than', 'greater', 'less', 'more', 'fewer', 'above', 'below', 'under', 'contains', 'is', 'are', 'the', 'what', 'which',
+  'first', 'last', 'next', 'previous', 'past', 'this', 'current', 'between', 'than', 'greater', 'less', 'more', 'fewer', 'above', 'below', 'under', 'contains', 'is', 'are', 'the', 'what', 'which',
 ]);

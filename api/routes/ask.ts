@@ -6,6 +6,8 @@ import { tableKeys } from '../../activities/dataset-table.js';
 import { LlmError, translateWithLlm } from '../../analysis/nlq/llm.js';
 import type { AskAnswer, AskRefusal } from '../../analysis/nlq/run.js';
 import type { Dataset } from '../../db/schema.js';
+import { subjectWords } from '../../analysis/nlq/ignored.js';
+import { askContextCache } from '../ask-context.js';
 import { awaitDatasetRead, startDatasetRead } from '../dataset-read.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -43,6 +45,7 @@ export function askRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   const llm = env.NLQ_LLM_URL ? { url: env.NLQ_LLM_URL, model: env.NLQ_LLM_MODEL, key: env.NLQ_LLM_KEY, timeoutMs: env.NLQ_LLM_TIMEOUT_S * 1000 } : null;
   // The thread's own interrupt comes first, so a slow question gets its own message, not the upload reader's.
   const timeoutMs = Math.min(env.NLQ_TIMEOUT_S, Math.max(1, env.UPLOAD_PARSE_TIMEOUT_S - 2)) * 1000;
+  const contexts = askContextCache();
 
   r.add(router, { method: 'post', path: '/datasets/:id/ask', operationId: 'askDataset', tag: 'datasets', auth: true, body: AskBody, response: AskOut,
     summary: 'Ask a question of a dataset in plain words: the interpretation, the SQL that ran, the rows and a vega-lite chart; 422 with phrasings that work when it cannot read the question' },
@@ -61,8 +64,11 @@ export function askRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       const parquet = path.join(tmp, 'data.parquet');
       await deps.storage.getToFile(keys.parquet, parquet);
       const columns = ds.columns.map((c) => ({ name: c.name, type: c.type, storage_type: c.storage_type }));
+      const subject = [...new Set([...subjectWords(ds.name), ...subjectWords(ds.filename)])];
       const pool = parsePool(env);
-      let out: AskAnswer | AskRefusal = await pool.run('ask', { parquet, columns, question, timeoutMs });
+      const remember = (r: AskAnswer | AskRefusal) => { if (r.context) contexts.set(ds, r.context); };
+      let out: AskAnswer | AskRefusal = await pool.run('ask', { parquet, columns, question, timeoutMs, subject, context: contexts.get(ds) });
+      remember(out);
       let answeredBy: 'reader' | 'llm' = 'reader';
       if (out.kind === 'refused' && llm && LLM_CAN_HELP.has(out.error.kind)) {
         let form: unknown;
@@ -72,7 +78,7 @@ export function askRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
           if (!(err instanceof LlmError)) throw err;
           throw refusal(out, { llm: err.message });
         }
-        const second = await pool.run('ask', { parquet, columns, question, query: form, timeoutMs });
+        const second = await pool.run('ask', { parquet, columns, question, query: form, timeoutMs, context: contexts.get(ds) });
         if (second.kind === 'refused') throw refusal(second, { llm: `The language model's query form was refused: ${second.error.message}` });
         out = second;
         answeredBy = 'llm';
@@ -80,7 +86,7 @@ export function askRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       if (out.kind === 'refused') throw refusal(out);
       ctx.body = {
         question, interpretation: out.interpretation, sql: out.sql, params: out.params, columns: out.columns, rows: out.rows, chart: out.chart,
-        query: out.query, answered_by: answeredBy,
+        query: out.query, answered_by: answeredBy, ignored_words: out.ignored_words,
       };
     } finally {
       await fsp.rm(tmp, { recursive: true, force: true });

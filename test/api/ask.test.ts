@@ -156,6 +156,55 @@ describe('answers, checked against the same computation in the test', () => {
   });
 });
 
+describe('honest about what was read: ignored words, adjectives, months, two groups', () => {
+  test('a word the reader does not understand is named, and an answer over all rows says so', async () => {
+    const r = await ask('average units of japanese orders');
+    expect(r.status).toBe(200);
+    // "orders" names the dataset's rows (orders.csv); "japanese" matches no value, so nothing was filtered.
+    expect(r.body.ignored_words).toEqual(['japanese']);
+    expect(r.body.interpretation).toBe("Average units; ignoring: 'japanese' (not understood, so it filtered nothing: this answer is over all rows).");
+    expect(r.body.rows[0].avg_units).toBeCloseTo(mean(data.map((o) => o.units)), 9);
+    const plain = await ask('average units');
+    expect(plain.body.ignored_words).toEqual([]);
+    expect(plain.body.interpretation).toBe('Average units.');
+  });
+
+  test('an adjective of a value filters by it: "northern" is North', async () => {
+    const r = await ask('total revenue in the northern region');
+    expect(r.status).toBe(200);
+    expect(r.body.query.filters).toEqual([{ column: 'region', op: '=', value: 'North' }]);
+    expect(r.body.ignored_words).toEqual([]);
+    expect(r.body.rows[0].sum_revenue).toBeCloseTo(sum(data.filter((o) => o.region === 'North').map((o) => o.revenue)), 6);
+  });
+
+  test('month names: a month of any year, a month of a year, a span of months', async () => {
+    const inMarch = await ask('total revenue in march');
+    expect(inMarch.status).toBe(200);
+    expect(inMarch.body.interpretation).toBe('Total revenue, for rows where the month of order_date is March.');
+    expect(inMarch.body.rows[0].sum_revenue).toBeCloseTo(sum(data.filter((o) => o.date.slice(5, 7) === '03').map((o) => o.revenue)), 6);
+    const feb = await ask('how many orders in february 2024');
+    expect(feb.body.rows).toEqual([{ count: data.filter((o) => o.date.startsWith('2024-02')).length }]);
+    const half = await ask('total revenue between january and june');
+    expect(half.body.rows[0].sum_revenue).toBeCloseTo(sum(data.filter((o) => Number(o.date.slice(5, 7)) <= 6).map((o) => o.revenue)), 6);
+    const winter = await ask('how many orders between november and february');
+    expect(winter.body.rows).toEqual([{ count: data.filter((o) => [11, 12, 1, 2].includes(Number(o.date.slice(5, 7)))).length }]);
+  });
+
+  test('by region and product: every pair, summed right, bars coloured by product', async () => {
+    const r = await ask('total revenue by region and product');
+    expect(r.status).toBe(200);
+    expect(r.body.columns).toEqual(['region', 'product', 'sum_revenue']);
+    expect(r.body.rows).toHaveLength(12);
+    for (const row of r.body.rows) {
+      expect(row.sum_revenue).toBeCloseTo(sum(data.filter((o) => o.region === row.region && o.product === row.product).map((o) => o.revenue)), 6);
+    }
+    expect(r.body.chart).toMatchObject({ mark: 'bar', encoding: { x: { field: 'region' }, color: { field: 'product' } } });
+    const refused = await ask('distribution of units by region and product');
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.details).toMatchObject({ reason: 'unreadable', group_columns: ['region', 'product'] });
+  });
+});
+
 describe('refusals', () => {
   test('an unreadable question is a 422 with three phrasings over the real columns, each of which answers', async () => {
     const r = await ask('what is the meaning of life');
