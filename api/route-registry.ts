@@ -88,11 +88,14 @@ export function openApiDocument(specs: RouteSpec[], version: string) {
         default: { description: 'Error', content: { 'application/json': { schema: toJson(ErrorBody) } } },
       },
     };
-    if (s.body) op.requestBody = { required: true, content: { 'application/json': { schema: toJson(s.body) } } };
+    // A route may take JSON or a multipart upload (predict: rows or a CSV file); both are documented.
+    const content: Record<string, unknown> = {};
+    if (s.body) content['application/json'] = { schema: toJson(s.body) };
     if (s.multipart) {
-      op.requestBody = { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: Object.fromEntries(
-        Object.entries(s.multipart).map(([k, v]) => [k, v === 'file' ? { type: 'string', format: 'binary' } : { type: 'string' }])) } } } };
+      content['multipart/form-data'] = { schema: { type: 'object', required: Object.keys(s.multipart).filter((k) => s.multipart![k] === 'file'), properties: Object.fromEntries(
+        Object.entries(s.multipart).map(([k, v]) => [k, v === 'file' ? { type: 'string', format: 'binary' } : { type: 'string' }])) } };
     }
+    if (Object.keys(content).length) op.requestBody = { required: true, content };
     (paths[path] ??= {})[s.method] = op;
   }
   return {

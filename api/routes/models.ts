@@ -72,7 +72,7 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upl
     });
 
   r.add(router, { method: 'post', path: '/models/:id/predict', operationId: 'predictWithModel', summary: 'Predict for JSON rows or a CSV upload; ?explain=true adds SHAP contributions', tag: 'models', auth: true,
-    body: PredictBody, query: PredictQuery, response: PredictOut, maxBodyKb: 20 * 1024 },
+    body: PredictBody, multipart: { file: 'file' }, query: PredictQuery, response: PredictOut, maxBodyKb: 20 * 1024 },
   (ctx, next) => (ctx.is('multipart') ? upload(ctx, next) : next()),
   async (ctx) => {
     const { explain } = parse(PredictQuery, ctx.query);

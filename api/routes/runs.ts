@@ -26,6 +26,7 @@ import { findDataset } from './datasets.js';
 import { startDatasetRead } from '../dataset-read.js';
 import { resolveProject } from './projects.js';
 import { canonicalJson, isStorableText, jsonb } from '../../db/text.js';
+import { ResultSchema } from '../../analysis/qa/schemas.js';
 import { CLASSIFICATION_METRICS, METRIC_OPTIONS, metricNamed, REGRESSION_METRICS, type MetricOption } from '../../analysis/ml/metrics.js';
 
 const ACTIVE: RunStatus[] = ['queued', 'running', 'awaiting_clarification', 'needs_attention'];
@@ -252,7 +253,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       await sendUpdate(ctx, retryUpdate, { by: currentUser(ctx).id });
     });
 
-  r.add(router, { method: 'get', path: '/runs/:id/result', operationId: 'getRunResult', summary: 'result.json of a finished run', tag: 'runs', auth: true }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/runs/:id/result', operationId: 'getRunResult', summary: 'result.json of a finished run', tag: 'runs', auth: true, response: ResultSchema }, async (ctx) => {
     const run = await findRun(deps, ctx);
     if (!run.result_key) throw new ApiError('CONFLICT', `The run is ${run.status}; its result is written when it ends.`, { status: run.status });
     ctx.type = 'application/json';
