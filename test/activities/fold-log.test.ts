@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { foldLogger, foldLogLine, foldMetric } from '../../activities/fold-log.js';
+import type { FoldScore } from '../../analysis/ml/train-models.js';
 
 test('fold scores are named by the metric the engine ranks with', () => {
   expect(foldMetric('regression', 0)).toBe('r2');
@@ -25,7 +26,7 @@ test('each fold is logged once, in order, skipping those an earlier attempt fini
     await new Promise((r) => setTimeout(r, 5)); // slow writes still come out in order
     lines.push(l);
   }, 'r2', [{ model: 'baseline', fold: 0, score: 0 }]);
-  const done = [{ model: 'baseline' as const, fold: 0, score: 0 }, { model: 'linear' as const, fold: 0, score: 0.5 }];
+  const done: FoldScore[] = [{ model: 'baseline', fold: 0, score: 0 }, { model: 'linear', fold: 0, score: 0.5 }];
   log.onFold(done, 4);
   done.push({ model: 'linear', fold: 1, score: 0.6 }, { model: 'gbdt', fold: 0, score: 0.7 });
   log.onFold(done, 4);
