@@ -471,7 +471,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The run's log lines */
+        /** The run's log lines (JSON, or text/plain with ?format=text) */
         get: operations["getRunLogs"];
         put?: never;
         post?: never;
@@ -2418,7 +2418,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            at: string;
+                            level: string;
+                            message: string;
+                        }[];
+                    };
                 };
             };
             /** @description Error */
@@ -2814,7 +2820,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "user" | "admin";
+                            created_at: string;
+                        }[];
+                    };
                 };
             };
             /** @description Error */
@@ -2853,7 +2869,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        users: number;
+                        datasets: number;
+                        runs: number;
+                        runs_by_status: {
+                            [key: string]: number;
+                        };
+                        mean_stage_duration_ms: {
+                            [key: string]: number;
+                        };
+                    };
                 };
             };
             /** @description Error */
@@ -2896,7 +2922,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            at: string;
+                            level: string;
+                            run_id: string | null;
+                            user_id: string | null;
+                            message: string;
+                        }[];
+                    };
                 };
             };
             /** @description Error */
