@@ -311,6 +311,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/datasets/{id}/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask a question of a dataset in plain words: the interpretation, the SQL that ran, the rows and a vega-lite chart; 422 with phrasings that work when it cannot read the question */
+        post: operations["askDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/datasets/{id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Preprocessing steps proposed from the dataset's profile (each with a confidence and a reason quoting the figure), and run advice; `target` makes the advice about that column */
+        get: operations["getSuggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run preprocessing steps on a dataset (a `pipelineRun` workflow); the result is a new version of the dataset. 422 names an unknown step or column or a bad param */
+        post: operations["runPipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline: status, each step with its effect (rows before/after, columns added/removed/changed, values changed), its log, and the output dataset once completed */
+        get: operations["getPipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events: the pipeline's log lines as they are written (`log`, id = line number) and its `status`, until it ends; Last-Event-ID resumes */
+        get: operations["streamPipelineEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/datasets/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dataset's lineage: the upload (version 1) and every version pipelines made from it, each with the steps that made it */
+        get: operations["listDatasetVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/start": {
         parameters: {
             query?: never;
@@ -558,6 +660,92 @@ export interface paths {
         };
         /** The fitted model as a file: ONNX (format=onnx) or the JSON artifact Assay stores (format=json) */
         get: operations["exportModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{id}/predict-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The model's predict jobs, newest first */
+        get: operations["listModelPredictJobs"];
+        put?: never;
+        /** Score an uploaded dataset with the model in the background (chunked, resumable); poll GET /predict-jobs/{job_id} */
+        post: operations["startPredictJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Predict jobs, newest first (?status, ?model_id) */
+        get: operations["listPredictJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A predict job: status, progress in rows, the artifact once completed */
+        get: operations["getPredictJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict-jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a predict job (409 once it has ended) */
+        post: operations["cancelPredictJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict-jobs/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The predictions file (redirect to a signed link); 409 until completed */
+        get: operations["downloadPredictJob"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1827,6 +2015,453 @@ export interface operations {
             };
         };
     };
+    askDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    question: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        question: string;
+                        interpretation: string;
+                        sql: string;
+                        params: (string | number | boolean)[];
+                        columns: string[];
+                        rows: {
+                            [key: string]: unknown;
+                        }[];
+                        chart: {
+                            [key: string]: unknown;
+                        } | null;
+                        query: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        answered_by: "reader" | "llm";
+                        ignored_words: string[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getSuggestions: {
+        parameters: {
+            query?: {
+                target?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        dataset_id: string;
+                        steps: {
+                            /** @enum {string} */
+                            step: "deduplicate" | "drop_column" | "parse_dates" | "impute" | "cap_outliers" | "log_transform" | "encode_rare";
+                            column?: string;
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            confidence: number;
+                            reason: string;
+                        }[];
+                        recommendations: {
+                            /** @enum {string} */
+                            kind: "validation" | "metric" | "target" | "sampling";
+                            message: string;
+                            options: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        basis: {
+                            rows: number;
+                            cols: number;
+                            /** @enum {string} */
+                            profiled: "all_rows";
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    runPipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    dataset_id: string;
+                    steps: ({
+                        /** @enum {string} */
+                        step: "impute";
+                        column: string;
+                        params: {
+                            /** @enum {string} */
+                            strategy: "median" | "mean" | "mode" | "constant";
+                            value?: string | number | boolean;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        step: "drop_column";
+                        column: string;
+                        /** @default {} */
+                        params?: Record<string, never>;
+                    } | {
+                        /** @enum {string} */
+                        step: "cap_outliers";
+                        column: string;
+                        /**
+                         * @default {
+                         *       "method": "iqr",
+                         *       "k": 1.5,
+                         *       "lower": 0.01,
+                         *       "upper": 0.99
+                         *     }
+                         */
+                        params?: {
+                            /**
+                             * @default iqr
+                             * @enum {string}
+                             */
+                            method?: "iqr" | "percentile";
+                            /** @default 1.5 */
+                            k?: number;
+                            /** @default 0.01 */
+                            lower?: number;
+                            /** @default 0.99 */
+                            upper?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        step: "log_transform";
+                        column: string;
+                        /** @default {} */
+                        params?: Record<string, never>;
+                    } | {
+                        /** @enum {string} */
+                        step: "parse_dates";
+                        column: string;
+                        /** @default {} */
+                        params?: {
+                            format?: string;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        step: "deduplicate";
+                        /** @default {} */
+                        params?: {
+                            subset?: string[];
+                        };
+                    } | {
+                        /** @enum {string} */
+                        step: "encode_rare";
+                        column: string;
+                        /**
+                         * @default {
+                         *       "threshold": 0.01,
+                         *       "other": "other"
+                         *     }
+                         */
+                        params?: {
+                            /** @default 0.01 */
+                            threshold?: number;
+                            /** @default other */
+                            other?: string;
+                        };
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        pipeline_id: string;
+                        workflow_id: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        pipeline_id: string;
+                        workflow_id: string;
+                        /** @enum {string} */
+                        status: "running" | "completed" | "failed" | "cancelled";
+                        /** Format: uuid */
+                        dataset_id: string;
+                        /** Format: uuid */
+                        output_dataset_id: string | null;
+                        steps: {
+                            /** @enum {string} */
+                            step: "deduplicate" | "drop_column" | "parse_dates" | "impute" | "cap_outliers" | "log_transform" | "encode_rare";
+                            column: string | null;
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            effect: {
+                                index: number;
+                                /** @enum {string} */
+                                step: "deduplicate" | "drop_column" | "parse_dates" | "impute" | "cap_outliers" | "log_transform" | "encode_rare";
+                                column: string | null;
+                                rows_before: number;
+                                rows_after: number;
+                                columns_added: string[];
+                                columns_removed: string[];
+                                columns_changed: string[];
+                                values_changed: number;
+                                note: string;
+                                ms: number;
+                            } | null;
+                        }[];
+                        logs: {
+                            at: string;
+                            level: string;
+                            message: string;
+                        }[];
+                        error: string | null;
+                        error_code: string | null;
+                        created_at: string;
+                        finished_at: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    streamPipelineEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listDatasetVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            version: number;
+                            /** Format: uuid */
+                            parent_id: string | null;
+                            created_at: string;
+                            rows: number;
+                            cols: number;
+                            status: string;
+                            /** Format: uuid */
+                            pipeline_id: string | null;
+                            steps: {
+                                [key: string]: unknown;
+                            }[] | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     startRun: {
         parameters: {
             query?: never;
@@ -2020,6 +2655,11 @@ export interface operations {
                                 score: number;
                                 reason: string;
                             }[];
+                            group_options?: {
+                                column: string;
+                                groups: number;
+                                rows_per_group: number;
+                            }[];
                         } | null;
                         error: string | null;
                         logs: {
@@ -2067,6 +2707,8 @@ export interface operations {
                     /** @enum {string} */
                     task?: "auto" | "classification" | "regression";
                     skip_modeling?: boolean;
+                    /** @description keep the rows of each value of this column together in validation folds */
+                    group_column?: string;
                 };
             };
         };
@@ -2698,6 +3340,369 @@ export interface operations {
                 };
                 content: {
                     "application/onnx": unknown;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listModelPredictJobs: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "queued" | "running" | "completed" | "failed" | "cancelled";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            job_id: string;
+                            workflow_id: string;
+                            /** Format: uuid */
+                            model_id: string;
+                            /** Format: uuid */
+                            dataset_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                            progress: number;
+                            rows_done: number;
+                            rows_total: number | null;
+                            explain: boolean;
+                            /** @enum {string} */
+                            format: "csv" | "parquet";
+                            explained_rows: number | null;
+                            resumed_from_row: number | null;
+                            attempts: number;
+                            /** Format: uuid */
+                            artifact_id: string | null;
+                            download_path: string | null;
+                            error: string | null;
+                            error_code: string | null;
+                            created_at: string;
+                            finished_at: string | null;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    startPredictJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    dataset_id: string;
+                    /** @default false */
+                    explain?: boolean;
+                    /**
+                     * @default csv
+                     * @enum {string}
+                     */
+                    format?: "csv" | "parquet";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        job_id: string;
+                        workflow_id: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listPredictJobs: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "queued" | "running" | "completed" | "failed" | "cancelled";
+                model_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            job_id: string;
+                            workflow_id: string;
+                            /** Format: uuid */
+                            model_id: string;
+                            /** Format: uuid */
+                            dataset_id: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                            progress: number;
+                            rows_done: number;
+                            rows_total: number | null;
+                            explain: boolean;
+                            /** @enum {string} */
+                            format: "csv" | "parquet";
+                            explained_rows: number | null;
+                            resumed_from_row: number | null;
+                            attempts: number;
+                            /** Format: uuid */
+                            artifact_id: string | null;
+                            download_path: string | null;
+                            error: string | null;
+                            error_code: string | null;
+                            created_at: string;
+                            finished_at: string | null;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getPredictJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        job_id: string;
+                        workflow_id: string;
+                        /** Format: uuid */
+                        model_id: string;
+                        /** Format: uuid */
+                        dataset_id: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                        progress: number;
+                        rows_done: number;
+                        rows_total: number | null;
+                        explain: boolean;
+                        /** @enum {string} */
+                        format: "csv" | "parquet";
+                        explained_rows: number | null;
+                        resumed_from_row: number | null;
+                        attempts: number;
+                        /** Format: uuid */
+                        artifact_id: string | null;
+                        download_path: string | null;
+                        error: string | null;
+                        error_code: string | null;
+                        created_at: string;
+                        finished_at: string | null;
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    cancelPredictJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        job_id: string;
+                        workflow_id: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                    };
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    downloadPredictJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Error */

@@ -1,25 +1,16 @@
-import type { Client } from 'openapi-fetch';
 import { unwrap } from '../../client/index.js';
 import { table, type CommandContext } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
-/** `POST /datasets/{id}/ask`'s answer (API.md, "People v2"). */
-export interface AskAnswer { interpretation: string; sql: string; columns: string[]; rows: unknown[]; chart?: unknown }
-
 /**
- * `assay ask DATASET "question"`: a question in plain words, answered by the API with a table. The route is
- * being built alongside this CLI; until it is in client/schema.d.ts it is called through an untyped view of the
- * same client (same token, errors and base URL). Once `npm run client` picks it up, the cast can go.
+ * `assay ask DATASET "question"`: a question in plain words, answered by the API with a table, what it read the
+ * question as, the SQL that ran and any words it ignored.
  */
 export async function ask(datasetId: string, question: string, ctx: CommandContext): Promise<ExitCode> {
-  const untyped = ctx.api as unknown as Client<{ '/datasets/{id}/ask': { post: {
-    parameters: { path: { id: string } }; requestBody: { content: { 'application/json': { question: string } } };
-    responses: { 200: { content: { 'application/json': AskAnswer } } };
-  } } }>;
-  const a = await unwrap(untyped.POST('/datasets/{id}/ask', { params: { path: { id: datasetId } }, body: { question } }));
+  const a = await unwrap(ctx.api.POST('/datasets/{id}/ask', { params: { path: { id: datasetId } }, body: { question } }));
   ctx.print(a, () => {
-    const rows = a.rows.map((r) => (Array.isArray(r) ? r : a.columns.map((c) => (r as Record<string, unknown>)[c])) as (string | number | null)[]);
-    return [a.interpretation, `SQL: ${a.sql}`, '', table(a.columns, rows.map((r) => r.map((v) => (v === null || typeof v !== 'object' ? v : JSON.stringify(v)))))].join('\n');
+    const rows = (a.rows as unknown[]).map((r) => (Array.isArray(r) ? r : a.columns.map((c) => (r as Record<string, unknown>)[c])) as unknown[]);
+    return [a.interpretation, `SQL: ${a.sql}`, '', table(a.columns, rows.map((r) => r.map((v) => (v === null || typeof v !== 'object' ? v as string | number | null : JSON.stringify(v)))))].join('\n');
   });
   return EXIT.ok;
 }

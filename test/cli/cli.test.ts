@@ -139,3 +139,20 @@ describe('exit codes scripts can trust', () => {
     expect(json(down).error).toMatchObject({ exit_code: 5, message: expect.stringMatching(/Cannot reach the Assay API/) });
   });
 });
+
+describe('ask', () => {
+  test('answers a question about a dataset as a table, or as JSON, and a question it cannot read exits 6', async () => {
+    const ds = (await user.uploadFile(VEGA('cars.json'))).body.dataset_id as string;
+    const cars = JSON.parse(fs.readFileSync(VEGA('cars.json'), 'utf8')) as { Origin: string }[];
+    const r = await assay(['ask', ds, 'how many cars per origin', '--json'], { ASSAY_TOKEN: user.token! });
+    expect(r.code, r.stderr).toBe(0);
+    const counts = Object.fromEntries(json<{ rows: Record<string, unknown>[] }>(r).rows.map((row) => [row.Origin, Number(Object.values(row)[1])]));
+    expect(counts).toEqual({ USA: cars.filter((c) => c.Origin === 'USA').length, Europe: cars.filter((c) => c.Origin === 'Europe').length, Japan: cars.filter((c) => c.Origin === 'Japan').length });
+    const text = await assay(['ask', ds, 'how many cars per origin'], { ASSAY_TOKEN: user.token! });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^.*Origin.*\nSQL: SELECT /);
+    expect(text.stdout).toMatch(/USA\s+\|?\s*254/);
+    const unread = await assay(['ask', ds, 'zzz qqq xxyy'], { ASSAY_TOKEN: user.token! });
+    expect(unread.code).toBe(6);
+  });
+});
