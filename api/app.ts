@@ -20,13 +20,14 @@ import { systemRoutes } from './routes/system.js';
 
 /**
  * Builds the Koa application: public routes, bearer-authenticated routes, errors in one shape.
+ * Pass `registry` to read the route specs afterwards (the OpenAPI document built without a server).
  * @example const app = createApp(deps); app.listen(8080);
  */
-export function createApp(deps: AppDeps): Koa {
+export function createApp(deps: AppDeps, opts: { registry?: RouteRegistry } = {}): Koa {
   // Trusting X-Forwarded-For from anyone would let a client pick its own address and dodge the throttle.
   const app = new Koa({ proxy: deps.env.TRUST_PROXY === 'true', maxIpsCount: 1 });
   const maxBytes = deps.env.MAX_UPLOAD_MB * 1024 * 1024;
-  const registry = new RouteRegistry();
+  const registry = opts.registry ?? new RouteRegistry();
   const pub = new Router();
   const authed = new Router();
   authed.use(requireAuth(deps.tokens, (id) => deps.db.selectFrom('users').select('role').where('id', '=', id).executeTakeFirst()));

@@ -13,7 +13,7 @@ export interface RouteSpec {
   method: 'get' | 'post' | 'delete';
   path: string;
   /** camelCase verb + noun (`startRun`), unique across routes: what generated clients name the call. */
-  operationId?: string;
+  operationId: string;
   summary: string;
   tag: string;
   auth: boolean;
@@ -55,6 +55,10 @@ const tooLarge = (kb: number) => new ApiError('PAYLOAD_TOO_LARGE', `The JSON bod
 export class RouteRegistry {
   readonly specs: RouteSpec[] = [];
   add(router: Router, spec: RouteSpec, ...handlers: Middleware[]) {
+    // A duplicate would make two generated client methods collide; refuse it when the app is built, not in a client.
+    const twin = this.specs.find((s) => s.operationId === spec.operationId);
+    if (twin) throw new Error(`operationId '${spec.operationId}' is used by ${twin.method.toUpperCase()} ${twin.path} and ${spec.method.toUpperCase()} ${spec.path}`);
+    if (!/^[a-z][a-zA-Z0-9]*$/.test(spec.operationId)) throw new Error(`operationId '${spec.operationId}' (${spec.path}) is not camelCase`);
     this.specs.push(spec);
     const chain = spec.body ? [jsonBody(spec.maxBodyKb ?? DEFAULT_BODY_KB), ...handlers] : handlers;
     router[spec.method](spec.path, ...(chain as never[]));
@@ -74,7 +78,7 @@ export function openApiDocument(specs: RouteSpec[], version: string) {
       for (const [name, schema] of Object.entries(q.properties ?? {})) params.push({ name, in: 'query', required: (q.required ?? []).includes(name), schema } as never);
     }
     const op: Record<string, unknown> = {
-      summary: s.summary, tags: [s.tag], parameters: params,
+      operationId: s.operationId, summary: s.summary, tags: [s.tag], parameters: params,
       security: s.auth ? [{ bearer: [] }] : [],
       responses: {
         [String(s.status ?? 200)]: {
@@ -84,11 +88,14 @@ export function openApiDocument(specs: RouteSpec[], version: string) {
         default: { description: 'Error', content: { 'application/json': { schema: toJson(ErrorBody) } } },
       },
     };
-    if (s.body) op.requestBody = { required: true, content: { 'application/json': { schema: toJson(s.body) } } };
+    // A route may take JSON or a multipart upload (predict: rows or a CSV file); both are documented.
+    const content: Record<string, unknown> = {};
+    if (s.body) content['application/json'] = { schema: toJson(s.body) };
     if (s.multipart) {
-      op.requestBody = { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: Object.fromEntries(
-        Object.entries(s.multipart).map(([k, v]) => [k, v === 'file' ? { type: 'string', format: 'binary' } : { type: 'string' }])) } } } };
+      content['multipart/form-data'] = { schema: { type: 'object', required: Object.keys(s.multipart).filter((k) => s.multipart![k] === 'file'), properties: Object.fromEntries(
+        Object.entries(s.multipart).map(([k, v]) => [k, v === 'file' ? { type: 'string', format: 'binary' } : { type: 'string' }])) } };
     }
+    if (Object.keys(content).length) op.requestBody = { required: true, content };
     (paths[path] ??= {})[s.method] = op;
   }
   return {

@@ -8,13 +8,13 @@ import { iso } from '../scope.js';
 import { userOut } from './auth.js';
 
 export function adminRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
-  r.add(router, { method: 'get', path: '/admin/users', summary: 'All users (admin)', tag: 'admin', auth: true }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/admin/users', operationId: 'listUsers', summary: 'All users (admin)', tag: 'admin', auth: true }, async (ctx) => {
     requireAdmin(ctx);
     const users = await deps.db.selectFrom('users').select(['id', 'name', 'email', 'role', 'created_at']).orderBy('created_at').execute();
     ctx.body = { items: users.map((u) => userOut(u as never)) };
   });
 
-  r.add(router, { method: 'get', path: '/admin/stats', summary: 'Counts and mean stage durations (admin)', tag: 'admin', auth: true }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/admin/stats', operationId: 'getAdminStats', summary: 'Counts and mean stage durations (admin)', tag: 'admin', auth: true }, async (ctx) => {
     requireAdmin(ctx);
     const count = async (t: 'users' | 'datasets' | 'runs') =>
       Number((await deps.db.selectFrom(t).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
@@ -35,7 +35,7 @@ export function adminRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     };
   });
 
-  r.add(router, { method: 'get', path: '/admin/logs', summary: 'Log lines across runs (admin)', tag: 'admin', auth: true, query: AdminLogsQuery }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/admin/logs', operationId: 'listAdminLogs', summary: 'Log lines across runs (admin)', tag: 'admin', auth: true, query: AdminLogsQuery }, async (ctx) => {
     requireAdmin(ctx);
     const q = parse(AdminLogsQuery, ctx.query);
     let sel = deps.db.selectFrom('logs').selectAll().orderBy('id', 'desc').limit(q.limit);

@@ -22,7 +22,7 @@ export function authRoutes(r: RouteRegistry, router: Router, deps: AppDeps, auth
   const decoy = hashPassword(randomUUID());
   decoy.catch(() => {}); // awaited where used; a failure there answers 500 like any other
 
-  r.add(router, { method: 'post', path: '/auth/register', summary: 'Create an account', tag: 'auth', auth: false, body: RegisterBody, response: TokenOut, status: 201, maxBodyKb: AUTH_BODY_KB },
+  r.add(router, { method: 'post', path: '/auth/register', operationId: 'registerUser', summary: 'Create an account', tag: 'auth', auth: false, body: RegisterBody, response: TokenOut, status: 201, maxBodyKb: AUTH_BODY_KB },
     async (ctx) => {
       await throttle.hit(`ip:${ctx.ip}`, env.AUTH_MAX_PER_IP);
       const body = parse(RegisterBody, ctx.request.body);
@@ -36,7 +36,7 @@ export function authRoutes(r: RouteRegistry, router: Router, deps: AppDeps, auth
       ctx.body = await tokenFor(user as UserRow);
     });
 
-  r.add(router, { method: 'post', path: '/auth/login', summary: 'Log in', tag: 'auth', auth: false, body: LoginBody, response: TokenOut, maxBodyKb: AUTH_BODY_KB },
+  r.add(router, { method: 'post', path: '/auth/login', operationId: 'loginUser', summary: 'Log in', tag: 'auth', auth: false, body: LoginBody, response: TokenOut, maxBodyKb: AUTH_BODY_KB },
     async (ctx) => {
       await throttle.hit(`ip:${ctx.ip}`, env.AUTH_MAX_PER_IP);
       const body = parse(LoginBody, ctx.request.body);
@@ -53,7 +53,7 @@ export function authRoutes(r: RouteRegistry, router: Router, deps: AppDeps, auth
       ctx.body = await tokenFor(user as UserRow);
     });
 
-  r.add(authed, { method: 'get', path: '/auth/me', summary: 'The current user', tag: 'auth', auth: true, response: UserOut },
+  r.add(authed, { method: 'get', path: '/auth/me', operationId: 'getCurrentUser', summary: 'The current user', tag: 'auth', auth: true, response: UserOut },
     async (ctx) => {
       const user = await deps.db.selectFrom('users').selectAll().where('id', '=', currentUser(ctx).id).executeTakeFirstOrThrow();
       ctx.body = userOut(user as UserRow);

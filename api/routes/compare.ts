@@ -64,7 +64,7 @@ export function compareRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   const env = deps.env;
 
   // Registered before /datasets/:id so "compare" is never read as a dataset id.
-  r.add(router, { method: 'post', path: '/datasets/compare', tag: 'datasets', auth: true, body: CompareBody, response: CompareAnswer, status: 200,
+  r.add(router, { method: 'post', path: '/datasets/compare', operationId: 'compareDatasets', tag: 'datasets', auth: true, body: CompareBody, response: CompareAnswer, status: 200,
     summary: 'Compare two datasets (drift per column, schema changes, report); 200 with the result, or 202 {compare_id, status: "running"} past COMPARE_WAIT_S' },
   async (ctx) => {
     const user = currentUser(ctx);
@@ -95,13 +95,13 @@ export function compareRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     await answer(deps, ctx, await waitForEnd(deps, id, env.COMPARE_WAIT_S));
   });
 
-  r.add(router, { method: 'get', path: '/datasets/compare/:id', tag: 'datasets', auth: true, response: CompareAnswer,
+  r.add(router, { method: 'get', path: '/datasets/compare/:id', operationId: 'getComparison', tag: 'datasets', auth: true, response: CompareAnswer,
     summary: 'A comparison: 200 with the result when done, 202 {compare_id, status: "running"} before; 422 if a dataset was unreadable' },
   async (ctx) => {
     await answer(deps, ctx, await findCompare(deps, ctx));
   });
 
-  r.add(router, { method: 'get', path: '/datasets/compare/:id/report', summary: "The comparison's HTML report (409 until it is done)", tag: 'datasets', auth: true, produces: 'text/html' },
+  r.add(router, { method: 'get', path: '/datasets/compare/:id/report', operationId: 'getComparisonReport', summary: "The comparison's HTML report (409 until it is done)", tag: 'datasets', auth: true, produces: 'text/html' },
     async (ctx) => {
       const row = await findCompare(deps, ctx);
       if (row.status !== 'completed' || !row.report_key) throw new ApiError('CONFLICT', `The comparison is ${row.status}; its report exists once it has completed.`, { status: row.status });

@@ -68,7 +68,7 @@ const datasetOut = (d: Dataset) => ({
 export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upload: Middleware) {
   const allowed = new Set(deps.env.ALLOWED_EXTS.split(',').map((e) => e.trim().toLowerCase().replace(/^\./, '')).filter(Boolean));
 
-  r.add(router, { method: 'post', path: '/datasets/upload', summary: 'Upload a table (CSV, TSV or other delimited text, JSON, NDJSON, Parquet, XLSX; optional sheet)', tag: 'datasets', auth: true,
+  r.add(router, { method: 'post', path: '/datasets/upload', operationId: 'uploadDataset', summary: 'Upload a table (CSV, TSV or other delimited text, JSON, NDJSON, Parquet, XLSX; optional sheet)', tag: 'datasets', auth: true,
     multipart: { file: 'file', project_id: 'string', sheet: 'string' }, response: UploadOut, status: 201 }, upload, async (ctx) => {
     const user = currentUser(ctx);
     const files = (ctx.request as unknown as { files?: Record<string, unknown> }).files ?? {};
@@ -150,7 +150,7 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
     }
   });
 
-  r.add(router, { method: 'get', path: '/datasets', summary: 'List datasets', tag: 'datasets', auth: true, query: PageQuery, response: Page(DatasetOut) },
+  r.add(router, { method: 'get', path: '/datasets', operationId: 'listDatasets', summary: 'List datasets', tag: 'datasets', auth: true, query: PageQuery, response: Page(DatasetOut) },
     async (ctx) => {
       const q = parse(PageQuery, ctx.query);
       const owner = readerScope(ctx);
@@ -163,13 +163,13 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       ctx.body = pageOf(await sel.execute(), q.limit, datasetOut);
     });
 
-  r.add(router, { method: 'get', path: '/datasets/:id', summary: 'One dataset with its column schema', tag: 'datasets', auth: true, response: DatasetOut },
+  r.add(router, { method: 'get', path: '/datasets/:id', operationId: 'getDataset', summary: 'One dataset with its column schema', tag: 'datasets', auth: true, response: DatasetOut },
     async (ctx) => {
       const { id } = parse(IdParam, paramsOf(ctx));
       ctx.body = datasetOut(await findDataset(deps, ctx, id));
     });
 
-  r.add(router, { method: 'get', path: '/datasets/:id/preview', summary: 'The first rows', tag: 'datasets', auth: true, query: PreviewQuery, response: PreviewOut },
+  r.add(router, { method: 'get', path: '/datasets/:id/preview', operationId: 'previewDataset', summary: 'The first rows', tag: 'datasets', auth: true, query: PreviewQuery, response: PreviewOut },
     async (ctx) => {
       const { id } = parse(IdParam, paramsOf(ctx));
       const { n } = parse(PreviewQuery, ctx.query);
@@ -188,7 +188,7 @@ export function datasetRoutes(r: RouteRegistry, router: Router, deps: AppDeps, u
       }
     });
 
-  r.add(router, { method: 'delete', path: '/datasets/:id', summary: 'Delete a dataset and its upload', tag: 'datasets', auth: true, status: 204 },
+  r.add(router, { method: 'delete', path: '/datasets/:id', operationId: 'deleteDataset', summary: 'Delete a dataset and its upload', tag: 'datasets', auth: true, status: 204 },
     async (ctx) => {
       const { id } = parse(IdParam, paramsOf(ctx));
       const ds = await findDataset(deps, ctx, id, { write: true });

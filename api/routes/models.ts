@@ -58,21 +58,21 @@ async function requestRows(ctx: Context, deps: AppDeps): Promise<Record<string, 
 }
 
 export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upload: Middleware) {
-  r.add(router, { method: 'get', path: '/models', summary: 'List models', tag: 'models', auth: true, response: Items(ModelOut) }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/models', operationId: 'listModels', summary: 'List models', tag: 'models', auth: true, response: Items(ModelOut) }, async (ctx) => {
     const owner = readerScope(ctx);
     let q = deps.db.selectFrom('models').selectAll().orderBy('created_at', 'desc');
     if (owner) q = q.where('user_id', '=', owner);
     ctx.body = { items: (await q.execute()).map(modelOut) };
   });
 
-  r.add(router, { method: 'get', path: '/models/:id', summary: 'One model with features, metrics, importances', tag: 'models', auth: true, response: ModelDetailOut },
+  r.add(router, { method: 'get', path: '/models/:id', operationId: 'getModel', summary: 'One model with features, metrics, importances', tag: 'models', auth: true, response: ModelDetailOut },
     async (ctx) => {
       const m = await findModel(deps, ctx);
       ctx.body = { ...modelOut(m), features: m.features, importances: m.importances };
     });
 
-  r.add(router, { method: 'post', path: '/models/:id/predict', summary: 'Predict for JSON rows or a CSV upload; ?explain=true adds SHAP contributions', tag: 'models', auth: true,
-    body: PredictBody, query: PredictQuery, response: PredictOut, maxBodyKb: 20 * 1024 },
+  r.add(router, { method: 'post', path: '/models/:id/predict', operationId: 'predictWithModel', summary: 'Predict for JSON rows or a CSV upload; ?explain=true adds SHAP contributions', tag: 'models', auth: true,
+    body: PredictBody, multipart: { file: 'file' }, query: PredictQuery, response: PredictOut, maxBodyKb: 20 * 1024 },
   (ctx, next) => (ctx.is('multipart') ? upload(ctx, next) : next()),
   async (ctx) => {
     const { explain } = parse(PredictQuery, ctx.query);
@@ -100,7 +100,7 @@ export function modelRoutes(r: RouteRegistry, router: Router, deps: AppDeps, upl
     ctx.body = { ...out, artifact_id: id };
   });
 
-  r.add(router, { method: 'get', path: '/models/:id/export', summary: 'The fitted model as a file: ONNX (format=onnx) or the JSON artifact Assay stores (format=json)', tag: 'models', auth: true,
+  r.add(router, { method: 'get', path: '/models/:id/export', operationId: 'exportModel', summary: 'The fitted model as a file: ONNX (format=onnx) or the JSON artifact Assay stores (format=json)', tag: 'models', auth: true,
     query: ExportQuery, produces: 'application/onnx' },
   async (ctx) => {
     const m = await findModel(deps, ctx); // before the query, so another user's model is 404 whatever was asked

@@ -29,7 +29,7 @@ export function projectRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   const out = (p: { id: string; name: string; description: string | null; created_at: Date }) =>
     ({ id: p.id, name: p.name, description: p.description, created_at: iso(p.created_at)! });
 
-  r.add(router, { method: 'post', path: '/projects', summary: 'Create a project', tag: 'projects', auth: true, body: ProjectBody, response: ProjectOut, status: 201 },
+  r.add(router, { method: 'post', path: '/projects', operationId: 'createProject', summary: 'Create a project', tag: 'projects', auth: true, body: ProjectBody, response: ProjectOut, status: 201 },
     async (ctx) => {
       const body = parse(ProjectBody, ctx.request.body);
       const p = await deps.db.insertInto('projects').values({ id: randomUUID(), user_id: currentUser(ctx).id, name: body.name, description: body.description ?? null, is_default: false })
@@ -38,7 +38,7 @@ export function projectRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       ctx.body = out(p);
     });
 
-  r.add(router, { method: 'get', path: '/projects', summary: 'List projects', tag: 'projects', auth: true, response: Items(ProjectOut) },
+  r.add(router, { method: 'get', path: '/projects', operationId: 'listProjects', summary: 'List projects', tag: 'projects', auth: true, response: Items(ProjectOut) },
     async (ctx) => {
       const owner = readerScope(ctx);
       let q = deps.db.selectFrom('projects').selectAll().orderBy('created_at', 'desc');

@@ -18,7 +18,7 @@ async function findReport(deps: AppDeps, ctx: Context) {
 }
 
 export function reportRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
-  r.add(router, { method: 'get', path: '/reports/:id', summary: 'The HTML report', tag: 'reports', auth: true, produces: 'text/html' }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/reports/:id', operationId: 'getReport', summary: 'The HTML report', tag: 'reports', auth: true, produces: 'text/html' }, async (ctx) => {
     const a = await findReport(deps, ctx);
     ctx.type = 'text/html; charset=utf-8';
     // The report is self-contained: forbid scripts and network loads even if something slipped through escaping.
@@ -28,7 +28,7 @@ export function reportRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     ctx.body = await deps.storage.get(a.storage_key);
   });
 
-  r.add(router, { method: 'get', path: '/reports/:id/download', summary: 'Download the report (redirect to a signed link)', tag: 'reports', auth: true, query: DownloadQuery, status: 302 },
+  r.add(router, { method: 'get', path: '/reports/:id/download', operationId: 'downloadReport', summary: 'Download the report (redirect to a signed link)', tag: 'reports', auth: true, query: DownloadQuery, status: 302 },
     async (ctx) => {
       const a = await findReport(deps, ctx);
       const { format } = parse(DownloadQuery, ctx.query);

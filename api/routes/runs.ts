@@ -26,6 +26,7 @@ import { findDataset } from './datasets.js';
 import { startDatasetRead } from '../dataset-read.js';
 import { resolveProject } from './projects.js';
 import { canonicalJson, isStorableText, jsonb } from '../../db/text.js';
+import { ResultSchema } from '../../analysis/qa/schemas.js';
 import { CLASSIFICATION_METRICS, METRIC_OPTIONS, metricNamed, REGRESSION_METRICS, type MetricOption } from '../../analysis/ml/metrics.js';
 
 const ACTIVE: RunStatus[] = ['queued', 'running', 'awaiting_clarification', 'needs_attention'];
@@ -123,7 +124,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     ctx.body = { run_id: prior.id, workflow_id: prior.workflow_id, status: prior.status };
   };
 
-  r.add(router, { method: 'post', path: '/runs/start', summary: 'Start an analysis (header Idempotency-Key optional)', tag: 'runs', auth: true,
+  r.add(router, { method: 'post', path: '/runs/start', operationId: 'startRun', summary: 'Start an analysis (header Idempotency-Key optional)', tag: 'runs', auth: true,
     body: StartRunBody, response: StartRunOut, status: 202 }, async (ctx) => {
     const user = currentUser(ctx);
     uncheckedMetric(ctx.request.body);
@@ -184,7 +185,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     ctx.body = { run_id: runId, workflow_id: workflowId, status: 'queued' };
   });
 
-  r.add(router, { method: 'get', path: '/runs', summary: 'List runs', tag: 'runs', auth: true, query: RunListQuery, response: Page(RunOut) }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/runs', operationId: 'listRuns', summary: 'List runs', tag: 'runs', auth: true, query: RunListQuery, response: Page(RunOut) }, async (ctx) => {
     const q = parse(RunListQuery, ctx.query);
     const owner = readerScope(ctx);
     let sel = deps.db.selectFrom('runs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit + 1);
@@ -197,7 +198,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     ctx.body = pageOf(await sel.execute(), q.limit, runOut);
   });
 
-  r.add(router, { method: 'get', path: '/runs/:id/status', summary: 'Live status (workflow query)', tag: 'runs', auth: true, response: StatusOut }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/runs/:id/status', operationId: 'getRunStatus', summary: 'Live status (workflow query)', tag: 'runs', auth: true, response: StatusOut }, async (ctx) => {
     ctx.body = await runStatus(deps, await findRun(deps, ctx));
   });
 
@@ -230,7 +231,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     ctx.body = { run_id: run.id, workflow_id: run.workflow_id, status };
   };
 
-  r.add(router, { method: 'post', path: '/runs/:id/clarify', summary: 'Answer the clarification question', tag: 'runs', auth: true, body: ClarifyBody, response: StartRunOut, status: 202 },
+  r.add(router, { method: 'post', path: '/runs/:id/clarify', operationId: 'answerClarification', summary: 'Answer the clarification question', tag: 'runs', auth: true, body: ClarifyBody, response: StartRunOut, status: 202 },
     async (ctx) => {
       const body = parse(ClarifyBody, ctx.request.body);
       const run = await findRun(deps, ctx, { write: true });
@@ -245,23 +246,23 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       await sendUpdate(ctx, clarifyUpdate, body);
     });
 
-  r.add(router, { method: 'post', path: '/runs/:id/cancel', summary: 'Cancel a run', tag: 'runs', auth: true, response: StartRunOut, status: 202 }, async (ctx) => {
+  r.add(router, { method: 'post', path: '/runs/:id/cancel', operationId: 'cancelRun', summary: 'Cancel a run', tag: 'runs', auth: true, response: StartRunOut, status: 202 }, async (ctx) => {
     await sendUpdate(ctx, cancelUpdate, { reason: 'api' });
   });
 
-  r.add(router, { method: 'post', path: '/runs/:id/retry', summary: 'Retry the stage of a run that needs attention', tag: 'runs', auth: true, response: StartRunOut, status: 202 },
+  r.add(router, { method: 'post', path: '/runs/:id/retry', operationId: 'retryRun', summary: 'Retry the stage of a run that needs attention', tag: 'runs', auth: true, response: StartRunOut, status: 202 },
     async (ctx) => {
       await sendUpdate(ctx, retryUpdate, { by: currentUser(ctx).id });
     });
 
-  r.add(router, { method: 'get', path: '/runs/:id/result', summary: 'result.json of a finished run', tag: 'runs', auth: true }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/runs/:id/result', operationId: 'getRunResult', summary: 'result.json of a finished run', tag: 'runs', auth: true, response: ResultSchema }, async (ctx) => {
     const run = await findRun(deps, ctx);
     if (!run.result_key) throw new ApiError('CONFLICT', `The run is ${run.status}; its result is written when it ends.`, { status: run.status });
     ctx.type = 'application/json';
     ctx.body = await deps.storage.get(run.result_key);
   });
 
-  r.add(router, { method: 'get', path: '/runs/:id/timeline', summary: 'Timeline derived from the workflow history', tag: 'runs', auth: true, response: TimelineOut },
+  r.add(router, { method: 'get', path: '/runs/:id/timeline', operationId: 'getRunTimeline', summary: 'Timeline derived from the workflow history', tag: 'runs', auth: true, response: TimelineOut },
     async (ctx) => {
       const run = await findRun(deps, ctx);
       try {
@@ -273,7 +274,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       }
     });
 
-  r.add(router, { method: 'get', path: '/runs/:id/artifacts', summary: 'Artifacts with expiring download links', tag: 'runs', auth: true, response: Items(ArtifactOut) },
+  r.add(router, { method: 'get', path: '/runs/:id/artifacts', operationId: 'listRunArtifacts', summary: 'Artifacts with expiring download links', tag: 'runs', auth: true, response: Items(ArtifactOut) },
     async (ctx) => {
       const run = await findRun(deps, ctx);
       const rows = await deps.db.selectFrom('artifacts').selectAll().where('run_id', '=', run.id).orderBy('created_at').execute();
@@ -285,7 +286,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       };
     });
 
-  r.add(router, { method: 'get', path: '/runs/:id/logs', summary: "The run's log lines", tag: 'runs', auth: true, query: LogsQuery }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/runs/:id/logs', operationId: 'getRunLogs', summary: "The run's log lines", tag: 'runs', auth: true, query: LogsQuery }, async (ctx) => {
     const run = await findRun(deps, ctx);
     const { format } = parse(LogsQuery, ctx.query);
     const rows = await deps.db.selectFrom('logs').select(['at', 'level', 'message']).where('run_id', '=', run.id).orderBy('id').execute();
@@ -294,7 +295,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     else ctx.body = { items: lines };
   });
 
-  r.add(router, { method: 'get', path: '/runs/:id/events', summary: 'Server-sent events: status and log, until the run ends', tag: 'runs', auth: true, produces: 'text/event-stream' },
+  r.add(router, { method: 'get', path: '/runs/:id/events', operationId: 'streamRunEvents', summary: 'Server-sent events: status and log, until the run ends', tag: 'runs', auth: true, produces: 'text/event-stream' },
     async (ctx) => {
       const run = await findRun(deps, ctx);
       const stream = new PassThrough();

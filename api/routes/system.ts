@@ -27,14 +27,14 @@ export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     return { db, temporal, storage };
   }, { ttlMs: 500, staleMs: 2000, maxEntries: 1 });
 
-  r.add(router, { method: 'get', path: '/health', summary: 'Health of the API and what it depends on', tag: 'system', auth: false, response: HealthOut }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/health', operationId: 'getHealth', summary: 'Health of the API and what it depends on', tag: 'system', auth: false, response: HealthOut }, async (ctx) => {
     const checks = await health.get('all');
     const ok = Object.values(checks).every((c) => c === 'ok');
     ctx.status = ok ? 200 : 503;
     ctx.body = { status: ok ? 'ok' : 'degraded', version: deps.version, uptime_s: Math.round((Date.now() - deps.startedAt) / 1000), checks };
   });
 
-  r.add(router, { method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'system', auth: false, produces: 'text/plain' }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/metrics', operationId: 'getMetrics', summary: 'Prometheus metrics', tag: 'system', auth: false, produces: 'text/plain' }, async (ctx) => {
     const byStatus = await deps.db.selectFrom('runs').select(['status', sql<number>`count(*)`.as('n')]).groupBy('status').execute();
     const counts = new Map(byStatus.map((b) => [b.status, Number(b.n)]));
     const mem = process.memoryUsage();
@@ -46,17 +46,17 @@ export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     ]);
   });
 
-  r.add(router, { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'system', auth: false }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/openapi.json', operationId: 'getOpenApiDocument', summary: 'This document', tag: 'system', auth: false }, async (ctx) => {
     ctx.body = openApiDocument(r.specs, deps.version);
   });
 
-  r.add(router, { method: 'get', path: '/docs', summary: 'API reference page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/docs', operationId: 'getDocsPage', summary: 'API reference page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Content-Security-Policy', docsPage.csp);
     ctx.body = docsPage.body;
   });
 
-  r.add(router, { method: 'get', path: '/files', summary: 'Signed download link target (filesystem storage)', tag: 'system', auth: false }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/files', operationId: 'downloadSignedFile', summary: 'Signed download link target (filesystem storage)', tag: 'system', auth: false }, async (ctx) => {
     const { key, exp, filename, sig } = ctx.query as Record<string, string | undefined>;
     if (!(deps.storage instanceof FsStorage) || !key || !exp || !filename || !sig || !isSafeKey(key)) throw new ApiError('NOT_FOUND', 'No such download link.');
     const verdict = deps.storage.verifyLink(key, Number(exp), filename, sig);
@@ -67,7 +67,7 @@ export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     ctx.body = deps.storage.openRead(key);
   });
 
-  r.add(router, { method: 'get', path: '/', summary: 'The web page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/', operationId: 'getWebApp', summary: 'The web page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Content-Security-Policy', webPage.csp);
     ctx.body = webPage.body;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { buildOpenApiDocument } from '../../api/openapi-spec.js';
 import { ApiClient } from '../helpers/client.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -47,6 +48,19 @@ test('/openapi.json documents every route with schemas', async () => {
   const start = doc.paths['/runs/start'].post;
   expect(start.requestBody.content['application/json'].schema.properties.options.properties.cv_folds).toMatchObject({ minimum: 2, maximum: 10 });
   expect(start.security).toEqual([{ bearer: [] }]);
+});
+
+test('every operation in /openapi.json has a unique camelCase operationId, and npm run client sees the same document', async () => {
+  const doc = (await new ApiClient(stack.base).get('/openapi.json')).body as { paths: Record<string, Record<string, { operationId?: string }>> };
+  const ops = Object.entries(doc.paths).flatMap(([p, o]) => Object.entries(o).map(([m, op]) => ({ route: `${m.toUpperCase()} ${p}`, id: op.operationId })));
+  expect(ops.filter((o) => !o.id || !/^[a-z][a-zA-Z0-9]*$/.test(o.id))).toEqual([]);
+  const ids = ops.map((o) => o.id);
+  expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+  expect(doc.paths['/runs/start'].post.operationId).toBe('startRun');
+  expect(doc.paths['/runs/{id}/clarify'].post.operationId).toBe('answerClarification');
+  expect(doc.paths['/datasets'].get.operationId).toBe('listDatasets');
+  // The client is generated from the in-process build; it must not drift from what a server answers.
+  expect(buildOpenApiDocument()).toEqual(doc);
 });
 
 test('/docs and the web page are served', async () => {
