@@ -1964,6 +1964,11 @@ export interface operations {
                                 score: number;
                                 reason: string;
                             }[];
+                            group_options?: {
+                                column: string;
+                                groups: number;
+                                rows_per_group: number;
+                            }[];
                         } | null;
                         error: string | null;
                         logs: {
@@ -2011,6 +2016,8 @@ export interface operations {
                     /** @enum {string} */
                     task?: "auto" | "classification" | "regression";
                     skip_modeling?: boolean;
+                    /** @description keep the rows of each value of this column together in validation folds */
+                    group_column?: string;
                 };
             };
         };

@@ -4,12 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../worker/create-workers.js';
+import { buildWeb, WEB_OUT } from './build-web.js';
 
 const DIST = path.resolve('dist');
-for (const file of ['api/web/index.html', 'api/web/docs.html', 'analysis/ml/thread-boot.mjs']) {
+for (const file of ['api/web/docs.html', 'analysis/ml/thread-boot.mjs']) {
   fs.mkdirSync(path.dirname(path.join(DIST, file)), { recursive: true });
   fs.copyFileSync(file, path.join(DIST, file));
 }
+await buildWeb({ force: true });
+console.log(`web app built into ${path.relative(process.cwd(), WEB_OUT)}`);
 const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
 fs.writeFileSync(path.join(DIST, 'workflow-bundle.js'), code);
 console.log(`dist/ ready: workflow bundle ${(code.length / 1024).toFixed(0)} KB`);
