@@ -131,7 +131,7 @@ test('a person registers, uploads, starts a run, answers its question, sees the 
   expect(await page.$eval('#trust', (e) => e.textContent)).toMatch(/Trust this one|no held-out test split/);
   await page.waitForSelector('#report');
   expect(await page.$eval('#report', (f) => f.getAttribute('sandbox'))).toBe('');
-  const reportFrame = await (await page.$('#report'))!.contentFrame();
+  const reportFrame = (await (await page.$('#report'))!.contentFrame())!;
   await reportFrame.waitForSelector('h1');
   expect(await reportFrame.$eval('body', (b) => b.textContent)).toContain('Acceleration');
   expect(await page.$$eval('#artifacts a', (as) => as.map((a) => a.textContent))).toEqual(expect.arrayContaining(['report.html', 'result.json']));

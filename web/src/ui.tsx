@@ -18,7 +18,7 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
     setError(null);
     fn().then((d) => { if (live) setData(d); }, (e: unknown) => { if (live) setError(messageOf(e)); });
     return () => { live = false; };
-  }, [...deps, n]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [...deps, n]);
   const reload = useCallback(() => setN((x) => x + 1), []);
   return { data, error, reload };
 }

@@ -39,7 +39,7 @@ export function RunPage({ id }: { id: string }) {
     if (!status || dataset) return;
     const run = unwrap(api.GET('/runs', { params: { query: { limit: 100 } } })).then((p) => p.items.find((r) => r.id === id));
     run.then((r) => r && unwrap(api.GET('/datasets/{id}', { params: { path: { id: r.dataset_id } } })).then(setDataset)).catch(() => undefined);
-  }, [status !== null]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [status !== null]);
 
   const act = async (what: 'cancel' | 'retry') => {
     setActionError(null);
