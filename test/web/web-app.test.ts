@@ -99,6 +99,7 @@ test('a person registers, uploads, starts a run, answers its question, sees the 
   await (input as unknown as { uploadFile: (p: string) => Promise<void> }).uploadFile(VEGA('cars.json'));
   await page.waitForSelector('table caption', { timeout: 30_000 });
   expect(page.url()).toMatch(/\/app\/datasets\/[\w-]+$/);
+  const datasetUrl = page.url();
   const headers = await page.$$eval('table thead th', (ths) => ths.map((t) => t.textContent));
   expect(headers).toEqual(expect.arrayContaining(['Name', 'Miles_per_Gallon', 'Origin', 'Acceleration']));
   expect(await page.$$eval('table tbody tr', (rows) => rows.length)).toBe(10);
@@ -162,6 +163,12 @@ test('a person registers, uploads, starts a run, answers its question, sees the 
   const direct = await api.post(`/models/${modelId}/predict`, { rows: [{ ...Object.fromEntries(fields.map((f) => [f, null])), Horsepower: 130, Weight_in_lbs: 3500 }] });
   expect(direct.status).toBe(200);
   expect(direct.body.predictions[0]).toBeCloseTo(predicted, 3);
+
+  // Back on the dataset, its profile (from the completed run) lists the alerts the report found.
+  await page.goto(datasetUrl);
+  await page.waitForSelector('#alerts li');
+  const alerts = await page.$$eval('#alerts li', (lis) => lis.map((li) => li.textContent));
+  expect(alerts.some((a) => a!.includes('HIGH_CORRELATION'))).toBe(true);
   expect(consoleErrors).toEqual([]);
 }, 240_000);
 

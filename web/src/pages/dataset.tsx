@@ -1,5 +1,6 @@
 import { api, unwrap } from '../api.js';
 import { ErrorLine, Section, Table, useLoad, when } from '../ui.js';
+import { Profile } from './run-result.js';
 import { RunForm } from './run-form.js';
 import { RunList } from './runs.js';
 
@@ -8,6 +9,12 @@ export function DatasetPage({ id }: { id: string }) {
   const path = { params: { path: { id } } };
   const ds = useLoad(() => unwrap(api.GET('/datasets/{id}', path)), [id]);
   const preview = useLoad(() => unwrap(api.GET('/datasets/{id}/preview', { params: { path: { id }, query: { n: 10 } } })), [id]);
+  // The profile is made by a run: the latest completed run's, when there is one.
+  const profile = useLoad(async () => {
+    const runs = await unwrap(api.GET('/runs', { params: { query: { limit: 100, status: 'completed' } } }));
+    const last = runs.items.find((r) => r.dataset_id === id);
+    return last ? { runId: last.id, eda: (await unwrap(api.GET('/runs/{id}/result', { params: { path: { id: last.id } } }))).eda } : null;
+  }, [id]);
   const d = ds.data;
   return (
     <>
@@ -23,7 +30,7 @@ export function DatasetPage({ id }: { id: string }) {
             <dt>Uploaded</dt><dd>{when(d.created_at)}</dd>
           </dl>
           {d.notes.length > 0 && <ul>{d.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
-          <p class="hint">The full profile (distributions, correlations, alerts) is made by a run; it shows on the run's page.</p>
+          {!profile.data && <p class="hint">The full profile (distributions, correlations, alerts) is made by a run: start one below.</p>}
         </Section>
       )}
       <Section title="First rows">
@@ -33,6 +40,7 @@ export function DatasetPage({ id }: { id: string }) {
             columns={preview.data.columns} rows={preview.data.first_rows} />
         )}
       </Section>
+      {profile.data?.eda && <Profile eda={profile.data.eda} note={<>From <a href={`/app/runs/${profile.data.runId}`}>the latest completed run</a>.</>} />}
       {d && <RunForm dataset={d} />}
       <RunList datasetId={id} />
     </>

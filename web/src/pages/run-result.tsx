@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf, unwrap, type RunResult } from '../api.js';
 import { ErrorLine, Section, fmt, useLoad } from '../ui.js';
@@ -29,11 +30,12 @@ function Leaderboard({ m }: { m: Modeling }) {
 }
 
 /** The profile's summary and alerts, from the run's result. */
-function Profile({ eda }: { eda: NonNullable<RunResult['eda']> }) {
+export function Profile({ eda, note }: { eda: NonNullable<RunResult['eda']>; note?: ComponentChildren }) {
   const alerts = eda.alerts as { kind: string; column: string | null; message: string }[];
   const summary = Object.entries(eda.summary).filter(([, v]) => typeof v === 'number' || typeof v === 'string');
   return (
     <Section title="Profile">
+      {note && <p class="hint">{note}</p>}
       <dl class="facts">{summary.map(([k, v]) => <><dt key={k}>{k.replace(/_/g, ' ')}</dt><dd>{typeof v === 'number' ? fmt(v, 6) : String(v)}</dd></>)}</dl>
       <h3>Alerts ({alerts.length})</h3>
       {alerts.length ? <ul id="alerts">{alerts.map((a, i) => <li key={i}><span class="badge">{a.kind}</span> {a.message}</li>)}</ul> : <p>No alerts.</p>}

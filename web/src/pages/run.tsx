@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, messageOf, temporalLink, unwrap, type Dataset } from '../api.js';
 import { ErrorLine, Section, when } from '../ui.js';
 import { ClarifyForm } from './clarify.js';
@@ -6,6 +6,7 @@ import { RunResultView } from './run-result.js';
 import { useRunEvents, type LiveStatus } from './run-live.js';
 
 const STAGES = ['ingest', 'profile', 'clarify', 'train', 'report', 'qa', 'finalize'] as const;
+const LABELS: Record<string, string> = { qa: 'QA' };
 const ACTIVE = ['queued', 'running', 'awaiting_clarification', 'needs_attention'];
 
 /** The stages in order: done, current (with its progress), or still to come. */
@@ -18,7 +19,7 @@ function Timeline({ status }: { status: LiveStatus }) {
         const state = done || i < at ? 'done' : i === at ? (ACTIVE.includes(status.status) ? 'current' : status.status) : 'todo';
         return (
           <li key={s} class={`stage ${state}`} aria-current={state === 'current' ? 'step' : undefined}>
-            <span class="name">{s}</span>
+            <span class="name">{LABELS[s] ?? s}</span>
             <span class="state">{state === 'current' ? `${status.status.replace(/_/g, ' ')}${status.progress ? ` ${Math.round(status.progress)}%` : ''}` : state === 'todo' ? '' : state}</span>
           </li>
         );
@@ -34,6 +35,12 @@ export function RunPage({ id }: { id: string }) {
   const [actionError, setActionError] = useState<string | null>(null);
   const [dataset, setDataset] = useState<Dataset | null>(null);
   const path = { params: { path: { id } } };
+  const logBox = useRef<HTMLOListElement>(null);
+  // Follow the newest line, unless the reader scrolled up to read an older one.
+  useEffect(() => {
+    const el = logBox.current;
+    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
+  }, [logs.length]);
 
   useEffect(() => {
     if (!status || dataset) return;
@@ -78,7 +85,7 @@ export function RunPage({ id }: { id: string }) {
         <ClarifyForm runId={id} question={status.question} columns={dataset?.columns.map((c) => c.name) ?? []} />
       )}
       <Section title="Log">
-        <ol class="log" id="log" aria-live="polite" aria-relevant="additions">
+        <ol ref={logBox} class="log" id="log" tabIndex={0} aria-label="Run log" aria-live="polite" aria-relevant="additions">
           {logs.map((l, i) => <li key={i} class={`lv-${l.level}`}><time>{new Date(l.at).toLocaleTimeString()}</time> {l.message}</li>)}
         </ol>
         {!logs.length && <p>No log lines yet.</p>}
