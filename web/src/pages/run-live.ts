@@ -4,6 +4,9 @@ import { api, messageOf, type RunStatus } from '../api.js';
 import { followEvents } from '../sse.js';
 
 export type LiveStatus = Omit<RunStatus, 'logs'>;
+
+/** Statuses a run never leaves. */
+export const TERMINAL: readonly string[] = ['completed', 'failed', 'cancelled'];
 export interface LogLine { at: string; level: string; message: string }
 
 /**
@@ -28,7 +31,8 @@ export function useRunEvents(id: string, generation: number) {
       return response.body!;
     };
     followEvents(open, (e) => {
-      if (e.event === 'status') setStatus(JSON.parse(e.data) as LiveStatus);
+      // An ended run stays ended: a status read from a cache a moment older must not take the results off the page.
+      if (e.event === 'status') { const next = JSON.parse(e.data) as LiveStatus; setStatus((prev) => (prev && TERMINAL.includes(prev.status) && !TERMINAL.includes(next.status) ? prev : next)); }
       else if (e.event === 'log') { const line = JSON.parse(e.data) as LogLine; setLogs((l) => [...l, line]); }
     }, stop.signal).then(() => { if (!stop.signal.aborted) setEnded(true); }, (err: unknown) => setError(messageOf(err)));
     return () => stop.abort();
