@@ -14,6 +14,7 @@ import type { EdaResult } from '../analysis/profile/types.js';
 import type { RunOptions } from '../workflows/definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { dataErrorsAreFinal } from './failures.js';
+import { foldLogger, foldMetric } from './fold-log.js';
 import { resumeDetails, whileHeartbeating } from './heartbeat.js';
 import { putArtifact, readJson, runLog } from './run-records.js';
 import { insertModelVersion } from '../db/models.js';
@@ -76,18 +77,27 @@ export function trainActivity(deps: ActivityDeps) {
         // The budget counts from the start of the stage, so loading the data spends it too.
         const spent = (Date.now() - started) / 1000;
         const budget = input.options.time_budget_s;
+        // A log line per finished fold: the run's event stream (it reads the logs table) shows training moving.
+        const classes = eda.columns.find((c) => c.name === input.target)?.distinct ?? 0;
+        const foldLog = foldLogger((line) => runLog(deps, input.run_id, 'info', line),
+          foldMetric(task, classes, input.options.metric as MetricOption | undefined), prior?.folds);
         const job = trainInPool({
           frame, target: input.target, task, columns: manifest.columns, leakThreshold: input.options.alert_thresholds?.leakage,
           cvFolds, seed, models: input.options.models as ModelName[] | undefined,
           validation: input.options.validation, timeHint, metric: input.options.metric as MetricOption | undefined,
           ignoreColumns: input.options.ignore_columns, positiveClass: input.options.positive_class,
           timeBudgetS: budget === undefined ? undefined : Math.max(budget - spent, 0.001),
-        }, { done: prior?.folds, onFold: (done, all) => { folds = done; total = all; ctx.heartbeat({ folds, total } satisfies TrainCheckpoint); } });
+        }, { done: prior?.folds, onFold: (done, all) => {
+          folds = done; total = all;
+          ctx.heartbeat({ folds, total } satisfies TrainCheckpoint);
+          foldLog.onFold(done, all);
+        } });
         let result;
         try {
           result = await whileHeartbeating(job.result, () => ({ folds, total } satisfies TrainCheckpoint));
         } finally {
           await job.cancel(); // stops the thread at once when the activity is cancelled
+          await foldLog.flush(); // every fold's line is written before the stage's own lines
         }
         if (input.task === 'auto') {
           result.warnings.push(`Task inferred as ${task} from '${input.target}' (${col.type}); set options.task to choose otherwise.`);

@@ -97,12 +97,12 @@ export async function unwrap<D, E>(call: Promise<{ data?: D; error?: E; response
  * A multipart body for the upload routes (`/datasets/upload`, CSV `/models/{id}/predict`): pass as `bodySerializer`.
  * @example api.POST('/datasets/upload', { body: { file }, bodySerializer: toFormData })
  */
-export function toFormData(body: Record<string, Blob | string | undefined>): FormData {
+export function toFormData(body: object): FormData {
   const form = new FormData();
-  for (const [k, v] of Object.entries(body)) {
-    if (v === undefined) continue;
-    if (typeof v === 'string') form.append(k, v);
-    else form.append(k, v, v instanceof File ? v.name : k);
+  for (const [k, v] of Object.entries(body) as [string, unknown][]) {
+    if (v === undefined || v === null) continue;
+    if (v instanceof Blob) form.append(k, v, v instanceof File ? v.name : k);
+    else form.append(k, typeof v === 'string' ? v : JSON.stringify(v));
   }
   return form;
 }

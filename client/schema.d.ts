@@ -112,8 +112,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** API reference page */
+        /** API reference with try-it-out (Scalar) */
         get: operations["getDocsPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs/scalar.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The API reference's script (Scalar's browser bundle, served from here: no CDN) */
+        get: operations["getDocsScript"];
         put?: never;
         post?: never;
         delete?: never;
@@ -454,7 +471,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The run's log lines */
+        /** The run's log lines (JSON, or text/plain with ?format=text) */
         get: operations["getRunLogs"];
         put?: never;
         post?: never;
@@ -957,6 +974,45 @@ export interface operations {
                 };
                 content: {
                     "text/html": unknown;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_DATASET" | "RATE_LIMITED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+                            message: string;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getDocsScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": unknown;
                 };
             };
             /** @description Error */
@@ -2369,7 +2425,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            at: string;
+                            level: string;
+                            message: string;
+                        }[];
+                    };
                 };
             };
             /** @description Error */
@@ -2765,7 +2827,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "user" | "admin";
+                            created_at: string;
+                        }[];
+                    };
                 };
             };
             /** @description Error */
@@ -2804,7 +2876,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        users: number;
+                        datasets: number;
+                        runs: number;
+                        runs_by_status: {
+                            [key: string]: number;
+                        };
+                        mean_stage_duration_ms: {
+                            [key: string]: number;
+                        };
+                    };
                 };
             };
             /** @description Error */
@@ -2847,7 +2929,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        items: {
+                            at: string;
+                            level: string;
+                            run_id: string | null;
+                            user_id: string | null;
+                            message: string;
+                        }[];
+                    };
                 };
             };
             /** @description Error */

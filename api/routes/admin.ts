@@ -3,18 +3,28 @@ import { sql } from 'kysely';
 import { requireAdmin } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { parse, type RouteRegistry } from '../route-registry.js';
-import { AdminLogsQuery } from '../schemas.js';
+import { z } from 'zod';
+import { AdminLogsQuery, Items, UserOut } from '../schemas.js';
 import { iso } from '../scope.js';
 import { userOut } from './auth.js';
 
+// Declared so the typed client (and the web app's admin pages) get these bodies typed.
+const AdminStatsOut = z.object({
+  users: z.number().int(), datasets: z.number().int(), runs: z.number().int(),
+  runs_by_status: z.record(z.string(), z.number().int()),
+  /** Over the latest 200 finished runs' result.json timings. */
+  mean_stage_duration_ms: z.record(z.string(), z.number()),
+});
+const AdminLogOut = z.object({ at: z.string(), level: z.string(), run_id: z.string().nullable(), user_id: z.string().nullable(), message: z.string() });
+
 export function adminRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
-  r.add(router, { method: 'get', path: '/admin/users', operationId: 'listUsers', summary: 'All users (admin)', tag: 'admin', auth: true }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/admin/users', operationId: 'listUsers', summary: 'All users (admin)', tag: 'admin', auth: true, response: Items(UserOut) }, async (ctx) => {
     requireAdmin(ctx);
     const users = await deps.db.selectFrom('users').select(['id', 'name', 'email', 'role', 'created_at']).orderBy('created_at').execute();
     ctx.body = { items: users.map((u) => userOut(u as never)) };
   });
 
-  r.add(router, { method: 'get', path: '/admin/stats', operationId: 'getAdminStats', summary: 'Counts and mean stage durations (admin)', tag: 'admin', auth: true }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/admin/stats', operationId: 'getAdminStats', summary: 'Counts and mean stage durations (admin)', tag: 'admin', auth: true, response: AdminStatsOut }, async (ctx) => {
     requireAdmin(ctx);
     const count = async (t: 'users' | 'datasets' | 'runs') =>
       Number((await deps.db.selectFrom(t).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
@@ -35,7 +45,7 @@ export function adminRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
     };
   });
 
-  r.add(router, { method: 'get', path: '/admin/logs', operationId: 'listAdminLogs', summary: 'Log lines across runs (admin)', tag: 'admin', auth: true, query: AdminLogsQuery }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/admin/logs', operationId: 'listAdminLogs', summary: 'Log lines across runs (admin)', tag: 'admin', auth: true, query: AdminLogsQuery, response: Items(AdminLogOut) }, async (ctx) => {
     requireAdmin(ctx);
     const q = parse(AdminLogsQuery, ctx.query);
     let sel = deps.db.selectFrom('logs').selectAll().orderBy('id', 'desc').limit(q.limit);

@@ -18,7 +18,7 @@ import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
 import { logIdFromLastEventId } from '../run-events.js';
 import { queryState, runStatus } from '../run-status.js';
 import {
-  ArtifactOut, ClarifyBody, IdParam, Items, LogsQuery, Page, RunListQuery, RunOut, StartRunBody, StartRunOut, StatusOut, TimelineOut,
+  ArtifactOut, ClarifyBody, IdParam, Items, LogLine, LogsQuery, Page, RunListQuery, RunOut, StartRunBody, StartRunOut, StatusOut, TimelineOut,
 } from '../schemas.js';
 import { afterCursor, decodeCursor, iso, pageOf, readerScope } from '../scope.js';
 import { timelineFromHistory } from '../timeline.js';
@@ -286,7 +286,7 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       };
     });
 
-  r.add(router, { method: 'get', path: '/runs/:id/logs', operationId: 'getRunLogs', summary: "The run's log lines", tag: 'runs', auth: true, query: LogsQuery }, async (ctx) => {
+  r.add(router, { method: 'get', path: '/runs/:id/logs', operationId: 'getRunLogs', summary: "The run's log lines (JSON, or text/plain with ?format=text)", tag: 'runs', auth: true, query: LogsQuery, response: Items(LogLine) }, async (ctx) => {
     const run = await findRun(deps, ctx);
     const { format } = parse(LogsQuery, ctx.query);
     const rows = await deps.db.selectFrom('logs').select(['at', 'level', 'message']).where('run_id', '=', run.id).orderBy('id').execute();

@@ -78,7 +78,7 @@ test('profile resumes from the heartbeat details of an earlier attempt', async (
   expect(await deps.storage.exists(partialKey)).toBe(false);
 });
 
-test('train resumes from finished fold scores and writes the model row', async () => {
+test('train resumes from finished fold scores, logs each fold it scores, and writes the model row', async () => {
   const { runId, datasetId } = await newRun(VEGA('penguins.json'), 'json');
   const ing = await run(new MockActivityEnvironment(), acts.ingest, { run_id: runId, dataset_id: datasetId });
   const prof = await run(new MockActivityEnvironment(), acts.profile, { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key });
@@ -90,6 +90,14 @@ test('train resumes from finished fold scores and writes the model row', async (
   expect(modeling.leaderboard.find((e: { model: string }) => e.model === 'baseline').folds[0]).toBe(0.123);
   const model = await deps.db.selectFrom('models').selectAll().where('id', '=', out.model_id).executeTakeFirstOrThrow();
   expect(model).toMatchObject({ run_id: runId, user_id: ae.userId, target: 'Species', version: 1 });
+  const lines = (await deps.db.selectFrom('logs').select('message').where('run_id', '=', runId).orderBy('id').execute()).map((l) => l.message);
+  const foldLines = lines.filter((m) => / fold \d+ — /.test(m));
+  // 4 candidates × 3 folds, less the baseline fold the earlier attempt scored (and logged).
+  expect(foldLines).toHaveLength(11);
+  expect(foldLines.some((m) => m.startsWith('train: baseline fold 1 '))).toBe(false);
+  expect(foldLines.at(-1)).toMatch(/^train: \w+ fold \d — macro_f1 0\.\d{4} on its held-out rows \(12\/12 fits done\)$/);
+  const scores = modeling.leaderboard.flatMap((e: { model: string; folds: number[] }) => e.folds.map((f, i) => `${e.model} fold ${i + 1} — macro_f1 ${f.toFixed(4)}`));
+  for (const m of foldLines) expect(scores).toContain(/^train: (.+) on its/.exec(m)![1]);
 });
 
 test('a cancelled activity stops at its next heartbeat', async () => {

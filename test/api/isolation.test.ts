@@ -42,7 +42,7 @@ const routes: [string, string, unknown?][] = [
   ['GET', '/datasets/compare/:compare'], ['GET', '/datasets/compare/:compare/report'],
 ];
 // Routes without an id of someone else's to try: public ones, admin ones, and the caller's own lists and creations.
-const publicRoutes = ['GET /', 'GET /docs', 'GET /openapi.json', 'GET /health', 'GET /metrics', 'GET /files', 'POST /auth/register', 'POST /auth/login'];
+const publicRoutes = ['GET /', 'GET /docs', 'GET /docs/scalar.js', 'GET /openapi.json', 'GET /health', 'GET /metrics', 'GET /files', 'POST /auth/register', 'POST /auth/login'];
 const adminRoutes = ['GET /admin/users', 'GET /admin/stats', 'GET /admin/logs'];
 const ownRoutes = ['GET /auth/me', 'GET /projects', 'POST /projects', 'GET /datasets', 'POST /datasets/upload', 'POST /datasets/compare', 'GET /runs', 'POST /runs/start', 'GET /models'];
 
