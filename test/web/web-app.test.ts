@@ -155,6 +155,16 @@ test('a person registers, uploads, starts a run, answers its question, sees the 
   const predicted = Number(await page.$eval('#prediction strong', (e) => e.textContent));
   expect(predicted).toBeGreaterThan(5);
   expect(predicted).toBeLessThan(30); // seconds from 0 to 60 mph: the data's range is 8–24.8
+  // Batch scoring: a CSV of rows in, one prediction per row out (the same model, the same answer for the same row).
+  const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-web-')), 'rows.csv');
+  fs.writeFileSync(csv, 'Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Year,Origin\n'
+    + ',,,130,3500,,\n18,8,307,130,3504,1970-01-01,USA\n31,4,91,68,1970,1982-01-01,Japan\n');
+  await (await page.$('#batch-file') as unknown as { uploadFile: (p: string) => Promise<void> }).uploadFile(csv);
+  await page.waitForSelector('#batch-done');
+  expect(await page.$eval('#batch-done', (e) => e.textContent)).toContain('3 rows scored');
+  const batch = await page.$$eval('[aria-label="The first 10 predictions"] tbody tr', (trs) => trs.map((tr) => tr.lastElementChild!.textContent));
+  expect(batch).toHaveLength(3);
+  expect(Number(batch[0])).toBeCloseTo(predicted, 3);
   await shot('model-desktop');
   expect(await phoneShot('model')).toBeLessThanOrEqual(0);
 

@@ -111,7 +111,7 @@ function BatchScore({ id }: { id: string }) {
       <ErrorLine error={error} />
       {out && (
         <div aria-live="polite">
-          <p>{out.predictions.length} rows scored. {download && <a href={download} download="predictions.csv">Download predictions.csv</a>}</p>
+          <p id="batch-done">{out.predictions.length} rows scored. {download && <a href={download} download="predictions.csv">Download predictions.csv</a>}</p>
           {out.drift.some((d) => d.drifted) && <p class="hint">Drifted inputs: {out.drift.filter((d) => d.drifted).map((d) => `${d.feature} (PSI ${fmt(d.psi, 2)})`).join(', ')}</p>}
           <Table caption="The first 10 predictions" columns={['row', 'prediction']} rows={out.predictions.slice(0, 10).map((p, i) => ({ row: i + 1, prediction: p }))} />
         </div>
@@ -150,7 +150,9 @@ function Export({ id, name }: { id: string; name: string }) {
 export function ModelPage({ id }: { id: string }) {
   const { data: m, error } = useLoad(() => unwrap(api.GET('/models/{id}', { params: { path: { id } } })), [id]);
   const features = (m?.features ?? []) as Feature[];
-  const importances = (m?.importances ?? []) as Record<string, unknown>[];
+  // Importances to four significant digits: the table compares them, nobody reads the seventeenth.
+  const importances = ((m?.importances ?? []) as Record<string, unknown>[])
+    .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? fmt(v) : v])));
   return (
     <>
       <h1>{m ? `${m.name} → ${m.target}` : 'Model'}</h1>
