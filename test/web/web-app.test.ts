@@ -224,6 +224,20 @@ test('a run waiting for its answer can be cancelled from its page; the timeline 
   expect((await api.get(`/runs/${runId}/status`)).body.status).toBe('cancelled');
 }, 120_000);
 
+test('skipping the question finishes the run with the profile and the report, and no leaderboard', async () => {
+  await page.goto(stack.base + '/');
+  await page.waitForSelector('#dataset-list a');
+  await page.click('#dataset-list a');
+  await page.waitForSelector('#start-run');
+  await page.click('#start-run');
+  await page.waitForSelector('#skip', { timeout: 60_000 });
+  await page.click('#skip');
+  await page.waitForSelector('#report', { timeout: 90_000 });
+  expect(await page.$eval('#run-status', (e) => e.textContent)).toContain('completed');
+  expect(await page.$('#leaderboard')).toBeNull();
+  expect(await page.$$eval('#alerts li', (lis) => lis.length)).toBeGreaterThan(0);
+}, 150_000);
+
 test('an admin gets the admin pages (every user); a plain user has no link to them and no page there', async () => {
   expect(await page.$$eval('nav a', (as) => as.map((a) => a.textContent))).not.toContain('Admin');
   await page.goto(stack.base + '/app/admin');
