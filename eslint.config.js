@@ -7,7 +7,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.tools/**', '.test-run/**', 'dist/**', 'workflow-bundle.js'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parser: tseslint.parser },
     plugins: { '@typescript-eslint': tseslint.plugin },
     rules: { '@typescript-eslint/consistent-type-imports': 'error' },

@@ -6,6 +6,7 @@ import type { AppDeps } from './deps.js';
 import { ApiError, errorHandler } from './errors.js';
 import { requestId, requestIdOf } from './request-id.js';
 import { RouteRegistry } from './route-registry.js';
+import { webApp } from './web-app.js';
 import { cors, securityHeaders } from './security-headers.js';
 import { processTempDir } from '../storage/temp-dir.js';
 import { adminRoutes } from './routes/admin.js';
@@ -46,8 +47,10 @@ export function createApp(deps: AppDeps, opts: { registry?: RouteRegistry } = {}
         hashAlgorithm: 'sha256' } })(ctx, next);
   };
 
+  // The web app: index.html at `/` (a documented route) and for the app's own routes under /app, its bundles under /assets.
+  const web = webApp({ temporalUiUrl: deps.env.TEMPORAL_UI_URL, namespace: deps.env.TEMPORAL_NAMESPACE });
   authRoutes(registry, pub, deps, authed);
-  systemRoutes(registry, pub, deps);
+  systemRoutes(registry, pub, deps, web);
   projectRoutes(registry, authed, deps);
   compareRoutes(registry, authed, deps); // before datasetRoutes: /datasets/compare is not a dataset id
   datasetRoutes(registry, authed, deps, upload);
@@ -76,6 +79,7 @@ export function createApp(deps: AppDeps, opts: { registry?: RouteRegistry } = {}
   app.use(securityHeaders());
   app.use(cors(deps.env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)));
   app.use(errorHandler(deps.logger));
+  app.use(web.middleware());
   // JSON bodies are read per route, after auth and within the route's limit (RouteRegistry.add).
   app.use(pub.routes()).use(pub.allowedMethods());
   app.use(authed.routes()).use(authed.allowedMethods());

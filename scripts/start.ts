@@ -11,6 +11,7 @@ import { createStorage } from '../storage/create-storage.js';
 import { processTempDir } from '../storage/temp-dir.js';
 import { createWorkers, installRuntime, runWorkers } from '../worker/create-workers.js';
 import { startTemporalDevServer } from './services/temporal-dev-server.js';
+import { buildWeb } from './build-web.js';
 import type { Service } from './services/process.js';
 
 const env = configOrExit(() => loadEnv());
@@ -38,6 +39,7 @@ const workers = await createWorkers({
 });
 const stopWorkers = new AbortController();
 const running = runWorkers(workers, stopWorkers.signal);
+if (await buildWeb()) logger.info('built the web app (dist/web-app)');
 const api = await startApi(env, db, storage, logger);
 
 console.log(`

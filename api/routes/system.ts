@@ -10,12 +10,12 @@ import { scalarBundle } from '../docs-assets.js';
 import { HealthOut } from '../schemas.js';
 import { singleFlightCache } from '../single-flight-cache.js';
 import { staticPage } from '../security-headers.js';
+import type { WebApp } from '../web-app.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
 
-export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
-  const webPage = staticPage(new URL('../web/index.html', import.meta.url));
+export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps, web: WebApp) {
   const docsPage = staticPage(new URL('../web/docs.html', import.meta.url));
   // The pages' CSP plus one thing: Scalar's script from this origin (/docs/scalar.js). Its run-time styles fit the
   // existing style-src, and try-it-out calls this origin only (connect-src 'self'); the Chromium test finds no violation.
@@ -86,8 +86,6 @@ export function systemRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   });
 
   r.add(router, { method: 'get', path: '/', operationId: 'getWebApp', summary: 'The web page', tag: 'system', auth: false, produces: 'text/html' }, async (ctx) => {
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.set('Content-Security-Policy', webPage.csp);
-    ctx.body = webPage.body;
+    await web.index(ctx);
   });
 }

@@ -63,10 +63,10 @@ test('every operation in /openapi.json has a unique camelCase operationId, and n
   expect(buildOpenApiDocument()).toEqual(doc);
 });
 
-test('/docs and the web page are served', async () => {
+test('/docs and the web app are served', async () => {
   const c = new ApiClient(stack.base);
   expect((await c.get('/docs')).text).toContain('Assay API');
-  expect((await c.get('/')).text).toContain('<h1>Assay</h1>');
+  expect((await c.get('/')).text).toContain('<div id="app"></div>');
 });
 
 test('unknown routes answer 404 in the error shape', async () => {

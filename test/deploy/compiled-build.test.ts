@@ -38,7 +38,9 @@ test('the compiled API and worker serve a whole run from dist/ with the prebuilt
   node('dist/api/main.js', env);
   const c = new ApiClient(`http://127.0.0.1:${port}`);
   await c.waitUntilHealthy();
-  expect((await c.get('/')).text).toContain('<h1>Assay</h1>'); // static pages travel with the build
+  const page = await c.get('/');
+  expect(page.text).toContain('<div id="app"></div>'); // the built web app travels with the build
+  expect((await c.get(/src="(\/assets\/[^"]+\.js)"/.exec(page.text)![1])).status).toBe(200);
   await c.register();
   const ds = (await c.uploadFile(VEGA('penguins.json'))).body.dataset_id;
   const run = (await c.post('/runs/start', { dataset_id: ds, options: { target: 'Species', cv_folds: 2 } })).body.run_id;

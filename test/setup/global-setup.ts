@@ -7,6 +7,7 @@ import { freePort, type Service } from '../../scripts/services/process.js';
 import { startPostgres } from '../../scripts/services/postgres.js';
 import { startSeaweedFs } from '../../scripts/services/seaweedfs.js';
 import { startTemporalDevServer } from '../../scripts/services/temporal-dev-server.js';
+import { buildWeb } from '../../scripts/build-web.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,6 +28,7 @@ export default async function setup(project: TestProject) {
       // Outside the checkout: as root, Postgres runs as `postgres`, which may not traverse the clone's folder.
       startPostgres(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-pg-'))).then(keep),
       startSeaweedFs(path.join(RUN_DIR, 's3'), 'assay-test').then(keep),
+      buildWeb(), // the API serves the built app at / (skipped when its sources did not change)
     ]);
     project.provide('temporalAddress', temporal.address);
     project.provide('databaseUrl', pg.url);

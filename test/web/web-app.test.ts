@@ -1,0 +1,260 @@
+// The web app, driven end to end in real headless Chromium against the real API, workers, Temporal and Postgres:
+// register, upload, start a run, answer its question, read the leaderboard and the report, predict one row.
+// Screenshots at desktop and phone width go to .test-output/screenshots/.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { CHROMIUM_ARGS } from '../../analysis/report/render-pdf.js';
+import { findChromium } from '../../analysis/report/find-chromium.js';
+import { WEB_APP_CSP } from '../../api/web-app.js';
+import { ApiClient, VEGA } from '../helpers/client.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+const SHOTS = path.resolve('.test-output/screenshots');
+const DESKTOP = { width: 1280, height: 900 };
+// No isMobile/hasTouch: switching those makes puppeteer reload the page, which would lose the state under test.
+const PHONE = { width: 375, height: 740, deviceScaleFactor: 2 };
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+
+const shot = async (name: string) => {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+};
+/** Shoots the page at phone width too; answers how far it scrolls sideways there (0: not at all). */
+const phoneShot = async (name: string) => {
+  await page.setViewport(PHONE);
+  await new Promise((r) => setTimeout(r, 200));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await shot(`${name}-phone`);
+  await page.setViewport(DESKTOP);
+  return overflow;
+};
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  stack = await startStack({ db: 'pglite' });
+  const chromium = await findChromium(process.env.CHROMIUM_PATH);
+  if ('missing' in chromium) throw new Error(chromium.missing);
+  browser = await puppeteer.launch({ executablePath: chromium.path, userDataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'assay-chrome-')), args: CHROMIUM_ARGS });
+  page = await browser.newPage();
+  await page.setViewport(DESKTOP);
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+test('the API serves the built app: strict CSP, app routes fall back to index.html, hashed assets cached, API routes untouched', async () => {
+  const root = await fetch(stack.base + '/');
+  expect(root.status).toBe(200);
+  expect(root.headers.get('content-security-policy')).toBe(WEB_APP_CSP);
+  expect(WEB_APP_CSP).toContain("script-src 'self';");
+  const html = await root.text();
+  expect(html).not.toMatch(/<script>/); // no inline script: every script is a file from this origin
+  expect(html).toContain(`content="${stack.env.TEMPORAL_UI_URL}/namespaces/default/workflows/"`);
+
+  const deep = await fetch(stack.base + '/app/runs/00000000-0000-4000-8000-000000000000');
+  expect(deep.status).toBe(200);
+  expect(await deep.text()).toBe(html);
+
+  const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+  const js = await fetch(stack.base + script);
+  expect(js.status).toBe(200);
+  expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+  expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  const css = await fetch(stack.base + /href="(\/assets\/[^"]+\.css)"/.exec(html)![1]);
+  expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+
+  const missing = await fetch(stack.base + '/assets/nope.js');
+  expect(missing.status).toBe(404);
+  expect((await missing.json()).error.code).toBe('NOT_FOUND');
+  expect((await fetch(stack.base + '/assets/..%2Findex.html')).status).toBe(404);
+
+  // The API's own routes answer as before: JSON, not the app.
+  const runs = await fetch(stack.base + '/runs', { headers: { accept: 'text/html' } });
+  expect(runs.status).toBe(401);
+  expect(runs.headers.get('content-type')).toContain('application/json');
+  const doc = await (await fetch(stack.base + '/openapi.json')).json() as { paths: Record<string, unknown> };
+  expect(Object.keys(doc.paths).filter((p) => p.startsWith('/app') || p.startsWith('/assets'))).toEqual([]);
+});
+
+test('a person registers, uploads, starts a run, answers its question, sees the leaderboard and the report, and predicts', async () => {
+  await page.goto(stack.base + '/');
+  await page.waitForSelector('#switch-mode');
+  await shot('sign-in-desktop');
+  await page.click('#switch-mode');
+  await page.type('#name', 'Grace');
+  await page.type('#email', 'grace@example.com');
+  await page.type('#password', 'a long password');
+  await page.click('#submit');
+  await page.waitForFunction(() => document.querySelector('#who')?.textContent === 'grace@example.com');
+
+  // Upload: the file input inside the drop zone; the app goes to the dataset page when the upload is in.
+  const input = await page.$('#file');
+  await (input as unknown as { uploadFile: (p: string) => Promise<void> }).uploadFile(VEGA('cars.json'));
+  await page.waitForSelector('table caption', { timeout: 30_000 });
+  expect(page.url()).toMatch(/\/app\/datasets\/[\w-]+$/);
+  const datasetUrl = page.url();
+  const headers = await page.$$eval('table thead th', (ths) => ths.map((t) => t.textContent));
+  expect(headers).toEqual(expect.arrayContaining(['Name', 'Miles_per_Gallon', 'Origin', 'Acceleration']));
+  expect(await page.$$eval('table tbody tr', (rows) => rows.length)).toBe(10);
+  // Every form control has a label.
+  const unlabeled = await page.$$eval('input, select', (els) => els.filter((e) => !(e as HTMLInputElement).labels?.length).map((e) => e.id || (e as HTMLInputElement).name));
+  expect(unlabeled).toEqual([]);
+  await shot('dataset-desktop');
+  expect(await phoneShot('dataset')).toBeLessThanOrEqual(0);
+
+  // Start with the defaults: cars.json has no clear target, so the run asks, with the ranked suggestions.
+  await page.click('#start-run');
+  await page.waitForSelector('#clarify', { timeout: 60_000 });
+  expect(page.url()).toMatch(/\/app\/runs\/[\w-]+$/);
+  const options = await page.$$eval('#clarify input[name=target]', (els) => els.map((e) => (e as HTMLInputElement).value));
+  expect(options[0]).toBe('Origin');
+  expect(await page.$eval('#question-message', (e) => e.textContent)).toBeTruthy();
+  await shot('question-desktop');
+  expect(await phoneShot('question')).toBeLessThanOrEqual(0);
+  await page.click('#clarify input[value=Acceleration]');
+  await page.click('#answer');
+
+  // Live over SSE: log lines arrive and the run completes; then the leaderboard and the inline report.
+  await page.waitForSelector('#leaderboard', { timeout: 90_000 });
+  expect(await page.$eval('#run-status', (e) => e.textContent)).toContain('completed');
+  expect(await page.$$eval('#log li', (lis) => lis.length)).toBeGreaterThan(3);
+  const board = await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  expect(board.length).toBeGreaterThan(1);
+  for (const [, mean, std] of board) { expect(Number(mean)).not.toBeNaN(); expect(Number(std)).not.toBeNaN(); }
+  expect(await page.$eval('#leaderboard caption', (e) => e.textContent)).toContain('Acceleration');
+  expect(await page.$eval('#trust', (e) => e.textContent)).toMatch(/Trust this one|no held-out test split/);
+  await page.waitForSelector('#report');
+  expect(await page.$eval('#report', (f) => f.getAttribute('sandbox'))).toBe('');
+  const reportFrame = (await (await page.$('#report'))!.contentFrame())!;
+  await reportFrame.waitForSelector('h1');
+  expect(await reportFrame.$eval('body', (b) => b.textContent)).toContain('Acceleration');
+  expect(await page.$$eval('#artifacts a', (as) => as.map((a) => a.textContent))).toEqual(expect.arrayContaining(['report.html', 'result.json']));
+  const temporal = await page.$eval('a[href*="/workflows/"]', (a) => (a as HTMLAnchorElement).href);
+  expect(temporal).toContain(`${stack.env.TEMPORAL_UI_URL}/namespaces/default/workflows/`);
+  await shot('run-desktop');
+  expect(await phoneShot('run')).toBeLessThanOrEqual(0);
+
+  // The best model's page: a form generated from its schema; predict one row.
+  await page.click('#model-link');
+  await page.waitForSelector('#predict');
+  const fields = await page.$$eval('#predict [name]', (els) => els.map((e) => (e as HTMLInputElement).name));
+  expect(fields).toEqual(expect.arrayContaining(['Horsepower', 'Weight_in_lbs']));
+  expect(fields).not.toContain('Acceleration');
+  await page.type('#predict [name=Horsepower]', '130');
+  await page.type('#predict [name=Weight_in_lbs]', '3500');
+  await page.click('#predict-submit');
+  await page.waitForSelector('#prediction strong');
+  const predicted = Number(await page.$eval('#prediction strong', (e) => e.textContent));
+  expect(predicted).toBeGreaterThan(5);
+  expect(predicted).toBeLessThan(30); // seconds from 0 to 60 mph: the data's range is 8–24.8
+  // Batch scoring: a CSV of rows in, one prediction per row out (the same model, the same answer for the same row).
+  const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-web-')), 'rows.csv');
+  fs.writeFileSync(csv, 'Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Year,Origin\n'
+    + ',,,130,3500,,\n18,8,307,130,3504,1970-01-01,USA\n31,4,91,68,1970,1982-01-01,Japan\n');
+  await (await page.$('#batch-file') as unknown as { uploadFile: (p: string) => Promise<void> }).uploadFile(csv);
+  await page.waitForSelector('#batch-done');
+  expect(await page.$eval('#batch-done', (e) => e.textContent)).toContain('3 rows scored');
+  const batch = await page.$$eval('[aria-label="The first 10 predictions"] tbody tr', (trs) => trs.map((tr) => tr.lastElementChild!.textContent));
+  expect(batch).toHaveLength(3);
+  expect(Number(batch[0])).toBeCloseTo(predicted, 3);
+  await shot('model-desktop');
+  expect(await phoneShot('model')).toBeLessThanOrEqual(0);
+
+  // The same prediction through the API: the form sent the row it showed.
+  const api = new ApiClient(stack.base, await page.evaluate(() => sessionStorage.getItem('assay_token')!));
+  const modelId = page.url().split('/').at(-1)!;
+  const direct = await api.post(`/models/${modelId}/predict`, { rows: [{ ...Object.fromEntries(fields.map((f) => [f, null])), Horsepower: 130, Weight_in_lbs: 3500 }] });
+  expect(direct.status).toBe(200);
+  expect(direct.body.predictions[0]).toBeCloseTo(predicted, 3);
+
+  // Back on the dataset, its profile (from the completed run) lists the alerts the report found.
+  await page.goto(datasetUrl);
+  await page.waitForSelector('#alerts li');
+  const alerts = await page.$$eval('#alerts li', (lis) => lis.map((li) => li.textContent));
+  expect(alerts.some((a) => a!.includes('HIGH_CORRELATION'))).toBe(true);
+  expect(consoleErrors.join('\n')).toBe('');
+}, 240_000);
+
+test('an API error is shown as its message, announced to screen readers', async () => {
+  await page.evaluate(() => sessionStorage.clear());
+  await page.goto(stack.base + '/');
+  await page.waitForSelector('#email');
+  await page.type('#email', 'grace@example.com');
+  await page.type('#password', 'wrong password!');
+  await page.click('#submit');
+  await page.waitForSelector('[role=alert]');
+  expect(await page.$eval('[role=alert]', (e) => e.textContent)).toBe('Wrong email or password.');
+  // Chrome logs the refused login (401) as a console error itself; that one is expected, none after it.
+  expect(consoleErrors).toEqual([expect.stringMatching(/status of 401/)]);
+  consoleErrors.length = 0;
+});
+
+const signIn = async (email: string, password: string) => {
+  await page.evaluate(() => sessionStorage.clear());
+  await page.goto(stack.base + '/');
+  await page.waitForSelector('#email');
+  await page.type('#email', email);
+  await page.type('#password', password);
+  await page.click('#submit');
+  await page.waitForFunction((e) => document.querySelector('#who')?.textContent === e, {}, email);
+};
+
+test('a run waiting for its answer can be cancelled from its page; the timeline says so', async () => {
+  await signIn('grace@example.com', 'a long password');
+  await page.waitForSelector('#dataset-list a');
+  await page.click('#dataset-list a');
+  await page.waitForSelector('#start-run');
+  await page.click('#start-run');
+  await page.waitForSelector('#cancel', { timeout: 60_000 });
+  await page.waitForSelector('#clarify', { timeout: 60_000 });
+  await page.click('#cancel');
+  await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('cancelled'), { timeout: 30_000 });
+  expect(await page.$('#cancel')).toBeNull();
+  expect(await page.$('#clarify')).toBeNull();
+  const runId = page.url().split('/').at(-1)!;
+  const api = new ApiClient(stack.base, await page.evaluate(() => sessionStorage.getItem('assay_token')!));
+  expect((await api.get(`/runs/${runId}/status`)).body.status).toBe('cancelled');
+}, 120_000);
+
+test('skipping the question finishes the run with the profile and the report, and no leaderboard', async () => {
+  await page.goto(stack.base + '/');
+  await page.waitForSelector('#dataset-list a');
+  await page.click('#dataset-list a');
+  await page.waitForSelector('#start-run');
+  await page.click('#start-run');
+  await page.waitForSelector('#skip', { timeout: 60_000 });
+  await page.click('#skip');
+  await page.waitForSelector('#report', { timeout: 90_000 });
+  expect(await page.$eval('#run-status', (e) => e.textContent)).toContain('completed');
+  expect(await page.$('#leaderboard')).toBeNull();
+  expect(await page.$$eval('#alerts li', (lis) => lis.length)).toBeGreaterThan(0);
+}, 150_000);
+
+test('an admin gets the admin pages (every user); a plain user has no link to them and no page there', async () => {
+  expect(await page.$$eval('nav a', (as) => as.map((a) => a.textContent))).not.toContain('Admin');
+  await page.goto(stack.base + '/app/admin');
+  await page.waitForSelector('main p');
+  expect(await page.$eval('main', (m) => m.textContent)).toContain('There is no page at /app/admin');
+
+  const other = new ApiClient(stack.base);
+  await other.register('ada@example.com', 'Ada');
+  await stack.db.updateTable('users').set({ role: 'admin' }).where('email', '=', 'grace@example.com').execute();
+  await new Promise((r) => setTimeout(r, 2100)); // the API takes a user's role as known for 2 s (api/auth.ts)
+  await signIn('grace@example.com', 'a long password');
+  await page.waitForSelector('nav a[href="/app/admin"]');
+  await page.click('nav a[href="/app/admin"]');
+  await page.waitForSelector('table caption');
+  const emails = await page.$$eval('table tbody td', (tds) => tds.map((td) => td.textContent));
+  expect(emails).toEqual(expect.arrayContaining(['grace@example.com', 'ada@example.com']));
+  await shot('admin-desktop');
+  expect(await phoneShot('admin')).toBeLessThanOrEqual(0);
+  expect(consoleErrors.join('\n')).toBe('');
+});

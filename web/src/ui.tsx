@@ -1,0 +1,46 @@
+// Small shared pieces: an error line, a loader for one API call, a data table.
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { messageOf } from './api.js';
+
+/** An error the person should read: announced by screen readers. */
+export function ErrorLine({ error }: { error: string | null }) {
+  return error ? <p class="error" role="alert">{error}</p> : null;
+}
+
+/** Loads `fn()` when `deps` change; `reload` fetches again. */
+export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    fn().then((d) => { if (live) setData(d); }, (e: unknown) => { if (live) setError(messageOf(e)); });
+    return () => { live = false; };
+  }, [...deps, n]);
+  const reload = useCallback(() => setN((x) => x + 1), []);
+  return { data, error, reload };
+}
+
+const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** A scrollable table of rows under a caption. */
+export function Table({ caption, columns, rows }: { caption: string; columns: string[]; rows: Record<string, unknown>[] }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
+      <table>
+        <caption>{caption}</caption>
+        <thead><tr>{columns.map((c) => <th scope="col" key={c}>{c}</th>)}</tr></thead>
+        <tbody>{rows.map((r, i) => <tr key={i}>{columns.map((c) => <td key={c}>{cell(r[c])}</td>)}</tr>)}</tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Section({ title, children, id }: { title: string; children: ComponentChildren; id?: string }) {
+  return <section class="card" aria-labelledby={id ?? undefined}><h2 id={id}>{title}</h2>{children}</section>;
+}
+
+export const fmt = (n: number | null | undefined, digits = 4) => (n === null || n === undefined || Number.isNaN(n) ? '—' : Number(n.toPrecision(digits)).toString());
+export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
