@@ -42,7 +42,7 @@ for (const s of sets) {
   const gbdtFit: number[] = [];
   for (const name of t.names) for (let f = 0; f < 5; f++) {
     const t0 = performance.now();
-    done.push(scoreFold(t, name, f));
+    done.push(scoreFold(t, { model: name, params: {} }, f).score);
     if (name === 'gbdt') gbdtFit.push((performance.now() - t0) / 1000);
   }
   const best = leaderboardOf(t, done)[0];

@@ -29,6 +29,8 @@ export interface TrainOptions {
   seed: number;
   models?: ModelName[];
   timeBudgetS?: number;
+  /** Trials the search may run beyond each family's defaults (without a time budget the search runs only when this is set). */
+  maxTrials?: number;
   /** Columns flagged as leaking the target upstream (EDA's LEAKAGE alerts); left out. */
   leakage?: string[];
   /** How to validate; `validation.folds` wins over `cvFolds`. */
