@@ -91,6 +91,8 @@ const EXPLAIN_ROWS = 5_000;
 const SHAP_ROWS = 200;
 const PD_ROWS = 200;
 const PD_FEATURES = 3;
+/** Held-out rows for importance and diagnostics when the refit already spent the budget. */
+const LATE_EXPLAIN_ROWS = 1_000;
 /** Training rows of a fold scored for the train–validation gap (a sample: predicting is cheap, not free). */
 const TRAIN_SCORE_ROWS = 2_000;
 /** Trials whose out-of-fold predictions are kept as ensemble candidates (the best ones, plus each family's best). */
@@ -188,8 +190,12 @@ export function finishTraining(t: Training, board: LeaderboardEntry[], warnings:
   const explainModel = fitEntry(t, best, trainIdx, t.test ? -2 : explainFold, deadline);
   const testScore = t.test ? scorePredictions(t.metric, d, predictCandidate(explainModel, d, t.test.valid), t.test.valid) : null;
 
+  // Past the deadline the explanations shrink (fewer rows, one dependence plot) so the stage still ends near its budget.
+  const late = deadline !== undefined && Date.now() > deadline;
+  if (late) warnings.push('The time budget was spent by the refit; importance, SHAP and partial dependence were computed on fewer rows than usual.');
+  const explainRows_ = late ? LATE_EXPLAIN_ROWS : EXPLAIN_ROWS;
   const rand = seededRandom(o.seed + 17);
-  const heldOut = split.valid.length > EXPLAIN_ROWS ? shuffled(split.valid, rand).slice(0, EXPLAIN_ROWS).sort((a, b) => a - b) : split.valid;
+  const heldOut = split.valid.length > explainRows_ ? shuffled(split.valid, rand).slice(0, explainRows_).sort((a, b) => a - b) : split.valid;
   const target = { yNum: Float64Array.from(heldOut, (r) => d.yNum[r]), yCls: Int32Array.from(heldOut, (r) => d.yCls[r]), classes: d.classes };
   const held = applyPreprocessing(pre, pickRows(t.columns, heldOut), heldOut.length);
   const importances = permutationImportance(explainModel, pre, held, target, t.metric, o.seed);
@@ -202,9 +208,9 @@ export function finishTraining(t: Training, board: LeaderboardEntry[], warnings:
   for (let r = 0; r < d.rows; r++) for (let j = 0; j < d.width; j++) xMean[j] += d.X[r * d.width + j] / d.rows;
   const drawn = shuffled(Array.from(all), rand).slice(0, SHAP_ROWS);
   const sample = [...drawn].sort((a, b) => a - b);
-  const shapSample = drawn.slice(0, shapRowsFor(finalModel, SHAP_ROWS)).sort((a, b) => a - b);
+  const shapSample = drawn.slice(0, late ? Math.min(20, drawn.length) : shapRowsFor(finalModel, SHAP_ROWS)).sort((a, b) => a - b);
   const shap = best.model === 'baseline' ? [] : meanAbsShap(explainRows(finalModel, pre, d, shapSample, xMean), pre, shapSample.length);
-  const pdFeatures = importances.filter((i) => pre.inputs.find((c) => c.name === i.feature)?.type !== 'datetime').slice(0, PD_FEATURES).map((i) => i.feature);
+  const pdFeatures = importances.filter((i) => pre.inputs.find((c) => c.name === i.feature)?.type !== 'datetime').slice(0, late ? 1 : PD_FEATURES).map((i) => i.feature);
   const pd = best.model === 'baseline' ? [] : partialDependence(finalModel, pre, t.columns, sample.slice(0, PD_ROWS), pdFeatures, d.classes);
   const core = { metric: t.metric, leaderboard, importances, shap_importance: shap, partial_dependence: pd, diagnostics };
   const searchRows = new Set(t.folds.flatMap((f) => [...f.valid, ...f.train])).size;
@@ -237,6 +243,10 @@ export interface RunControl {
 
 /** Share of the time budget the search may use; the rest is for the ensemble, the refit and explanations. */
 const CV_SHARE = 0.75;
+/** The stage should be done by this share of the budget (it must end within 10% of it). */
+const FINISH_BY = 0.9;
+/** Fits of each likely ensemble member the finish needs (refit on all rows, fit on the explanation split, and slack for explaining). */
+const FINISH_FITS = 3;
 /** Without a budget the search stops after this many trials beyond the defaults. */
 export type SearchLimits = { maxTrials?: number };
 
@@ -263,7 +273,13 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   const trials: TrialRecord[] = [];
   const oofs: OutOfFold[] = [];
   let outOfTime = false, stopped: TrainResult['search']['stopped'] = searching ? 'converged' : 'defaults_only';
-  const overBudget = () => budgetMs !== undefined && now() - started > budgetMs * CV_SHARE;
+  // The search stops at 75% of the budget, or earlier when what is left would not cover finishing: refitting the
+  // likely ensemble twice (all rows, and the explanation split) plus explanations, estimated from the measured fits.
+  const reserveMs = () => {
+    const best = ranked(t.metric, trials).slice(0, ENSEMBLE_POOL);
+    return FINISH_FITS * 1000 * best.reduce((s, r) => s + r.seconds / t.folds.length, 0);
+  };
+  const overBudget = () => budgetMs !== undefined && (now() - started > budgetMs * CV_SHARE || now() - started + reserveMs() > budgetMs * FINISH_BY);
   for (let spec = searcher.next(); spec; spec = searcher.next()) {
     if (trials.length >= t.names.length + maxTrials) { stopped = 'max_trials'; break; }
     if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; stopped = 'budget'; break; }
@@ -298,7 +314,7 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   if (truncated.length) warnings.push(`The time budget cut ${truncated.join(', ')} short: some folds were scored with fewer trees than planned.`);
   const leaderboard = leaderboardOf(t, done, trials);
   const search = { trials, search: { time_budget_s: t.o.timeBudgetS ?? null, stopped, seconds: (now() - started) / 1000 } };
-  return runner.finish(leaderboard, warnings, budgetMs ? wallStart + budgetMs * 0.95 : undefined, oofs, search);
+  return runner.finish(leaderboard, warnings, budgetMs ? wallStart + budgetMs * FINISH_BY : undefined, oofs, search);
 }
 
 /** Drops the out-of-fold predictions of trials that can no longer enter the ensemble (memory: rows × classes each). */
