@@ -20,7 +20,8 @@ interface BenchSet { name: string; file: string; target: string; task: 'classifi
 
 /** Rows of `frame` as objects, the target as written. */
 const rowsOf = (frame: Frame, idx: number[], cols: string[]) => idx.map((r) => Object.fromEntries(cols.map((c) => [c, frame.columns[c][r]])));
-const csvCell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? JSON.stringify(v) : String(v));
+/** RFC 4180 quoting: quotes doubled, every text cell quoted. */
+const csvCell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : `"${String(v).replace(/"/g, '""')}"`);
 
 /**
  * Runs the table and returns its lines. `dir` holds the sklearn CSVs (bench/ml-peer.py export).
@@ -64,7 +65,7 @@ export async function automlTable(dir: string, budget: number, only?: string[]):
     else if (result.metric === 'roc_auc') ours = rocAuc(truth.map((v) => (String(v) === classes[1] ? 1 : 0)), pred.probabilities!.map((p) => p[classes[1]]));
     else ours = macroF1(truth.map((v) => classes.indexOf(String(v))), (pred.predictions as string[]).map((v) => classes.indexOf(v)), classes.length);
     // The peers get the same rows as CSV (the columns Assay was given; each tool chooses its own features).
-    const write = (file: string, idx: number[]) => fs.writeFileSync(file, [names.map((n) => JSON.stringify(n)).join(','),
+    const write = (file: string, idx: number[]) => fs.writeFileSync(file, [names.map(csvCell).join(','),
       ...idx.map((r) => names.map((n) => csvCell(table.columns[n][r])).join(','))].join('\n'));
     write(path.join(dir, 'train.csv'), trainIdx); write(path.join(dir, 'test.csv'), testIdx);
     const spec = path.join(dir, 'automl.json');

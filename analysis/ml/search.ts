@@ -5,6 +5,10 @@ import { decode, defaultTrial, encode, GBDT_LOW_COST, gbdtSpace, interleaved, li
 /** Step size of the direct search in the unit cube at the start, and the size at which it has converged. */
 const FIRST_STEP = 0.25;
 const LAST_STEP = 0.02;
+/** The search has stalled after this many GBDT trials (per dimension) without improving the best by MIN_GAIN. */
+const STALL_PER_DIMENSION = 2;
+/** A gain smaller than this (in the metric's units) is noise, not progress. */
+const MIN_GAIN = 1e-4;
 /** Light (forest, linear) trials are interleaved one per this many GBDT trials. */
 const GBDT_PER_LIGHT = 3;
 
@@ -14,7 +18,8 @@ const GBDT_PER_LIGHT = 3;
  *
  * First every family's defaults (GBDT preceded by FLAML's low-cost point), then FLAML's CFO for the GBDT:
  * from the incumbent x, try x + s·u and x − s·u for a random unit direction u; move on improvement; after
- * d failed directions halve s; stop at a small s. The forest and linear variants are interleaved.
+ * d failed directions halve s; stop at a small s, or after 2·d trials in a row that gained nothing (a search
+ * that no longer pays). The forest and linear variants are interleaved.
  */
 export class Searcher {
   private readonly space: Dimension[];
@@ -28,6 +33,7 @@ export class Searcher {
   private step = FIRST_STEP;
   private failures = 0;
   private gbdtSinceLight = 0;
+  private stalled = 0;
   private readonly search: boolean;
 
   /**
@@ -59,6 +65,8 @@ export class Searcher {
     const x = encode(this.space, spec.params.maxIter === undefined ? DEFAULT_POINT : spec.params);
     const key = trialKey(spec);
     const improved = !this.incumbent || this.better(score, this.incumbent.score);
+    const gained = !this.incumbent || Math.abs(score - this.incumbent.score) > MIN_GAIN;
+    this.stalled = improved && gained ? 0 : this.stalled + 1;
     if (improved) this.incumbent = { x, score };
     if (this.pending?.key !== key) return;
     const { mirror } = this.pending;
@@ -81,6 +89,7 @@ export class Searcher {
       return this.light.shift()!;
     }
     if (!this.search || !this.incumbent) return null;
+    if (this.stalled >= STALL_PER_DIMENSION * this.space.length) return this.light.shift() ?? null;
     for (let attempt = 0; attempt < 20 && this.step >= LAST_STEP; attempt++) {
       const u = this.direction();
       const plus = this.incumbent.x.map((v, i) => v + this.step * u[i]);

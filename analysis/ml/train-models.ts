@@ -155,6 +155,9 @@ function fitEntry(t: Training, e: LeaderboardEntry, idx: Int32Array, fold: numbe
 /** Adds the greedy ensemble of the candidates' out-of-fold predictions to the leaderboard, when it has two members or more. */
 function withEnsemble(t: Training, leaderboard: LeaderboardEntry[], oofs: OutOfFold[], warnings: string[]): LeaderboardEntry[] {
   const width = t.o.task === 'regression' ? 1 : t.d.classes.length;
+  // Asked for one family (options.models), the caller gets that family: no ensemble of its trials.
+  const families = new Set((t.o.models?.length ? t.o.models : t.names).filter((m) => m !== 'baseline'));
+  if (families.size < 2) return leaderboard;
   const usable = oofs.filter((c) => c.spec.model !== 'baseline');
   const sel = selectEnsemble(usable, t.folds.map((f) => f.valid), t.d, t.metric, width, t.o.seed);
   if (!sel) return leaderboard;
