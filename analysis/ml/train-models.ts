@@ -142,7 +142,29 @@ export function leaderboardOf(t: Pick<Training, 'names' | 'metric'> & { folds: {
   });
   const best = new Map<EntryName, LeaderboardEntry>();
   for (const e of ranked(t.metric, entries)) if (!best.has(e.model)) best.set(e.model, e);
+  // The best of many trials is optimistic (each cv_mean is noisy): a family keeps its defaults unless its best
+  // trial beats them by more than the best of that many trials would by luck, so a small table's search does not crown noise.
+  // The bar is the family's own defaults or, if better, the best defaults of any family: a tuned trial that only
+  // beats a weak default by luck must not lead the board either.
+  const isDefault = (x: LeaderboardEntry) => Object.keys(x.params ?? {}).length === 0;
+  const bestDefault = ranked(t.metric, entries.filter(isDefault))[0];
+  for (const [model, e] of best) {
+    const defaults = entries.find((x) => x.model === model && isDefault(x));
+    if (!defaults || defaults === e) continue;
+    const bar = ranked(t.metric, [defaults, bestDefault])[0];
+    const tried = entries.filter((x) => x.model === model).length;
+    if (!beyondNoise(t.metric, e, bar, tried)) best.set(model, defaults);
+  }
   return ranked(t.metric, t.names.filter((m) => best.has(m)).map((m) => best.get(m)!));
+}
+
+/**
+ * Whether `a`, the best of `tried` noisy candidates, beats `b` by more than luck would: its standard error (fold σ /
+ * √folds) times √(2 ln tried), about the expected maximum of that many standard normal draws.
+ */
+export function beyondNoise(metric: Metric, a: { cv_mean: number; cv_std: number; folds: number[] }, b: { cv_mean: number }, tried = 2): boolean {
+  const gain = higherIsBetter(metric) ? a.cv_mean - b.cv_mean : b.cv_mean - a.cv_mean;
+  return gain > (a.cv_std / Math.sqrt(Math.max(1, a.folds.length))) * Math.sqrt(2 * Math.log(Math.max(2, tried)));
 }
 
 /** The served model's shape: a family's trial, or the ensemble of several fitted on the same rows. */
@@ -166,6 +188,8 @@ function withEnsemble(t: Training, leaderboard: LeaderboardEntry[], oofs: OutOfF
   // The ensemble's training score is its members' weighted mean (it is not refitted per fold to measure it).
   const trains = sel.members.map((m) => ({ w: m.weight, v: leaderboard.find((l) => l.model === m.spec.model && trialKey({ model: l.model as ModelName, params: l.params ?? {} }) === m.key)?.train_mean }));
   if (trains.every((x) => x.v !== undefined)) { e.train_mean = trains.reduce((s, x) => s + x.w * x.v!, 0); e.overfit = isOverfit(t.metric, e.train_mean, e.cv_mean, e.cv_std); }
+  // Like a tuned trial, the ensemble (whose cv_mean is optimistic) must beat the leader by more than noise.
+  if (leaderboard.length && !beyondNoise(t.metric, e, leaderboard[0], usable.length)) return leaderboard;
   warnings.push(`The ensemble's weights were chosen on the same out-of-fold predictions its cv_mean is computed from, so its cv_mean is slightly optimistic${t.test ? '; the held-out test_score is not' : ''}.`);
   return ranked(t.metric, [...leaderboard, e]);
 }
@@ -242,6 +266,8 @@ export interface RunControl {
   /** Called after each finished fold with the scores so far and the number of tasks planned (grows as the search proposes). */
   onFold?: (done: FoldScore[], total: number) => Promise<void> | void;
   now?: () => number;
+  /** When the stage's clock started (ms since epoch); by default when runTraining is called. */
+  startedAt?: number;
 }
 
 /** Share of the time budget the search may use; the rest is for the ensemble, the refit and explanations. */
@@ -249,7 +275,7 @@ const CV_SHARE = 0.75;
 /** The stage should be done by this share of the budget (it must end within 10% of it). */
 const FINISH_BY = 0.9;
 /** Fits of each likely ensemble member the finish needs (refit on all rows, fit on the explanation split, and slack for explaining). */
-const FINISH_FITS = 3;
+const FINISH_FITS = 4;
 /** Without a budget the search stops after this many trials beyond the defaults. */
 export type SearchLimits = { maxTrials?: number };
 
@@ -265,7 +291,9 @@ export type TrainingShape = Pick<Training, 'names' | 'metric' | 'warnings' | 'o'
  */
 export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunControl = {}): Promise<TrainResult> {
   const now = c.now ?? Date.now;
-  const started = now(), wallStart = Date.now();
+  // The budget runs from when the caller started (a pool's threads preparing the data spend it too).
+  const wallStart = c.startedAt ?? Date.now();
+  const started = now() - (Date.now() - wallStart);
   const budgetMs = t.o.timeBudgetS ? t.o.timeBudgetS * 1000 : undefined;
   const cvDeadline = budgetMs ? wallStart + budgetMs * CV_SHARE : undefined;
   const maxTrials = t.o.maxTrials ?? Infinity;

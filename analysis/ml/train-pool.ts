@@ -39,6 +39,7 @@ const toError = (m: Extract<FromThread, { kind: 'error' }>) =>
  * @example const job = trainInPool(opts, { onFold: (done) => ctx.heartbeat({ folds: done }) }); await job.result;
  */
 export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFold?: (done: FoldScore[], total: number) => void; threads?: number } = {}): TrainJob {
+  const startedAt = Date.now();
   const count = c.threads ?? threadsFor(options);
   const entry = new URL(`./train-thread${CODE_EXT}`, import.meta.url).href;
   const workers = Array.from({ length: count }, () => new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry, options } }));
@@ -82,7 +83,7 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
       score: async (spec, fold, deadline) => ((await call({ kind: 'score', spec, fold, deadline })) as Extract<FromThread, { kind: 'score' }>).result,
       finish: async (leaderboard, warnings, deadline, oofs, search) =>
         ((await call({ kind: 'finish', leaderboard, warnings, deadline, oofs, search })) as Extract<FromThread, { kind: 'result' }>).result,
-    }, { done: c.done, onFold: c.onFold });
+    }, { done: c.done, onFold: c.onFold, startedAt });
   })();
   result.finally(stop).catch(() => undefined);
   return { result, cancel: stop };

@@ -62,8 +62,13 @@ function metricInRange(metric: string, v: number): boolean {
 
 function checkModeling(m: Modeling, eda: Eda, add: (f: Finding) => void): void {
   const better = higherIsBetter(m.metric as Metric);
-  const sorted = [...m.leaderboard].sort((x, y) => (better ? y.cv_mean - x.cv_mean : x.cv_mean - y.cv_mean));
-  if (sorted.some((e, i) => e.model !== m.leaderboard[i].model)) add({ severity: 'error', check: 'leaderboard', message: 'The leaderboard is not ordered by its metric.' });
+  // Ordered by the metric, except that selection may put first a sound model within one fold σ of an overfitting leader.
+  const byMetric = (xs: typeof m.leaderboard) => [...xs].sort((x, y) => (better ? y.cv_mean - x.cv_mean : x.cv_mean - y.cv_mean));
+  const sorted = byMetric(m.leaderboard);
+  const leader = sorted[0], first = m.leaderboard[0];
+  const promoted = leader !== first && (leader as { overfit?: boolean }).overfit === true && Math.abs(leader.cv_mean - first.cv_mean) <= leader.cv_std;
+  const rest = promoted ? m.leaderboard.slice(1) : m.leaderboard;
+  if (byMetric(rest).some((e, i) => e !== rest[i])) add({ severity: 'error', check: 'leaderboard', message: 'The leaderboard is not ordered by its metric.' });
   if (m.leaderboard[0].model !== m.best_model) add({ severity: 'error', check: 'leaderboard', message: 'best_model is not the leaderboard leader.' });
   for (const e of m.leaderboard) {
     if ([e.cv_mean, ...e.folds].some((v) => !metricInRange(m.metric, v))) add({ severity: 'error', check: 'metric_range', message: `${e.model}: ${m.metric} outside its range.` });

@@ -108,21 +108,37 @@ describe('ensemble', () => {
     }
   });
 
-  test('an ensemble row on the leaderboard; served, its SHAP values add up to its prediction', async () => {
-    for (const o of [{ ...regression, maxTrials: 3 }, { ...regression, target: 'cls', task: 'classification' as const, columns: columns.filter((c) => c.name !== 'y'), maxTrials: 3 }]) {
-      const r = await trainModels(o);
-      const ens = r.leaderboard.find((e) => e.model === 'ensemble')!;
-      expect(ens.members!.length).toBeGreaterThanOrEqual(2);
-      const served = r.artifact.name === 'ensemble' ? r.artifact : { ...r.artifact, name: 'ensemble' as const, model: { kind: 'ensemble' as const,
-        members: ens.members!.map((m) => ({ name: m.model, params: m.params, weight: m.weight, model: r.artifact.model })) } };
+  test('an ensemble artifact is served through predictRows, and its SHAP values add up to its prediction', async () => {
+    const cases = [{ ...regression }, { ...regression, target: 'cls', task: 'classification' as const, columns: columns.filter((c) => c.name !== 'y') }];
+    for (const o of cases) {
+      // Two families trained on the same rows share the preprocessing; together they make an ensemble artifact.
+      const [g, f] = [await trainModels({ ...o, models: ['gbdt'] }), await trainModels({ ...o, models: ['random_forest'] })];
+      const served = { ...g.artifact, name: 'ensemble' as const, model: { kind: 'ensemble' as const, members: [
+        { name: 'gbdt' as const, params: {}, weight: 0.7, model: g.artifact.model }, { name: 'random_forest' as const, params: {}, weight: 0.3, model: f.artifact.model }] } };
       const rows = Array.from({ length: 10 }, (_, i) => ({ a: o.frame.columns.a[i], b: o.frame.columns.b[i], c: o.frame.columns.c[i] }));
       const p = predictRows(JSON.parse(JSON.stringify(served)), rows, { explain: true });
+      const pg = predictRows(g.artifact, rows), pf = predictRows(f.artifact, rows);
       p.explanations!.rows.forEach((e, i) => {
         const total = e.base_value + Object.values(e.contributions).reduce((s, v) => s + v, 0);
-        const predicted = o.task === 'regression' ? (p.predictions[i] as number) : p.probabilities![i].low ?? 0;
-        expect(total).toBeCloseTo(o.task === 'regression' ? predicted : p.probabilities![i][e.class!], 6);
+        if (o.task === 'regression') {
+          expect(p.predictions[i] as number).toBeCloseTo(0.7 * (pg.predictions[i] as number) + 0.3 * (pf.predictions[i] as number), 9);
+          expect(total).toBeCloseTo(p.predictions[i] as number, 6);
+        } else {
+          expect(p.probabilities![i][e.class!]).toBeCloseTo(0.7 * pg.probabilities![i][e.class!] + 0.3 * pf.probabilities![i][e.class!], 9);
+          expect(total).toBeCloseTo(p.probabilities![i][e.class!], 6);
+        }
       });
     }
+  });
+
+  test('when the ensemble makes the leaderboard it names its members and weights', async () => {
+    const r = await trainModels({ ...regression, maxTrials: 3 });
+    for (const e of r.leaderboard.filter((x) => x.model === 'ensemble')) {
+      expect(e.members!.length).toBeGreaterThanOrEqual(2);
+      expect(e.members!.reduce((s, m) => s + m.weight, 0)).toBeCloseTo(1, 9);
+      expect(e.folds).toHaveLength(3);
+    }
+    expect(r.best_model).toBe(r.leaderboard[0].model);
   });
 });
 
