@@ -8,6 +8,8 @@ import { trialKey } from '../../../analysis/ml/search-space.js';
 import { chooseModel, isOverfit } from '../../../analysis/ml/select-model.js';
 import { keyOf, trainModels, type FoldScore } from '../../../analysis/ml/train-models.js';
 import { defaultTimeBudget, sampleRowsFor } from '../../../analysis/ml/budget.js';
+import { DataError } from '../../../analysis/errors.js';
+import { exportOnnx } from '../../../analysis/ml/export/onnx.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
 
 /** A non-linear target (interaction and threshold) where tree settings matter, plus noise. */
@@ -129,6 +131,15 @@ describe('ensemble', () => {
         }
       });
     }
+  });
+
+  test('an ensemble is not exportable to ONNX yet: a data error (422 through the API) that says so', async () => {
+    const g = await trainModels({ ...regression, models: ['linear'] });
+    const ens = { ...g.artifact, name: 'ensemble' as const, model: { kind: 'ensemble' as const, members: [
+      { name: 'linear' as const, params: {}, weight: 0.5, model: g.artifact.model }, { name: 'linear' as const, params: {}, weight: 0.5, model: g.artifact.model }] } };
+    const err = (() => { try { exportOnnx(ens, { producerVersion: 'test' }); } catch (e) { return e; } return null; })();
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/not exportable to ONNX yet\. Use format=json/);
   });
 
   test('when the ensemble makes the leaderboard it names its members and weights', async () => {
