@@ -23,9 +23,9 @@ export async function buildResult(deps: ActivityDeps, input: RunEnding, loaded: 
   const text = async (key: string) => loaded[key] ?? (await deps.storage.get(key)).toString('utf8');
   const eda = input.eda_key ? JSON.parse(await text(input.eda_key)) as { dataset: Record<string, unknown>; alerts: Alert[] } : null;
   const modeling = input.modeling_key
-    ? JSON.parse(await text(input.modeling_key)) as { task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number }[]; warnings?: string[];
+    ? JSON.parse(await text(input.modeling_key)) as { task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number; members?: { model: string; weight: number; params?: Record<string, unknown> }[] }[]; warnings?: string[];
       excluded: { column: string; reason: string }[] }
-      & Partial<Pick<NonNullable<RunResult['modeling']>, 'features' | 'validation' | 'test_score'>>
+      & Partial<Pick<NonNullable<RunResult['modeling']>, 'features' | 'validation' | 'test_score' | 'trials' | 'rows_used' | 'rows_by_stage' | 'search'>>
     : null;
   const reportHtml = input.report_key ? await text(input.report_key) : null;
   const artifacts = await deps.db.selectFrom('artifacts').select(['id', 'type', 'filename', 'size'])
@@ -36,7 +36,12 @@ export async function buildResult(deps: ActivityDeps, input: RunEnding, loaded: 
     eda: eda ? { summary: eda.dataset, alerts: reconcileLeakAlerts(eda.alerts, modeling) } : null,
     modeling: modeling && input.model_id ? {
       task: modeling.task, target: modeling.target, metric: modeling.metric,
-      leaderboard: modeling.leaderboard.map((e) => ({ model: e.model, cv_mean: e.cv_mean, cv_std: e.cv_std })), best_model_id: input.model_id,
+      leaderboard: modeling.leaderboard.map((e) => ({ model: e.model, cv_mean: e.cv_mean, cv_std: e.cv_std, ...(e.members ? { members: e.members } : {}) })), best_model_id: input.model_id,
+      // Models v2: the search's trial log (model, params, cv_mean, seconds), its bounds, and the rows each stage used.
+      ...(modeling.trials ? { trials: modeling.trials.map((t) => ({ model: t.model, params: t.params, cv_mean: t.cv_mean, seconds: t.seconds })) } : {}),
+      ...(modeling.search ? { search: modeling.search } : {}),
+      ...(modeling.rows_used !== undefined ? { rows_used: modeling.rows_used } : {}),
+      ...(modeling.rows_by_stage ? { rows_by_stage: modeling.rows_by_stage } : {}),
       ...(modeling.features ? { features: modeling.features } : {}),
       ...(modeling.validation ? { validation: modeling.validation, test_score: modeling.test_score ?? null } : {}),
     } : null,

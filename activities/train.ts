@@ -6,6 +6,7 @@ import { taskFor } from '../analysis/clarify/target-candidates.js';
 import { DataError } from '../analysis/errors.js';
 import type { TableManifest } from '../analysis/ingest/read-table.js';
 import type { ModelName } from '../analysis/ml/candidates.js';
+import { defaultTimeBudget, sampleRowsFor } from '../analysis/ml/budget.js';
 import { loadFrame } from '../analysis/ml/load-frame.js';
 import type { MetricOption } from '../analysis/ml/metrics.js';
 import { trainInPool } from '../analysis/ml/train-pool.js';
@@ -66,7 +67,11 @@ export function trainActivity(deps: ActivityDeps) {
       try {
         const parquet = path.join(dir, 'data.parquet');
         await deps.storage.getToFile(input.parquet_key, parquet);
-        const sampleRows = input.options.sample_rows ?? deps.defaultSampleRows;
+        // No budget given: one that scales with the table. The sample then grows with the budget (not a fixed cap).
+        const given = input.options.time_budget_s;
+        const fallback = defaultTimeBudget(manifest.rows, manifest.cols);
+        const budget = given ?? fallback.seconds;
+        const sampleRows = input.options.sample_rows ?? sampleRowsFor(budget, manifest.cols, deps.defaultSampleRows);
         const seed = input.options.seed ?? 42;
         const { frame, totalRows, sampled } = await whileHeartbeating(
           loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed, stratifyBy: task === 'classification' ? input.target : undefined, signal: Context.current().cancellationSignal }), () => ({ folds: prior?.folds ?? [] }));
@@ -76,7 +81,6 @@ export function trainActivity(deps: ActivityDeps) {
         let total: number | undefined;
         // The budget counts from the start of the stage, so loading the data spends it too.
         const spent = (Date.now() - started) / 1000;
-        const budget = input.options.time_budget_s;
         // A log line per finished fold: the run's event stream (it reads the logs table) shows training moving.
         const classes = eda.columns.find((c) => c.name === input.target)?.distinct ?? 0;
         const foldLog = foldLogger((line) => runLog(deps, input.run_id, 'info', line),
@@ -86,7 +90,7 @@ export function trainActivity(deps: ActivityDeps) {
           cvFolds, seed, models: input.options.models as ModelName[] | undefined,
           validation: input.options.validation, timeHint, metric: input.options.metric as MetricOption | undefined,
           ignoreColumns: input.options.ignore_columns, positiveClass: input.options.positive_class,
-          timeBudgetS: budget === undefined ? undefined : Math.max(budget - spent, 0.001),
+          timeBudgetS: Math.max(budget - spent, 0.001),
         }, { done: prior?.folds, onFold: (done, all) => {
           folds = done; total = all;
           ctx.heartbeat({ folds, total } satisfies TrainCheckpoint);
@@ -102,14 +106,18 @@ export function trainActivity(deps: ActivityDeps) {
         if (input.task === 'auto') {
           result.warnings.push(`Task inferred as ${task} from '${input.target}' (${col.type}); set options.task to choose otherwise.`);
         }
-        if (sampled) result.warnings.push(`Trained on a ${task === 'classification' ? 'stratified ' : ''}sample of ${frame.rows} of ${totalRows} rows (sample_rows ${sampleRows}).`);
+        if (sampled) {
+          const why = input.options.sample_rows !== undefined ? 'options.sample_rows' : `grown with the ${budget} s budget: ${sampleRows.toLocaleString('en-US')} rows, at least ${deps.defaultSampleRows.toLocaleString('en-US')}`;
+          result.warnings.push(`Trained on a ${task === 'classification' ? 'stratified ' : ''}sample of ${frame.rows} of ${totalRows} rows (${why}).`);
+        }
         const modelFile = await putArtifact(deps, input.run_id, {
           type: 'model', filename: `model-${result.best_model}.json`, body: JSON.stringify(result.artifact), contentType: 'application/json',
         });
         const { artifact, ...modeling } = result;
         const modelingFile = await putArtifact(deps, input.run_id, {
           type: 'modeling', filename: 'modeling.json', contentType: 'application/json',
-          body: JSON.stringify({ version: 2, ...modeling, sampled, total_rows: totalRows, cv_folds: result.validation.folds, seed }),
+          body: JSON.stringify({ version: 2, ...modeling, search: { ...modeling.search, time_budget_s: budget, budget_rule: given === undefined ? fallback.rule : 'options.time_budget_s', load_seconds: spent, stage_seconds: (Date.now() - started) / 1000 },
+            rows_by_stage: { loaded: frame.rows, ...modeling.rows_by_stage }, sampled, total_rows: totalRows, cv_folds: result.validation.folds, seed }),
         });
         const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', input.run_id).executeTakeFirstOrThrow();
         const best = result.leaderboard[0];

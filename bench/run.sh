@@ -8,4 +8,9 @@ if [ ! -x .tools/bench/bin/python ]; then
   python3 -m venv .tools/bench
   .tools/bench/bin/pip install --quiet --disable-pip-version-check pandas==2.2.3 scikit-learn==1.5.2
 fi
+# bench:ml's AutoML table: FLAML and LightGBM. FLAML's AutoML imports xgboost; the CPU-only wheel is enough.
+if ! .tools/bench/bin/python -c 'from flaml import AutoML; import lightgbm' 2>/dev/null; then
+  echo "Installing the AutoML peers (flaml, lightgbm, xgboost-cpu)…"
+  .tools/bench/bin/pip install --quiet --disable-pip-version-check flaml==2.3.6 lightgbm==4.6.0 xgboost-cpu==2.1.4
+fi
 exec node --import tsx "bench/$1.ts" "${@:2}"

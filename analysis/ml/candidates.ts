@@ -1,7 +1,8 @@
-import { fitForest, predictForest, type ForestModel } from './forest.js';
-import { fitGbdt, predictGbdt, type GbdtModel } from './gbdt.js';
+import { fitForest, predictForest, type ForestModel, type ForestParams } from './forest.js';
+import { fitGbdt, predictGbdt, type GbdtModel, type GbdtParams } from './gbdt.js';
 import { fitRidge, fitSoftmax, predictLinear, type LinearModel } from './linear.js';
 import type { Prepared } from './preprocess.js';
+import type { TrialParams } from './search-space.js';
 
 export const MODEL_NAMES = ['baseline', 'linear', 'gbdt', 'random_forest'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -9,16 +10,22 @@ export type Task = 'classification' | 'regression';
 
 /** The constant model every candidate must beat: class priors, or the mean. */
 export type BaselineModel = { kind: 'baseline'; priors?: number[]; mean?: number };
-export type FittedModel = LinearModel | BaselineModel | GbdtModel | ForestModel;
+/** A weighted average of fitted members' predictions (probabilities for classification), from greedy ensemble selection. */
+export interface EnsembleModel { kind: 'ensemble'; members: { name: ModelName; params: TrialParams; weight: number; model: FittedModel }[] }
+export type FittedModel = LinearModel | BaselineModel | GbdtModel | ForestModel | EnsembleModel;
+/** A leaderboard row's name: a model family, or the ensemble of several. */
+export type EntryName = ModelName | 'ensemble';
 
 /** Prepared rows with their targets: `yNum` for regression, class indices `yCls` for classification. */
 export interface FitData extends Prepared { yNum: Float64Array; yCls: Int32Array; classes: string[] }
 
-export interface FitOptions { seed: number; weights?: Float64Array | null; deadline?: number }
+/** `params` are a trial's hyper-parameters; `{}` or none means the family's defaults. */
+export interface FitOptions { seed: number; weights?: Float64Array | null; deadline?: number; params?: TrialParams }
 
 /** Fits one named candidate on the rows in `idx`. */
 export function fitCandidate(name: ModelName, task: Task, d: FitData, idx: Int32Array, o: FitOptions): FittedModel {
   const targets = { yNum: d.yNum, yCls: d.yCls, classes: d.classes.length };
+  const p = o.params ?? {};
   switch (name) {
     case 'baseline': {
       if (task === 'regression') {
@@ -30,15 +37,21 @@ export function fitCandidate(name: ModelName, task: Task, d: FitData, idx: Int32
       return { kind: 'baseline', priors: priors.map((c) => c / idx.length) };
     }
     case 'linear':
-      return task === 'regression' ? fitRidge(d.X, d.yNum, idx, d.width, 1)
-        : fitSoftmax(d.X, d.yCls, idx, d.width, d.classes, { deadline: o.deadline });
+      return task === 'regression' ? fitRidge(d.X, d.yNum, idx, d.width, p.alpha ?? 1)
+        : fitSoftmax(d.X, d.yCls, idx, d.width, d.classes, { deadline: o.deadline, l2: p.l2 });
     case 'gbdt':
-      return fitGbdt(d.binned, targets, idx, task === 'regression' ? 'squared_error' : d.classes.length === 2 ? 'binary' : 'multiclass', {}, o.seed,
+      return fitGbdt(d.binned, targets, idx, task === 'regression' ? 'squared_error' : d.classes.length === 2 ? 'binary' : 'multiclass', gbdtParams(p), o.seed,
         { weights: o.weights, deadline: o.deadline });
     case 'random_forest':
-      return fitForest(d.binned, targets, idx, task === 'classification', {}, o.seed, { weights: o.weights, deadline: o.deadline });
+      return fitForest(d.binned, targets, idx, task === 'classification', forestParams(p), o.seed, { weights: o.weights, deadline: o.deadline });
   }
 }
+
+const GBDT_KEYS = ['learningRate', 'maxIter', 'maxLeaves', 'maxDepth', 'minSamplesLeaf', 'l2', 'subsample', 'colsample'] as const;
+const FOREST_KEYS = ['trees', 'maxDepth', 'minSamplesLeaf', 'maxLeaves', 'featureFraction'] as const;
+const pick = <K extends string>(p: Record<string, unknown>, keys: readonly K[]) => Object.fromEntries(keys.filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
+const gbdtParams = (p: TrialParams): Partial<GbdtParams> => pick(p, GBDT_KEYS);
+const forestParams = (p: TrialParams): Partial<ForestParams> => pick(p, FOREST_KEYS);
 
 /** Predicts for rows `idx`: values for regression, row-major class probabilities for classification. */
 export function predictCandidate(m: FittedModel, d: Prepared & { classes: string[] }, idx: ArrayLike<number>): Float64Array {
@@ -46,6 +59,15 @@ export function predictCandidate(m: FittedModel, d: Prepared & { classes: string
     case 'gbdt': return predictGbdt(m, d.binned, idx);
     case 'forest': return predictForest(m, d.binned, idx);
     case 'ridge': case 'softmax': return predictLinear(m, d.X, idx, d.width);
+    case 'ensemble': {
+      let out: Float64Array | null = null;
+      for (const member of m.members) {
+        const p = predictCandidate(member.model, d, idx);
+        out ??= new Float64Array(p.length);
+        for (let i = 0; i < p.length; i++) out[i] += member.weight * p[i];
+      }
+      return out!;
+    }
     default: {
       if (m.mean !== undefined) return new Float64Array(idx.length).fill(m.mean);
       const K = m.priors!.length, out = new Float64Array(idx.length * K);
@@ -56,4 +78,5 @@ export function predictCandidate(m: FittedModel, d: Prepared & { classes: string
 }
 
 /** Whether a fit stopped adding trees because its deadline passed. */
-export const stoppedEarly = (m: FittedModel) => (m.kind === 'gbdt' || m.kind === 'forest') && m.stopped === 'deadline';
+export const stoppedEarly = (m: FittedModel): boolean => (m.kind === 'ensemble' ? m.members.some((x) => stoppedEarly(x.model))
+  : (m.kind === 'gbdt' || m.kind === 'forest') && m.stopped === 'deadline');

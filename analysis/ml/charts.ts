@@ -1,6 +1,7 @@
 import { vegaLiteBase as base, type ChartSpec } from '../charts/spec.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { PartialDependence } from './explain.js';
+import { higherIsBetter, type Metric } from './metrics.js';
 
 export type { ChartSpec } from '../charts/spec.js';
 
@@ -73,4 +74,28 @@ export function modelingCharts(m: {
       mark: 'bar', encoding: { x: { field: 'residual', type: 'quantitative', bin: { maxbins: 30 } }, y: { aggregate: 'count', type: 'quantitative' } } } });
   }
   return charts;
+}
+
+/**
+ * The search's trials: each trial's cross-validated score against the seconds spent so far, coloured by
+ * model family, with the best score so far as a step line (how much each further second bought).
+ */
+export function trialCharts(metric: string, trials: { model: string; cv_mean: number; seconds: number }[]): ChartSpec[] {
+  if (trials.length < 2) return [];
+  const higher = higherIsBetter(metric as Metric);
+  let elapsed = 0, best = -Infinity;
+  const points = trials.map((t, i) => {
+    elapsed += t.seconds;
+    const s = higher ? t.cv_mean : -t.cv_mean;
+    if (s > best) best = s;
+    return { trial: i + 1, model: t.model, seconds: Number(elapsed.toFixed(3)), score: t.cv_mean, best: higher ? best : -best };
+  });
+  const last = points.at(-1)!;
+  const text = `${trials.length} trials of the hyper-parameter search in ${last.seconds.toFixed(1)} s of fitting (summed over folds); the best cross-validated ${metric} went from ${points[0].best.toFixed(4)} to ${last.best.toFixed(4)}.`;
+  return [{ id: 'search_trials', title: 'Search trials', description: text, spec: { ...base('Search trials', text, points), layer: [
+    { mark: { type: 'point', filled: true, opacity: 0.7 }, encoding: { x: { field: 'seconds', type: 'quantitative', title: 'fitting seconds so far' },
+      y: { field: 'score', type: 'quantitative', title: `cv ${metric}`, scale: { zero: false } }, color: { field: 'model', type: 'nominal' },
+      tooltip: [{ field: 'trial', type: 'quantitative' }, { field: 'model', type: 'nominal' }, { field: 'score', type: 'quantitative' }] } },
+    { mark: { type: 'line', interpolate: 'step-after', color: '#1f2933' }, encoding: { x: { field: 'seconds', type: 'quantitative' }, y: { field: 'best', type: 'quantitative' } } },
+  ] } }];
 }

@@ -32,6 +32,8 @@ export interface TrainOptions {
   timeBudgetS?: number;
   /** The leakage threshold (`alert_thresholds.leakage`; default LEAK_THRESHOLD): the rule is applied to the non-test rows here. */
   leakThreshold?: number;
+  /** Trials the search may run beyond each family's defaults (without a time budget the search runs only when this is set). */
+  maxTrials?: number;
   /** How to validate; `validation.folds` wins over `cvFolds`. */
   validation?: ValidationOptions;
   /** A datetime column the profile found ordering the rows (it sees the whole table; a sample loses the order). */

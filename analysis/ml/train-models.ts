@@ -1,5 +1,9 @@
-import { fitCandidate, predictCandidate, stoppedEarly, type FittedModel, type ModelName, type Task } from './candidates.js';
-import { modelingCharts, type ChartSpec } from './charts.js';
+import { fitCandidate, predictCandidate, stoppedEarly, type EntryName, type FittedModel, type ModelName, type Task } from './candidates.js';
+import { selectEnsemble, type OutOfFold } from './ensemble.js';
+import { Searcher } from './search.js';
+import { trialKey, type TrialParams, type TrialSpec } from './search-space.js';
+import { chooseModel, isOverfit } from './select-model.js';
+import { modelingCharts, trialCharts, type ChartSpec } from './charts.js';
 import { diagnose, type Diagnostics } from './diagnostics.js';
 import { fitDrift, type DriftReference } from './drift.js';
 import { partialDependence, permutationImportance, type PartialDependence } from './explain.js';
@@ -8,18 +12,36 @@ import { fitSeed, prepareTraining, type Training, type TrainOptions } from './pr
 import { applyPreprocessing, pickRows, type Preprocessing } from './preprocess.js';
 import { seededRandom, shuffled } from './random.js';
 import { scorePredictions } from './scoring.js';
-import { explainRows, meanAbsShap } from './shap.js';
+import { explainRows, meanAbsShap, shapRowsFor } from './shap.js';
 import type { ValidationSummary } from './validation/plan.js';
 
 export type { TrainOptions } from './prepare-training.js';
 
-export interface FoldScore { model: ModelName; fold: number; score: number; stopped_early?: boolean }
-export interface LeaderboardEntry { model: ModelName; cv_mean: number; cv_std: number; folds: number[] }
+/** One fold of one trial. `key` names the trial (model and params; absent for a family's defaults in old checkpoints). */
+export interface FoldScore {
+  model: ModelName; fold: number; score: number; stopped_early?: boolean;
+  key?: string; params?: TrialParams;
+  /** The score on (a sample of) the fold's training rows: the train–validation gap judges overfitting. */
+  train?: number;
+  seconds?: number;
+}
+/** A leaderboard row: the best trial of a model family, or the ensemble (with its members). */
+export interface LeaderboardEntry {
+  model: EntryName; cv_mean: number; cv_std: number; folds: number[];
+  params?: TrialParams;
+  members?: { model: ModelName; weight: number; params: TrialParams }[];
+  /** Mean score on the folds' training rows (for the ensemble, its members' weighted mean). */
+  train_mean?: number;
+  /** The train–validation gap is large against the fold spread (see `isOverfit`). */
+  overfit?: boolean;
+}
+/** One finished trial of the search: what was fitted, how it scored, what it cost (seconds summed over folds). */
+export interface TrialRecord { model: ModelName; params: TrialParams; cv_mean: number; cv_std: number; seconds: number; key: string }
 
 /** The saved model: everything needed to validate, encode, predict and explain new rows. */
 export interface ModelArtifact {
   version: 2;
-  name: ModelName;
+  name: EntryName;
   task: Task;
   target: string;
   classes: string[];
@@ -39,7 +61,13 @@ export interface TrainResult {
   target: string;
   metric: Metric;
   leaderboard: LeaderboardEntry[];
-  best_model: ModelName;
+  best_model: EntryName;
+  /** Every finished trial of the search, in the order it ran. */
+  trials: TrialRecord[];
+  /** How the search was bounded: the budget it had (null: defaults only) and why the search stopped. */
+  search: { time_budget_s: number | null; stopped: 'converged' | 'budget' | 'defaults_only' | 'max_trials'; seconds: number };
+  /** Rows each stage used: the search's cross-validation, the served model's refit, the explanations. */
+  rows_by_stage: { search: number; refit: number; explain: number };
   features: string[];
   excluded: { column: string; reason: string }[];
   importances: { feature: string; importance: number }[];
@@ -63,47 +91,138 @@ const EXPLAIN_ROWS = 5_000;
 const SHAP_ROWS = 200;
 const PD_ROWS = 200;
 const PD_FEATURES = 3;
+/** Held-out rows for importance and diagnostics when the refit already spent the budget. */
+const LATE_EXPLAIN_ROWS = 1_000;
+/** Training rows of a fold scored for the train–validation gap (a sample: predicting is cheap, not free). */
+const TRAIN_SCORE_ROWS = 2_000;
+/** Trials whose out-of-fold predictions are kept as ensemble candidates (the best ones, plus each family's best). */
+const ENSEMBLE_POOL = 5;
 
-/** Cross-validation score of one candidate on one fold. */
-export function scoreFold(t: Training, name: ModelName, fold: number, deadline?: number): FoldScore {
+/** A fold's score and its out-of-fold predictions (row-major, in the order of the fold's validation rows). */
+export interface FoldResult { score: FoldScore; oof: Float64Array }
+
+/** Cross-validation score of one trial on one fold, with its training-rows score and its held-out predictions. */
+export function scoreFold(t: Training, spec: TrialSpec, fold: number, deadline?: number): FoldResult {
+  const started = performance.now();
   const { train, valid: heldOut } = t.folds[fold];
-  const model = fitCandidate(name, t.o.task, t.d, train, { seed: fitSeed(t.o.seed, name, fold), weights: t.weights, deadline });
-  const score = scorePredictions(t.metric, t.d, predictCandidate(model, t.d, heldOut), heldOut);
-  return stoppedEarly(model) ? { model: name, fold, score, stopped_early: true } : { model: name, fold, score };
+  const model = fitCandidate(spec.model, t.o.task, t.d, train, { seed: fitSeed(t.o.seed, spec.model, fold), weights: t.weights, deadline, params: spec.params });
+  const oof = predictCandidate(model, t.d, heldOut);
+  const score = scorePredictions(t.metric, t.d, oof, heldOut);
+  const step = Math.max(1, Math.floor(train.length / TRAIN_SCORE_ROWS));
+  const trainSample = Array.from({ length: Math.ceil(train.length / step) }, (_, i) => train[i * step]);
+  const trainScore = scorePredictions(t.metric, t.d, predictCandidate(model, t.d, trainSample), trainSample);
+  const s: FoldScore = { model: spec.model, fold, score, key: trialKey(spec), params: spec.params, train: trainScore, seconds: (performance.now() - started) / 1000 };
+  if (stoppedEarly(model)) s.stopped_early = true;
+  return { score: s, oof };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => { const m = mean(xs); return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length); };
+/** The key of a fold score: checkpoints written before the search name a family's defaults by the model alone. */
+export const keyOf = (s: FoldScore) => s.key ?? trialKey({ model: s.model, params: {} });
 
-/** Ranks the candidates that finished every fold; ties keep the candidates' order. */
-export function leaderboardOf(t: Pick<Training, 'names' | 'metric'> & { folds: { length: number } }, done: FoldScore[]): LeaderboardEntry[] {
-  return t.names
-    .map((model) => ({ model, scores: done.filter((s) => s.model === model).sort((a, b) => a.fold - b.fold).map((s) => s.score) }))
-    .filter((e) => e.scores.length === t.folds.length)
-    .map((e) => ({ model: e.model, cv_mean: mean(e.scores), cv_std: std(e.scores), folds: e.scores }))
-    .sort((a, b) => (higherIsBetter(t.metric) ? b.cv_mean - a.cv_mean : a.cv_mean - b.cv_mean));
+const ranked = <E extends { cv_mean: number }>(metric: Metric, xs: E[]) => [...xs].sort((a, b) => (higherIsBetter(metric) ? b.cv_mean - a.cv_mean : a.cv_mean - b.cv_mean));
+
+/**
+ * The leaderboard: each model family's best finished trial, ranked (ties keep the families' order), each
+ * flagged when its train–validation gap is large against its fold spread.
+ */
+export function leaderboardOf(t: Pick<Training, 'names' | 'metric'> & { folds: { length: number } }, done: FoldScore[], trials?: TrialRecord[]): LeaderboardEntry[] {
+  const keys = trials?.map((r) => r.key) ?? t.names.map((m) => trialKey({ model: m, params: {} }));
+  const rows = keys.map((key) => {
+    const folds = done.filter((s) => keyOf(s) === key).sort((a, b) => a.fold - b.fold);
+    return { key, folds };
+  }).filter((e) => e.folds.length === t.folds.length && new Set(e.folds.map((f) => f.fold)).size === t.folds.length);
+  const entries = rows.map(({ folds }) => {
+    const scores = folds.map((f) => f.score);
+    const trains = folds.map((f) => f.train).filter((v): v is number => v !== undefined);
+    const e: LeaderboardEntry = { model: folds[0].model, cv_mean: mean(scores), cv_std: std(scores), folds: scores, params: folds[0].params ?? {} };
+    if (trains.length === scores.length) { e.train_mean = mean(trains); e.overfit = isOverfit(t.metric, e.train_mean, e.cv_mean, e.cv_std); }
+    return e;
+  });
+  const best = new Map<EntryName, LeaderboardEntry>();
+  for (const e of ranked(t.metric, entries)) if (!best.has(e.model)) best.set(e.model, e);
+  // The best of many trials is optimistic (each cv_mean is noisy): a family keeps its defaults unless its best
+  // trial beats them by more than the best of that many trials would by luck, so a small table's search does not crown noise.
+  // The bar is the family's own defaults or, if better, the best defaults of any family: a tuned trial that only
+  // beats a weak default by luck must not lead the board either.
+  const isDefault = (x: LeaderboardEntry) => Object.keys(x.params ?? {}).length === 0;
+  const bestDefault = ranked(t.metric, entries.filter(isDefault))[0];
+  for (const [model, e] of best) {
+    const defaults = entries.find((x) => x.model === model && isDefault(x));
+    if (!defaults || defaults === e) continue;
+    const bar = ranked(t.metric, [defaults, bestDefault])[0];
+    const tried = entries.filter((x) => x.model === model).length;
+    if (!beyondNoise(t.metric, e, bar, tried)) best.set(model, defaults);
+  }
+  return ranked(t.metric, t.names.filter((m) => best.has(m)).map((m) => best.get(m)!));
 }
 
 /**
- * Scores the best candidate on the test split, refits it on all rows and explains it. With a test split the
- * model fitted on the non-test rows gives test_score, permutation importance, diagnostics and the train/held-out
+ * Whether `a`, the best of `tried` noisy candidates, beats `b` by more than luck would: its standard error (fold σ /
+ * √folds) times √(2 ln tried), about the expected maximum of that many standard normal draws.
+ */
+export function beyondNoise(metric: Metric, a: { cv_mean: number; cv_std: number; folds: number[] }, b: { cv_mean: number }, tried = 2): boolean {
+  const gain = higherIsBetter(metric) ? a.cv_mean - b.cv_mean : b.cv_mean - a.cv_mean;
+  return gain > (a.cv_std / Math.sqrt(Math.max(1, a.folds.length))) * Math.sqrt(2 * Math.log(Math.max(2, tried)));
+}
+
+/** The served model's shape: a family's trial, or the ensemble of several fitted on the same rows. */
+function fitEntry(t: Training, e: LeaderboardEntry, idx: Int32Array, fold: number, deadline?: number): FittedModel {
+  const fit = (model: ModelName, params: TrialParams) => fitCandidate(model, t.o.task, t.d, idx, { seed: fitSeed(t.o.seed, model, fold), weights: t.weights, deadline, params });
+  if (e.model !== 'ensemble') return fit(e.model, e.params ?? {});
+  return { kind: 'ensemble', members: e.members!.map((m) => ({ name: m.model, params: m.params, weight: m.weight, model: fit(m.model, m.params) })) };
+}
+
+/** Adds the greedy ensemble of the candidates' out-of-fold predictions to the leaderboard, when it has two members or more. */
+function withEnsemble(t: Training, leaderboard: LeaderboardEntry[], oofs: OutOfFold[], warnings: string[]): LeaderboardEntry[] {
+  const width = t.o.task === 'regression' ? 1 : t.d.classes.length;
+  // Asked for one family (options.models), the caller gets that family: no ensemble of its trials.
+  const families = new Set((t.o.models?.length ? t.o.models : t.names).filter((m) => m !== 'baseline'));
+  if (families.size < 2) return leaderboard;
+  const usable = oofs.filter((c) => c.spec.model !== 'baseline');
+  const sel = selectEnsemble(usable, t.folds.map((f) => f.valid), t.d, t.metric, width, t.o.seed);
+  if (!sel) return leaderboard;
+  const members = sel.members.map((m) => ({ model: m.spec.model, weight: m.weight, params: m.spec.params }));
+  const e: LeaderboardEntry = { model: 'ensemble', cv_mean: mean(sel.folds), cv_std: std(sel.folds), folds: sel.folds, members, params: {} };
+  // The ensemble's training score is its members' weighted mean (it is not refitted per fold to measure it).
+  const trains = sel.members.map((m) => ({ w: m.weight, v: leaderboard.find((l) => l.model === m.spec.model && trialKey({ model: l.model as ModelName, params: l.params ?? {} }) === m.key)?.train_mean }));
+  if (trains.every((x) => x.v !== undefined)) { e.train_mean = trains.reduce((s, x) => s + x.w * x.v!, 0); e.overfit = isOverfit(t.metric, e.train_mean, e.cv_mean, e.cv_std); }
+  // Like a tuned trial, the ensemble (whose cv_mean is optimistic) must beat the leader by more than noise.
+  if (leaderboard.length && !beyondNoise(t.metric, e, leaderboard[0], usable.length)) return leaderboard;
+  warnings.push(`The ensemble's weights were chosen on the same out-of-fold predictions its cv_mean is computed from, so its cv_mean is slightly optimistic${t.test ? '; the held-out test_score is not' : ''}.`);
+  return ranked(t.metric, [...leaderboard, e]);
+}
+
+/**
+ * Builds the ensemble, chooses the model to serve (an overfitting leader gives way to a sound model within
+ * noise), scores it on the test split, refits it on all rows and explains it. With a test split the model
+ * fitted on the non-test rows gives test_score, permutation importance, diagnostics and the train/held-out
  * gap; without one a fold does (the last for time order, the one with most history, else fold 1). The
  * served model is then refitted on every row, test rows included; SHAP and partial dependence come from it.
  */
-export function finishTraining(t: Training, leaderboard: LeaderboardEntry[], warnings: string[], deadline?: number): TrainResult {
+export function finishTraining(t: Training, board: LeaderboardEntry[], warnings: string[], deadline?: number, oofs: OutOfFold[] = [],
+  search: Pick<TrainResult, 'trials' | 'search'> = { trials: [], search: { time_budget_s: null, stopped: 'defaults_only', seconds: 0 } }): TrainResult {
   const { o, d, pre } = t;
+  const choice = chooseModel(withEnsemble(t, board, oofs, warnings));
+  const leaderboard = choice.leaderboard;
+  if (choice.note) warnings.push(choice.note);
   const best = leaderboard[0];
   const all = Int32Array.from({ length: d.rows }, (_, i) => i);
-  const finalModel = fitCandidate(best.model, o.task, d, all, { seed: fitSeed(o.seed, best.model, -1), weights: t.weights, deadline });
+  const finalModel = fitEntry(t, best, all, -1, deadline);
   if (stoppedEarly(finalModel)) warnings.push(`The time budget ran out while refitting ${best.model} on all rows; the saved model has fewer trees than planned.`);
   const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
   const split = t.test ?? t.folds[explainFold];
   const trainIdx = split.train;
-  const explainModel = fitCandidate(best.model, o.task, d, trainIdx, { seed: fitSeed(o.seed, best.model, t.test ? -2 : explainFold), weights: t.weights, deadline });
+  const explainModel = fitEntry(t, best, trainIdx, t.test ? -2 : explainFold, deadline);
   const testScore = t.test ? scorePredictions(t.metric, d, predictCandidate(explainModel, d, t.test.valid), t.test.valid) : null;
 
+  // Past the deadline the explanations shrink (fewer rows, one dependence plot) so the stage still ends near its budget.
+  const late = deadline !== undefined && Date.now() > deadline;
+  if (late) warnings.push('The time budget was spent by the refit; importance, SHAP and partial dependence were computed on fewer rows than usual.');
+  const explainRows_ = late ? LATE_EXPLAIN_ROWS : EXPLAIN_ROWS;
   const rand = seededRandom(o.seed + 17);
-  const heldOut = split.valid.length > EXPLAIN_ROWS ? shuffled(split.valid, rand).slice(0, EXPLAIN_ROWS).sort((a, b) => a - b) : split.valid;
+  const heldOut = split.valid.length > explainRows_ ? shuffled(split.valid, rand).slice(0, explainRows_).sort((a, b) => a - b) : split.valid;
   const target = { yNum: Float64Array.from(heldOut, (r) => d.yNum[r]), yCls: Int32Array.from(heldOut, (r) => d.yCls[r]), classes: d.classes };
   const held = applyPreprocessing(pre, pickRows(t.columns, heldOut), heldOut.length);
   const importances = permutationImportance(explainModel, pre, held, target, t.metric, o.seed);
@@ -114,86 +233,148 @@ export function finishTraining(t: Training, leaderboard: LeaderboardEntry[], war
 
   const xMean = new Array<number>(d.width).fill(0);
   for (let r = 0; r < d.rows; r++) for (let j = 0; j < d.width; j++) xMean[j] += d.X[r * d.width + j] / d.rows;
-  const sample = shuffled(Array.from(all), rand).slice(0, SHAP_ROWS).sort((a, b) => a - b);
-  const shap = best.model === 'baseline' ? [] : meanAbsShap(explainRows(finalModel, pre, d, sample, xMean), pre, sample.length);
-  const pdFeatures = importances.filter((i) => pre.inputs.find((c) => c.name === i.feature)?.type !== 'datetime').slice(0, PD_FEATURES).map((i) => i.feature);
+  const drawn = shuffled(Array.from(all), rand).slice(0, SHAP_ROWS);
+  const sample = [...drawn].sort((a, b) => a - b);
+  const shapSample = drawn.slice(0, late ? Math.min(20, drawn.length) : shapRowsFor(finalModel, SHAP_ROWS)).sort((a, b) => a - b);
+  const shap = best.model === 'baseline' ? [] : meanAbsShap(explainRows(finalModel, pre, d, shapSample, xMean), pre, shapSample.length);
+  const pdFeatures = importances.filter((i) => pre.inputs.find((c) => c.name === i.feature)?.type !== 'datetime').slice(0, late ? 1 : PD_FEATURES).map((i) => i.feature);
   const pd = best.model === 'baseline' ? [] : partialDependence(finalModel, pre, t.columns, sample.slice(0, PD_ROWS), pdFeatures, d.classes);
   const core = { metric: t.metric, leaderboard, importances, shap_importance: shap, partial_dependence: pd, diagnostics };
+  const searchRows = new Set(t.folds.flatMap((f) => [...f.valid, ...f.train])).size;
   return {
     task: o.task, target: o.target, ...core, best_model: best.model,
     features: pre.inputs.map((c) => c.name), excluded: t.excluded, train_score: trainScore,
-    validation: t.validation, test_score: testScore,
-    explained_on: t.test ? `${heldOut.length} rows of the held-out test split` : `${heldOut.length} held-out rows of fold ${explainFold + 1}`, charts: modelingCharts(core),
-    rows_used: d.rows, warnings,
+    validation: t.validation, test_score: testScore, ...search,
+    explained_on: t.test ? `${heldOut.length} rows of the held-out test split` : `${heldOut.length} held-out rows of fold ${explainFold + 1}`,
+    charts: [...modelingCharts(core), ...trialCharts(t.metric, search.trials)],
+    rows_used: d.rows, rows_by_stage: { search: searchRows, refit: d.rows, explain: heldOut.length }, warnings,
     artifact: { version: 2, name: best.model, task: o.task, target: o.target, classes: d.classes, preprocessing: pre, model: finalModel,
       x_mean: xMean, drift: fitDrift(t.columns, pre.inputs), metric: t.metric, cv_mean: best.cv_mean, seed: o.seed, trained_rows: d.rows },
   };
 }
 
-/** How the candidate × fold tasks get executed: in this thread, or by a pool of worker threads. */
+/** How the trial × fold tasks get executed: in this thread, or by a pool of worker threads. */
 export interface TaskRunner {
   concurrency: number;
-  score(name: ModelName, fold: number, deadline?: number): Promise<FoldScore>;
-  finish(leaderboard: LeaderboardEntry[], warnings: string[], deadline?: number): Promise<TrainResult>;
+  score(spec: TrialSpec, fold: number, deadline?: number): Promise<FoldResult>;
+  finish(leaderboard: LeaderboardEntry[], warnings: string[], deadline: number | undefined, oofs: OutOfFold[], search: Pick<TrainResult, 'trials' | 'search'>): Promise<TrainResult>;
 }
 
 export interface RunControl {
   /** Fold scores finished by an earlier attempt; they are reused, not refitted. */
   done?: FoldScore[];
-  /** Called after each finished fold with the scores so far and the number of tasks in all. */
+  /** Called after each finished fold with the scores so far and the number of tasks planned (grows as the search proposes). */
   onFold?: (done: FoldScore[], total: number) => Promise<void> | void;
   now?: () => number;
+  /** When the stage's clock started (ms since epoch); by default when runTraining is called. */
+  startedAt?: number;
 }
 
-/** Share of the time budget cross-validation may use; the rest is for the refit and explanations. */
+/** Share of the time budget the search may use; the rest is for the ensemble, the refit and explanations. */
 const CV_SHARE = 0.75;
+/** The stage should be done by this share of the budget (it must end within 10% of it). */
+const FINISH_BY = 0.9;
+/** Fits of each likely ensemble member the finish needs (refit on all rows, fit on the explanation split, and slack for explaining). */
+const FINISH_FITS = 4;
+/** Without a budget the search stops after this many trials beyond the defaults. */
+export type SearchLimits = { maxTrials?: number };
+
+/** What runTraining needs to know of the prepared data (a pool's parent never holds the data itself). */
+export type TrainingShape = Pick<Training, 'names' | 'metric' | 'warnings' | 'o'> & { folds: { length: number }; rows: number };
 
 /**
- * Cross-validates every candidate on every fold (reusing finished folds), ranks them and finishes the best.
- * `time_budget_s` is honoured: no new fit starts after 75% of it, running fits stop adding trees, and the
- * refit gets the rest. The baseline always finishes (it is instant), so a leaderboard is never empty.
+ * Runs the search: each proposed trial is cross-validated on the same folds (its folds run in parallel),
+ * finished folds are reused, and the searcher proposes the next trial from the scores so far. Stops when
+ * the search converges or at 75% of `time_budget_s` (running fits stop adding trees at that point); the
+ * ensemble, refit and explanations get the rest. Without a budget (and without `o.maxTrials`) only each
+ * family's defaults run. The baseline always finishes (it is instant), so a leaderboard is never empty.
  */
-export async function runTraining(t: Pick<Training, 'names' | 'metric' | 'warnings' | 'o'> & { folds: { length: number } }, runner: TaskRunner, c: RunControl = {}): Promise<TrainResult> {
+export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunControl = {}): Promise<TrainResult> {
   const now = c.now ?? Date.now;
-  const started = now(), wallStart = Date.now();
+  // The budget runs from when the caller started (a pool's threads preparing the data spend it too).
+  const wallStart = c.startedAt ?? Date.now();
+  const started = now() - (Date.now() - wallStart);
   const budgetMs = t.o.timeBudgetS ? t.o.timeBudgetS * 1000 : undefined;
   const cvDeadline = budgetMs ? wallStart + budgetMs * CV_SHARE : undefined;
+  const maxTrials = t.o.maxTrials ?? Infinity;
+  const searching = budgetMs !== undefined || maxTrials < Infinity;
+  const higher = higherIsBetter(t.metric);
+  const searcher = new Searcher({ names: t.names, task: t.o.task, rows: t.rows, seed: t.o.seed, higher, search: searching });
   const done = [...(c.done ?? [])];
-  const total = t.names.length * t.folds.length;
-  const queue: { name: ModelName; fold: number }[] = [];
-  for (const name of t.names) for (let f = 0; f < t.folds.length; f++) if (!done.some((s) => s.model === name && s.fold === f)) queue.push({ name, fold: f });
-  let outOfTime = false;
-  const work = async () => {
-    for (let task = queue.shift(); task; task = queue.shift()) {
-      if (task.name !== 'baseline' && budgetMs && now() - started > budgetMs * CV_SHARE) { outOfTime = true; continue; }
-      const s = await runner.score(task.name, task.fold, task.name === 'baseline' ? undefined : cvDeadline);
-      done.push(s);
-      await c.onFold?.(done, total);
-    }
+  const trials: TrialRecord[] = [];
+  const oofs: OutOfFold[] = [];
+  let outOfTime = false, stopped: TrainResult['search']['stopped'] = searching ? 'converged' : 'defaults_only';
+  // The search stops at 75% of the budget, or earlier when what is left would not cover finishing: refitting the
+  // likely ensemble twice (all rows, and the explanation split) plus explanations, estimated from the measured fits.
+  const reserveMs = () => {
+    const best = ranked(t.metric, trials).slice(0, ENSEMBLE_POOL);
+    return FINISH_FITS * 1000 * best.reduce((s, r) => s + r.seconds / t.folds.length, 0);
   };
-  await Promise.all(Array.from({ length: Math.max(1, runner.concurrency) }, work));
+  const overBudget = () => budgetMs !== undefined && (now() - started > budgetMs * CV_SHARE || now() - started + reserveMs() > budgetMs * FINISH_BY);
+  for (let spec = searcher.next(); spec; spec = searcher.next()) {
+    if (trials.length >= t.names.length + maxTrials) { stopped = 'max_trials'; break; }
+    if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; stopped = 'budget'; break; }
+    const key = trialKey(spec);
+    const todo = Array.from({ length: t.folds.length }, (_, f) => f).filter((f) => !done.some((s) => keyOf(s) === key && s.fold === f));
+    const preds = new Map<number, Float64Array>();
+    const total = () => done.length + todo.length - preds.size;
+    const queue = [...todo];
+    const work = async () => {
+      for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
+        if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; continue; }
+        const r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : cvDeadline);
+        preds.set(f, r.oof);
+        done.push(r.score);
+        await c.onFold?.(done, total());
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(todo.length, Math.max(1, runner.concurrency)) }, work));
+    const folds = done.filter((s) => keyOf(s) === key).sort((a, b) => a.fold - b.fold);
+    if (folds.length < t.folds.length) { stopped = 'budget'; break; }
+    const scores = folds.map((s) => s.score);
+    const record: TrialRecord = { model: spec.model, params: spec.params, cv_mean: mean(scores), cv_std: std(scores), seconds: folds.reduce((s, f) => s + (f.seconds ?? 0), 0), key };
+    trials.push(record);
+    searcher.report(spec, record.cv_mean);
+    // Out-of-fold predictions exist only for folds fitted in this attempt; a resumed trial joins the ensemble pool only when complete.
+    if (preds.size === t.folds.length) oofs.push({ spec, key, folds: Array.from({ length: t.folds.length }, (_, f) => preds.get(f)!) });
+    keepBest(oofs, trials, t.metric);
+  }
   const warnings = [...t.warnings];
-  if (outOfTime) warnings.push(`The time budget of ${t.o.timeBudgetS} s ran out; the leaderboard lists the candidates that finished every fold.`);
+  if (outOfTime) warnings.push(`The time budget of ${t.o.timeBudgetS} s ran out; the leaderboard lists the trials that finished every fold.`);
   const truncated = [...new Set(done.filter((s) => s.stopped_early).map((s) => s.model))];
   if (truncated.length) warnings.push(`The time budget cut ${truncated.join(', ')} short: some folds were scored with fewer trees than planned.`);
-  const leaderboard = leaderboardOf(t, done);
-  return runner.finish(leaderboard, warnings, budgetMs ? wallStart + budgetMs * 0.95 : undefined);
+  const leaderboard = leaderboardOf(t, done, trials);
+  const search = { trials, search: { time_budget_s: t.o.timeBudgetS ?? null, stopped, seconds: (now() - started) / 1000 } };
+  return runner.finish(leaderboard, warnings, budgetMs ? wallStart + budgetMs * FINISH_BY : undefined, oofs, search);
+}
+
+/** Drops the out-of-fold predictions of trials that can no longer enter the ensemble (memory: rows × classes each). */
+function keepBest(oofs: OutOfFold[], trials: TrialRecord[], metric: Metric): void {
+  const score = new Map(trials.map((r) => [r.key, r.cv_mean]));
+  const order = ranked(metric, oofs.map((o) => ({ o, cv_mean: score.get(o.key)! })));
+  const keep = new Set(order.slice(0, ENSEMBLE_POOL).map((x) => x.o));
+  const families = new Set<ModelName>();
+  for (const { o } of order) if (!families.has(o.spec.model)) { families.add(o.spec.model); keep.add(o); }
+  for (let i = oofs.length - 1; i >= 0; i--) if (!keep.has(oofs[i])) oofs.splice(i, 1);
 }
 
 /** A runner that does everything in the calling thread (tests, and tables too small to be worth threads). */
 export function inProcessRunner(t: Training): TaskRunner {
   return {
     concurrency: 1,
-    score: async (name, fold, deadline) => scoreFold(t, name, fold, deadline),
-    finish: async (lb, warnings, deadline) => finishTraining(t, lb, warnings, deadline),
+    score: async (spec, fold, deadline) => scoreFold(t, spec, fold, deadline),
+    finish: async (lb, warnings, deadline, oofs, search) => finishTraining(t, lb, warnings, deadline, oofs, search),
   };
 }
 
+/** The shape runTraining needs, from prepared data. */
+export const shapeOf = (t: Training): TrainingShape => ({ names: t.names, metric: t.metric, warnings: t.warnings, o: t.o, folds: t.folds, rows: t.d.rows });
+
 /**
- * Trains in the calling thread: cross-validates, ranks, refits and explains. Resumable through `done`/`onFold`.
+ * Trains in the calling thread: searches, cross-validates, ranks, refits and explains. Resumable through `done`/`onFold`.
  * @example const r = await trainModels({ frame, target: 'y', task: 'regression', columns, cvFolds: 5, seed: 1 });
  */
 export async function trainModels(o: TrainOptions & RunControl): Promise<TrainResult> {
   const t = prepareTraining(o);
-  return runTraining(t, inProcessRunner(t), o);
+  return runTraining(shapeOf(t), inProcessRunner(t), o);
 }

@@ -3,19 +3,21 @@ import { Worker } from 'node:worker_threads';
 import { CODE_EXT } from '../../config/app-root.js';
 import { DataError, type DataErrorCode } from '../errors.js';
 import type { ModelName } from './candidates.js';
+import type { OutOfFold } from './ensemble.js';
 import type { Metric } from './metrics.js';
 import type { TrainOptions } from './prepare-training.js';
-import { runTraining, type FoldScore, type LeaderboardEntry, type TrainResult } from './train-models.js';
+import type { TrialSpec } from './search-space.js';
+import { runTraining, type FoldResult, type FoldScore, type LeaderboardEntry, type TrainResult } from './train-models.js';
 
 /** Messages from the parent to a training thread. */
 export type ToThread =
-  | { kind: 'score'; id: number; name: ModelName; fold: number; deadline?: number }
-  | { kind: 'finish'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; deadline?: number };
+  | { kind: 'score'; id: number; spec: TrialSpec; fold: number; deadline?: number }
+  | { kind: 'finish'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; deadline?: number; oofs: OutOfFold[]; search: Pick<TrainResult, 'trials' | 'search'> };
 
 /** Messages from a training thread to its parent. */
 export type FromThread =
-  | { kind: 'ready'; names: ModelName[]; folds: number; metric: Metric; warnings: string[] }
-  | { kind: 'score'; id: number; score: FoldScore }
+  | { kind: 'ready'; names: ModelName[]; folds: number; rows: number; metric: Metric; warnings: string[] }
+  | { kind: 'score'; id: number; result: FoldResult }
   | { kind: 'result'; id: number; result: TrainResult }
   | { kind: 'error'; id: number | null; message: string; data: { code: DataErrorCode; details: Record<string, unknown> } | null };
 
@@ -37,6 +39,7 @@ const toError = (m: Extract<FromThread, { kind: 'error' }>) =>
  * @example const job = trainInPool(opts, { onFold: (done) => ctx.heartbeat({ folds: done }) }); await job.result;
  */
 export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFold?: (done: FoldScore[], total: number) => void; threads?: number } = {}): TrainJob {
+  const startedAt = Date.now();
   const count = c.threads ?? threadsFor(options);
   const entry = new URL(`./train-thread${CODE_EXT}`, import.meta.url).href;
   const workers = Array.from({ length: count }, () => new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry, options } }));
@@ -75,11 +78,12 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
   const result = (async () => {
     const [first] = await Promise.race([failed, Promise.all(ready)]);
     workers.forEach(release);
-    return runTraining({ names: first.names, folds: { length: first.folds }, metric: first.metric, warnings: first.warnings, o: options }, {
+    return runTraining({ names: first.names, folds: { length: first.folds }, rows: first.rows, metric: first.metric, warnings: first.warnings, o: options }, {
       concurrency: count,
-      score: async (name, fold, deadline) => ((await call({ kind: 'score', name, fold, deadline })) as Extract<FromThread, { kind: 'score' }>).score,
-      finish: async (leaderboard, warnings, deadline) => ((await call({ kind: 'finish', leaderboard, warnings, deadline })) as Extract<FromThread, { kind: 'result' }>).result,
-    }, { done: c.done, onFold: c.onFold });
+      score: async (spec, fold, deadline) => ((await call({ kind: 'score', spec, fold, deadline })) as Extract<FromThread, { kind: 'score' }>).result,
+      finish: async (leaderboard, warnings, deadline, oofs, search) =>
+        ((await call({ kind: 'finish', leaderboard, warnings, deadline, oofs, search })) as Extract<FromThread, { kind: 'result' }>).result,
+    }, { done: c.done, onFold: c.onFold, startedAt });
   })();
   result.finally(stop).catch(() => undefined);
   return { result, cancel: stop };

@@ -14,15 +14,15 @@ const fail = (id: number | null, err: unknown) => post({
 let t: Training | undefined;
 try {
   t = prepareTraining(workerData.options as TrainOptions);
-  post({ kind: 'ready', names: t.names, folds: t.folds.length, metric: t.metric, warnings: t.warnings });
+  post({ kind: 'ready', names: t.names, folds: t.folds.length, rows: t.d.rows, metric: t.metric, warnings: t.warnings });
 } catch (err) {
   fail(null, err);
 }
 parentPort!.on('message', (m: ToThread) => {
   try {
     if (!t) return;
-    if (m.kind === 'score') post({ kind: 'score', id: m.id, score: scoreFold(t, m.name, m.fold, m.deadline) });
-    else post({ kind: 'result', id: m.id, result: finishTraining(t, m.leaderboard, m.warnings, m.deadline) });
+    if (m.kind === 'score') post({ kind: 'score', id: m.id, result: scoreFold(t, m.spec, m.fold, m.deadline) });
+    else post({ kind: 'result', id: m.id, result: finishTraining(t, m.leaderboard, m.warnings, m.deadline, m.oofs, m.search) });
   } catch (err) {
     fail(m.id, err);
   }

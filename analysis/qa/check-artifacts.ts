@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DataError } from '../errors.js';
 import { higherIsBetter, type Metric } from '../ml/metrics.js';
+import { isOverfit } from '../ml/select-model.js';
 import { EdaSchema, ModelingSchema, ResultSchema } from './schemas.js';
 import { checkReportHtml } from './check-report.js';
 import { LEAK_REASON_PREFIX } from '../ml/leakage.js';
@@ -8,10 +9,7 @@ import { LEAK_REASON_PREFIX } from '../ml/leakage.js';
 export interface Finding { severity: 'error' | 'warning'; check: string; message: string }
 export interface Critique { version: 1; ok: boolean; findings: Finding[] }
 
-/** A train score this far above the cross-validated one (in the metric's units) is flagged as overfitting. */
-export const OVERFIT_GAP = 0.1;
-/** For RMSE, lower is better: a cross-validated error this many times the training error is flagged. */
-export const OVERFIT_RMSE_RATIO = 1.5;
+export { OVERFIT_GAP, OVERFIT_RATIO as OVERFIT_RMSE_RATIO } from '../ml/select-model.js';
 
 function parseOrThrow<T extends z.ZodType>(schema: T, raw: string, name: string): z.infer<T> {
   let data: unknown;
@@ -65,8 +63,13 @@ function metricInRange(metric: string, v: number): boolean {
 
 function checkModeling(m: Modeling, eda: Eda, add: (f: Finding) => void): void {
   const better = higherIsBetter(m.metric as Metric);
-  const sorted = [...m.leaderboard].sort((x, y) => (better ? y.cv_mean - x.cv_mean : x.cv_mean - y.cv_mean));
-  if (sorted.some((e, i) => e.model !== m.leaderboard[i].model)) add({ severity: 'error', check: 'leaderboard', message: 'The leaderboard is not ordered by its metric.' });
+  // Ordered by the metric, except that selection may put first a sound model within one fold σ of an overfitting leader.
+  const byMetric = (xs: typeof m.leaderboard) => [...xs].sort((x, y) => (better ? y.cv_mean - x.cv_mean : x.cv_mean - y.cv_mean));
+  const sorted = byMetric(m.leaderboard);
+  const leader = sorted[0], first = m.leaderboard[0];
+  const promoted = leader !== first && (leader as { overfit?: boolean }).overfit === true && Math.abs(leader.cv_mean - first.cv_mean) <= leader.cv_std;
+  const rest = promoted ? m.leaderboard.slice(1) : m.leaderboard;
+  if (byMetric(rest).some((e, i) => e !== rest[i])) add({ severity: 'error', check: 'leaderboard', message: 'The leaderboard is not ordered by its metric.' });
   if (m.leaderboard[0].model !== m.best_model) add({ severity: 'error', check: 'leaderboard', message: 'best_model is not the leaderboard leader.' });
   for (const e of m.leaderboard) {
     if ([e.cv_mean, ...e.folds].some((v) => !metricInRange(m.metric, v))) add({ severity: 'error', check: 'metric_range', message: `${e.model}: ${m.metric} outside its range.` });
@@ -84,9 +87,11 @@ function checkModeling(m: Modeling, eda: Eda, add: (f: Finding) => void): void {
   const best = m.leaderboard[0];
   if (best.model === 'baseline') add({ severity: 'warning', check: 'baseline', message: 'No model beat the baseline; the features may not predict the target.' });
   const gap = better ? m.train_score - best.cv_mean : 0;
-  if (better && gap > OVERFIT_GAP) {
+  // One rule with model selection: the gap must be large in the metric's units and against the fold spread.
+  const overfit = isOverfit(m.metric, m.train_score, best.cv_mean, best.cv_std);
+  if (better && overfit) {
     add({ severity: 'warning', check: 'overfitting', message: `${best.model} scores ${m.train_score.toFixed(3)} on its training rows but ${best.cv_mean.toFixed(3)} cross-validated (gap ${gap.toFixed(3)}): it fits noise; expect the lower score on new data.` });
-  } else if (!better && m.train_score > 0 && best.cv_mean / m.train_score > OVERFIT_RMSE_RATIO) {
+  } else if (!better && overfit) {
     add({ severity: 'warning', check: 'overfitting', message: `${best.model}'s cross-validated RMSE ${best.cv_mean.toPrecision(4)} is ${(best.cv_mean / m.train_score).toFixed(1)}× its training RMSE: it fits noise; expect the larger error on new data.` });
   }
   const leaks = m.excluded.filter((e) => e.reason.startsWith(LEAK_REASON_PREFIX));

@@ -49,11 +49,16 @@ export const ValidationSchema = z.object({
   test_fraction: z.number().min(0).max(1), test_rows: z.number().int().nonnegative(), served_model_rows: z.number().int().positive(), reason: z.string().min(1),
 });
 
+const MembersSchema = z.array(z.object({ model: z.string(), weight: finite.min(0).max(1), params: z.record(z.string(), z.unknown()).optional() })).min(2);
+/** The search's trial log (Models v2). */
+const TrialsSchema = z.array(z.object({ model: z.string(), params: z.record(z.string(), z.unknown()), cv_mean: finite, seconds: finite.nonnegative() }).passthrough());
+const StageRowsSchema = z.object({ search: z.number().int().nonnegative(), refit: z.number().int().nonnegative(), explain: z.number().int().nonnegative() }).passthrough();
+
 /** modeling.json as QA validates it. */
 export const ModelingSchema = z.object({
   version: z.literal(2),
   task: z.enum(['classification', 'regression']), target: z.string(), metric: z.enum(METRICS),
-  leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite.nonnegative(), folds: z.array(finite) })).min(1),
+  leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite.nonnegative(), folds: z.array(finite), members: MembersSchema.optional() }).passthrough()).min(1),
   best_model: z.string(), features: z.array(z.string()).min(1),
   excluded: z.array(z.object({ column: z.string(), reason: z.string() })),
   importances: z.array(z.object({ feature: z.string(), importance: finite })),
@@ -68,6 +73,10 @@ export const ModelingSchema = z.object({
   // Optional: modeling.json written before validation schemes existed still reads.
   validation: ValidationSchema.optional(),
   test_score: finite.nullable().optional(),
+  // Optional: modeling.json written before the search existed still reads.
+  trials: TrialsSchema.optional(),
+  rows_by_stage: StageRowsSchema.optional(),
+  search: z.object({ time_budget_s: finite.nullable(), stopped: z.string(), seconds: finite.nonnegative() }).passthrough().optional(),
 });
 
 /** result.json, the run's final summary served by GET /runs/:id/result. */
@@ -76,7 +85,9 @@ export const ResultSchema = z.object({
   dataset: z.object({ rows: z.number().int().nonnegative(), cols: z.number().int().nonnegative() }),
   eda: z.object({ summary: z.record(z.string(), z.unknown()), alerts: z.array(z.unknown()) }).nullable(),
   modeling: z.object({ task: z.string(), target: z.string(), metric: z.string(),
-    leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite })), best_model_id: z.string(),
+    leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite, members: MembersSchema.optional() })), best_model_id: z.string(),
+    trials: TrialsSchema.optional(), rows_used: z.number().int().nonnegative().optional(), rows_by_stage: StageRowsSchema.optional(),
+    search: z.object({ time_budget_s: finite.nullable(), stopped: z.string(), seconds: finite.nonnegative() }).passthrough().optional(),
     features: z.array(z.string()).optional(), validation: ValidationSchema.optional(), test_score: finite.nullable().optional() }).nullable(),
   report_html: z.string().nullable(), report_id: z.string().nullable(),
   timings: z.record(z.string(), z.object({ started_at: z.string(), duration_ms: z.number().nonnegative(), attempts: z.number().int().nonnegative() })),

@@ -20,6 +20,18 @@ function validationParagraph(m: Modeling): Html {
 <p id="trust">${trust}</p>`;
 }
 
+/** What the hyper-parameter search did within its budget, and what the ensemble is made of. */
+function searchParagraph(m: Modeling): Html {
+  const ens = m.leaderboard.find((e) => e.model === 'ensemble');
+  const members = ens?.members ? html` The ensemble averages ${ens.members.map((x, i) => html`${i ? ', ' : ''}${x.model} (weight ${x.weight.toFixed(2)})`)}, chosen greedily on out-of-fold predictions; its cross-validated score is slightly optimistic, since the weights were picked on the same predictions.` : '';
+  if (!m.trials?.length) return members ? html`<p>${members}</p>` : html``;
+  const s = m.search;
+  const budget = s?.time_budget_s != null ? html` within a time budget of ${fmt(Math.round(s.time_budget_s))} s${typeof s.budget_rule === 'string' && s.budget_rule !== 'options.time_budget_s' ? html` (${s.budget_rule})` : ''}` : '';
+  const why = s?.stopped === 'converged' ? 'the search converged' : s?.stopped === 'budget' ? 'the budget ran out' : s?.stopped === 'max_trials' ? 'the trial cap was reached' : 'only the defaults were asked for';
+  const rows = m.rows_by_stage ? html` Rows used: ${fmt(m.rows_by_stage.search)} in the search, ${fmt(m.rows_by_stage.refit)} in the refit, ${fmt(m.rows_by_stage.explain)} in the explanations.` : '';
+  return html`<p id="search">${m.trials.length} trials on the same folds${budget}; it stopped because ${why}. Each family's row above is its best trial.${members}${rows}</p>`;
+}
+
 /** The leaderboard with the spread of every model's fold scores. */
 export function leaderboardSection(r: ReportInput, charts: RenderedCharts): Html {
   const m = r.modeling;
@@ -33,6 +45,7 @@ ${m.leaderboard.map((e, i) => {
     return html`<tr><td class="num">${i + 1}</td><td>${e.model}${e.model === m.best_model ? html` <span class="badge ok">best</span>` : ''}</td><td class="num">${e.cv_mean.toFixed(4)}</td><td class="num">${e.cv_std.toFixed(4)}</td><td class="num">${(higherIsBetter(m.metric) ? lo : hi).toFixed(4)}</td><td class="num">${(higherIsBetter(m.metric) ? hi : lo).toFixed(4)}</td></tr>`;
   })}</tbody></table></div>
 ${figure(charts, 'leaderboard')}
+${searchParagraph(m)}${figure(charts, 'search_trials')}
 ${m.excluded.length ? html`<p>Left out of modeling: ${m.excluded.map((e, i) => html`${i ? '; ' : ''}<strong>${e.column}</strong> (${e.reason})`)}.</p>` : ''}</section>`;
 }
 

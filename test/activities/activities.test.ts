@@ -85,9 +85,15 @@ test('train resumes from finished fold scores, logs each fold it scores, and wri
   const input = { run_id: runId, manifest_key: ing.manifest_key, parquet_key: ing.parquet_key, eda_key: prof.eda_key, target: 'Species', task: 'auto' as const, options: { cv_folds: 3 } };
   const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { folds: [{ model: 'baseline', fold: 0, score: 0.123 }] } });
   const out = await run(env, acts.train, input);
-  expect(out).toMatchObject({ task: 'classification', metric: 'macro_f1', best_model: 'linear', resumed_folds: 1 });
+  expect(out).toMatchObject({ task: 'classification', metric: 'macro_f1', resumed_folds: 1 });
   const modeling = JSON.parse((await deps.storage.get(out.modeling_key)).toString());
+  expect(out.best_model).toBe(modeling.leaderboard[0].model);
   expect(modeling.leaderboard.find((e: { model: string }) => e.model === 'baseline').folds[0]).toBe(0.123);
+  // No budget given: the stage had one scaled to the table (344 × 7 → 30 s), said so, and searched within it.
+  expect(modeling.search).toMatchObject({ time_budget_s: 30, budget_rule: expect.stringMatching(/was not given: 30 s \+ 1 s per 10,000 cells/) });
+  expect(modeling.trials.length).toBeGreaterThan(4);
+  expect(modeling.search.stage_seconds).toBeLessThan(30 * 1.1);
+  expect(modeling.rows_by_stage).toMatchObject({ loaded: 344, refit: 344 });
   const model = await deps.db.selectFrom('models').selectAll().where('id', '=', out.model_id).executeTakeFirstOrThrow();
   expect(model).toMatchObject({ run_id: runId, user_id: ae.userId, target: 'Species', version: 1 });
   const lines = (await deps.db.selectFrom('logs').select('message').where('run_id', '=', runId).orderBy('id').execute()).map((l) => l.message);

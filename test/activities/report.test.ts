@@ -7,6 +7,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHROMIUM_ARGS } from '../../analysis/report/render-pdf.js';
+import { seededRandom } from '../../analysis/ml/random.js';
 import { OPTIONAL_SECTIONS, REPORT_SECTIONS } from '../../analysis/report/section-list.js';
 import { activityEnv, runStages, type ActivityEnv } from '../helpers/activity-env.js';
 import { VEGA } from '../helpers/client.js';
@@ -154,7 +155,11 @@ test('hostile column names and values run no script, in the page or the PDF', as
   const evil = '<script>alert("name")</script>';
   const img = '<img src=x onerror=alert("value")>';
   const lines = [`"${img.replace(/"/g, '""')}","${evil.replace(/"/g, '""')}",label`];
-  for (let i = 0; i < 120; i++) lines.push(`"${(i % 2 ? img : '<b>x</b>').replace(/"/g, '""')}",${(i * 37) % 100},${i % 3 ? '"<svg onload=alert(1)>"' : 'ok'}`);
+  // The label is drawn at random, independently of the columns (a label derived from i would be learnable from
+  // (i * 37) % 100, which is i itself below 100, and a hyper-parameter search finds that); 600 rows keep the
+  // chance ROC AUC of an unrelated label within a few hundredths of 0.5.
+  const coin = seededRandom(11);
+  for (let i = 0; i < 600; i++) lines.push(`"${(i % 2 ? img : '<b>x</b>').replace(/"/g, '""')}",${(i * 37) % 100},${coin() < 0.67 ? '"<svg onload=alert(1)>"' : 'ok'}`);
   const file = path.join(tmp, `${evil.replace(/[<>"/]/g, '_')}.csv`);
   fs.writeFileSync(file, lines.join('\n'));
   const run = await runStages(env, file, 'csv', { target: 'label' });
@@ -168,8 +173,9 @@ test('hostile column names and values run no script, in the page or the PDF', as
   expect(text).toContain(img);
   expect(run.critique.findings.filter((f) => f.check === 'report')).toEqual([]);
   expect(run.pdf).not.toBeNull();
-  // The label is unrelated to the columns: the findings say the model is barely better than the baseline.
-  expect(await o.page.$eval('#findings', (e) => e.textContent!)).toMatch(/barely better than the baseline \(\+0\.0\d\d roc_auc\): the columns carry little signal about 'label'/);
+  // The label is unrelated to the columns: the findings say the model is barely better than the baseline, or is it.
+  // (A search may find nothing that beats the baseline beyond noise; then the baseline itself is the best model.)
+  expect(await o.page.$eval('#findings', (e) => e.textContent!)).toMatch(/barely better than the baseline \(\+0\.0\d\d roc_auc\): the columns carry little signal about 'label'|The best model, baseline, predicts 'label' with roc_auc 0\.500/);
 }, 120_000);
 
 test('theming changes the colours and font of the page and its charts', async () => {

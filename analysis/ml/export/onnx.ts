@@ -1,3 +1,4 @@
+import { DataError } from '../../errors.js';
 import { featureValue, MISSING_BIN, OTHER_BIN, type BinFeature, type DatePart } from '../binning.js';
 import type { FittedModel } from '../candidates.js';
 import type { FeatureSpec } from '../encoding.js';
@@ -258,6 +259,9 @@ function describeInputs(a: ModelArtifact, linear: boolean): Pick<InputEncoding, 
  * which is also stored in the file's `metadata_props`.
  */
 export function exportOnnx(a: ModelArtifact, meta: { producerVersion: string; modelId?: string }): OnnxExport {
+  if (a.model.kind === 'ensemble') {
+    throw new DataError('INVALID_OPTIONS', `This model is an ensemble of ${a.model.members.map((m) => m.name).join(', ')}; an ensemble is not exportable to ONNX yet. Use format=json, or train with options.models naming one family.`, { format: 'onnx', model: 'ensemble' });
+  }
   const g = new GraphBuilder();
   const linear = a.model.kind === 'ridge' || a.model.kind === 'softmax';
   const { numeric, categorical, notes } = describeInputs(a, linear);

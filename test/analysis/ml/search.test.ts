@@ -1,0 +1,184 @@
+import { describe, expect, test } from 'vitest';
+import { selectEnsemble } from '../../../analysis/ml/ensemble.js';
+import { predictRows } from '../../../analysis/ml/predict.js';
+import { seededRandom } from '../../../analysis/ml/random.js';
+import { scorePredictions } from '../../../analysis/ml/scoring.js';
+import { Searcher } from '../../../analysis/ml/search.js';
+import { trialKey } from '../../../analysis/ml/search-space.js';
+import { chooseModel, isOverfit } from '../../../analysis/ml/select-model.js';
+import { keyOf, trainModels, type FoldScore } from '../../../analysis/ml/train-models.js';
+import { defaultTimeBudget, sampleRowsFor } from '../../../analysis/ml/budget.js';
+import { DataError } from '../../../analysis/errors.js';
+import { exportOnnx } from '../../../analysis/ml/export/onnx.js';
+import type { Frame } from '../../../analysis/ml/load-frame.js';
+
+/** A non-linear target (interaction and threshold) where tree settings matter, plus noise. */
+function table(rows: number, seed: number): Frame {
+  const rand = seededRandom(seed);
+  const a: number[] = [], b: number[] = [], c: string[] = [], y: number[] = [], cls: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const x = rand() * 4, z = rand() * 4, k = ['p', 'q', 'r'][Math.floor(rand() * 3)];
+    a.push(x); b.push(z); c.push(k);
+    const v = Math.sin(x) * z + (k === 'q' ? 2 : 0) + (x > 2 && z < 1 ? 3 : 0) + (rand() - 0.5);
+    y.push(v);
+    cls.push(v + (rand() - 0.5) * 2 > 2 ? 'high' : 'low');
+  }
+  return { rows, columns: { a, b, c, y, cls } };
+}
+const columns = [{ name: 'a', type: 'float' as const }, { name: 'b', type: 'float' as const }, { name: 'c', type: 'categorical' as const },
+  { name: 'y', type: 'float' as const }, { name: 'cls', type: 'categorical' as const }];
+const regression = { frame: table(240, 1), target: 'y', task: 'regression' as const, columns: columns.filter((c) => c.name !== 'cls'), cvFolds: 3, seed: 3 };
+
+describe('Searcher', () => {
+  test('starts from the defaults and FLAML\'s low-cost GBDT point, then proposes new GBDT points and light variants, deterministically', () => {
+    const run = () => {
+      const s = new Searcher({ names: ['baseline', 'linear', 'gbdt', 'random_forest'], task: 'regression', rows: 1000, seed: 1, higher: true, search: true });
+      const seen: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const spec = s.next();
+        if (!spec) break;
+        seen.push(trialKey(spec));
+        // A made-up score that prefers more leaves: the search must move towards them.
+        s.report(spec, spec.model === 'gbdt' ? Math.log(spec.params.maxLeaves ?? 31) : 0);
+      }
+      return seen;
+    };
+    const keys = run();
+    expect(keys.slice(0, 5)).toEqual(['baseline:', 'linear:', expect.stringMatching(/^gbdt:.*maxIter=4,maxLeaves=4,/), 'gbdt:', 'random_forest:']);
+    expect(new Set(keys).size).toBe(keys.length); // no trial twice
+    expect(keys.some((k) => k.startsWith('linear:alpha='))).toBe(true);
+    expect(keys.some((k) => k.startsWith('random_forest:') && k !== 'random_forest:')).toBe(true);
+    const leaves = keys.filter((k) => k.startsWith('gbdt:') && k !== 'gbdt:').map((k) => Number(/maxLeaves=(\d+)/.exec(k)![1]));
+    expect(Math.max(...leaves)).toBeGreaterThan(31);
+    expect(run()).toEqual(keys);
+  });
+
+  test('without a budget or trial cap only the defaults run', () => {
+    const s = new Searcher({ names: ['baseline', 'gbdt'], task: 'regression', rows: 100, seed: 1, higher: true, search: false });
+    const keys: string[] = [];
+    for (let spec = s.next(); spec; spec = s.next()) { keys.push(trialKey(spec)); s.report(spec, 1); }
+    expect(keys).toEqual(['baseline:', 'gbdt:']);
+  });
+});
+
+describe('search inside trainModels', () => {
+  test('every trial is scored on the same folds with the chosen metric, logged, charted, and beats or equals the defaults', async () => {
+    const r = await trainModels({ ...regression, maxTrials: 8, metric: 'mae' });
+    expect(r.metric).toBe('mae');
+    expect(r.trials.length).toBe(4 + 8);
+    for (const tr of r.trials) expect(tr.seconds).toBeGreaterThan(0);
+    const gbdtDefault = r.trials.find((t) => t.key === 'gbdt:')!;
+    const bestGbdt = r.leaderboard.find((e) => e.model === 'gbdt')!;
+    expect(bestGbdt.cv_mean).toBeLessThanOrEqual(gbdtDefault.cv_mean); // MAE: lower is better
+    expect(r.leaderboard.filter((e) => e.model !== 'ensemble').every((e) => e.folds.length === 3)).toBe(true);
+    expect(r.search.stopped).toBe('max_trials');
+    const chart = r.charts.find((c) => c.id === 'search_trials')!;
+    expect((chart.spec as { data: { values: unknown[] } }).data.values).toHaveLength(r.trials.length);
+  });
+
+  test('a restarted search reuses every finished fold (no trial is redone) and ends with the same trials', async () => {
+    const saved: FoldScore[][] = [];
+    const first = await trainModels({ ...regression, maxTrials: 5, onFold: (d) => { saved.push([...d]); } });
+    // The worker died after 14 folds: the heartbeat held those.
+    const done = saved[13];
+    const fitted: string[] = [];
+    const resumed = await trainModels({ ...regression, maxTrials: 5, done, onFold: (d) => { fitted.push(keyOf(d.at(-1)!)); } });
+    expect(fitted.length).toBe(first.trials.length * 3 - 14);
+    // A trial is fitted again only on the folds the heartbeat did not hold.
+    for (const s of done) expect(fitted.filter((k) => k === keyOf(s))).toHaveLength(3 - done.filter((d) => keyOf(d) === keyOf(s)).length);
+    expect(resumed.trials.map((t) => [t.key, t.cv_mean])).toEqual(first.trials.map((t) => [t.key, t.cv_mean]));
+  });
+});
+
+describe('ensemble', () => {
+  test('greedy selection on out-of-fold predictions beats or equals its best member', () => {
+    const rand = seededRandom(5);
+    const n = 600, truth = Float64Array.from({ length: n }, () => rand() * 10);
+    const d = { yNum: truth, yCls: new Int32Array(n), classes: [] };
+    // Three models with independent errors: their average is better than any one.
+    const models = [0, 1, 2].map((m) => Float64Array.from(truth, (v) => v + (rand() - 0.5) * (2 + m)));
+    const valid = [Array.from({ length: 300 }, (_, i) => i), Array.from({ length: 300 }, (_, i) => i + 300)];
+    const oofs = models.map((p, m) => ({ spec: { model: 'gbdt' as const, params: { maxLeaves: 4 + m } }, key: `m${m}`, folds: [p.slice(0, 300), p.slice(300)] }));
+    for (const metric of ['r2', 'rmse'] as const) {
+      const sel = selectEnsemble(oofs, valid, d, metric, 1, 1)!;
+      const singles = models.map((p) => scorePredictions(metric, d, p, [...valid[0], ...valid[1]]));
+      const bestSingle = metric === 'r2' ? Math.max(...singles) : Math.min(...singles);
+      expect(sel.best_single).toBeCloseTo(bestSingle, 12);
+      if (metric === 'r2') expect(sel.blended).toBeGreaterThanOrEqual(bestSingle); else expect(sel.blended).toBeLessThanOrEqual(bestSingle);
+      expect(sel.members.length).toBeGreaterThanOrEqual(2);
+      expect(sel.members.reduce((s, m) => s + m.weight, 0)).toBeCloseTo(1, 12);
+    }
+  });
+
+  test('an ensemble artifact is served through predictRows, and its SHAP values add up to its prediction', async () => {
+    const cases = [{ ...regression }, { ...regression, target: 'cls', task: 'classification' as const, columns: columns.filter((c) => c.name !== 'y') }];
+    for (const o of cases) {
+      // Two families trained on the same rows share the preprocessing; together they make an ensemble artifact.
+      const [g, f] = [await trainModels({ ...o, models: ['gbdt'] }), await trainModels({ ...o, models: ['random_forest'] })];
+      const served = { ...g.artifact, name: 'ensemble' as const, model: { kind: 'ensemble' as const, members: [
+        { name: 'gbdt' as const, params: {}, weight: 0.7, model: g.artifact.model }, { name: 'random_forest' as const, params: {}, weight: 0.3, model: f.artifact.model }] } };
+      const rows = Array.from({ length: 10 }, (_, i) => ({ a: o.frame.columns.a[i], b: o.frame.columns.b[i], c: o.frame.columns.c[i] }));
+      const p = predictRows(JSON.parse(JSON.stringify(served)), rows, { explain: true });
+      const pg = predictRows(g.artifact, rows), pf = predictRows(f.artifact, rows);
+      p.explanations!.rows.forEach((e, i) => {
+        const total = e.base_value + Object.values(e.contributions).reduce((s, v) => s + v, 0);
+        if (o.task === 'regression') {
+          expect(p.predictions[i] as number).toBeCloseTo(0.7 * (pg.predictions[i] as number) + 0.3 * (pf.predictions[i] as number), 9);
+          expect(total).toBeCloseTo(p.predictions[i] as number, 6);
+        } else {
+          expect(p.probabilities![i][e.class!]).toBeCloseTo(0.7 * pg.probabilities![i][e.class!] + 0.3 * pf.probabilities![i][e.class!], 9);
+          expect(total).toBeCloseTo(p.probabilities![i][e.class!], 6);
+        }
+      });
+    }
+  });
+
+  test('an ensemble is not exportable to ONNX yet: a data error (422 through the API) that says so', async () => {
+    const g = await trainModels({ ...regression, models: ['linear'] });
+    const ens = { ...g.artifact, name: 'ensemble' as const, model: { kind: 'ensemble' as const, members: [
+      { name: 'linear' as const, params: {}, weight: 0.5, model: g.artifact.model }, { name: 'linear' as const, params: {}, weight: 0.5, model: g.artifact.model }] } };
+    const err = (() => { try { exportOnnx(ens, { producerVersion: 'test' }); } catch (e) { return e; } return null; })();
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/not exportable to ONNX yet\. Use format=json/);
+  });
+
+  test('when the ensemble makes the leaderboard it names its members and weights', async () => {
+    const r = await trainModels({ ...regression, maxTrials: 3 });
+    for (const e of r.leaderboard.filter((x) => x.model === 'ensemble')) {
+      expect(e.members!.length).toBeGreaterThanOrEqual(2);
+      expect(e.members!.reduce((s, m) => s + m.weight, 0)).toBeCloseTo(1, 9);
+      expect(e.folds).toHaveLength(3);
+    }
+    expect(r.best_model).toBe(r.leaderboard[0].model);
+  });
+});
+
+describe('selection', () => {
+  test('overfitting needs a gap large in the metric and against the fold spread', () => {
+    expect(isOverfit('r2', 0.83, 0.32, 0.05)).toBe(true);
+    expect(isOverfit('r2', 0.83, 0.70, 0.06)).toBe(false); // 0.13 gap, but only ~2 fold σ
+    expect(isOverfit('r2', 0.95, 0.90, 0.001)).toBe(false); // tiny spread, small gap
+    expect(isOverfit('rmse', 1, 2, 0.1)).toBe(true);
+    expect(isOverfit('rmse', 1, 1.2, 0.01)).toBe(false);
+  });
+
+  test('an overfitting leader gives way to a sound model within one fold σ, not to one further off', () => {
+    const over = { model: 'gbdt', cv_mean: 0.80, cv_std: 0.03, overfit: true };
+    const near = { model: 'linear', cv_mean: 0.78, cv_std: 0.01, overfit: false };
+    const far = { model: 'linear', cv_mean: 0.70, cv_std: 0.01, overfit: false };
+    const base = { model: 'baseline', cv_mean: 0.79, cv_std: 0, overfit: false };
+    const c = chooseModel([over, base, near]);
+    expect(c.leaderboard.map((e) => e.model)).toEqual(['linear', 'gbdt', 'baseline']);
+    expect(c.note).toMatch(/overfits/);
+    expect(chooseModel([over, far]).leaderboard[0].model).toBe('gbdt');
+  });
+});
+
+test('the default budget scales with the table and the sample grows with the budget', () => {
+  expect(defaultTimeBudget(1_000, 10).seconds).toBe(31);
+  expect(defaultTimeBudget(100_000, 20).seconds).toBe(230);
+  expect(defaultTimeBudget(3_000_000, 20).seconds).toBe(600);
+  expect(defaultTimeBudget(100_000, 20).rule).toMatch(/230 s/);
+  expect(sampleRowsFor(600, 20, 100_000)).toBe(300_000);
+  expect(sampleRowsFor(30, 20, 100_000)).toBe(100_000);
+});
