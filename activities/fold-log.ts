@@ -1,7 +1,7 @@
 import type { Task } from '../analysis/ml/candidates.js';
 import { CLASSIFICATION_METRICS, metricNamed, REGRESSION_METRICS, type Metric, type MetricOption } from '../analysis/ml/metrics.js';
 import { metricFor } from '../analysis/ml/prepare-training.js';
-import type { FoldScore } from '../analysis/ml/train-models.js';
+import { keyOf, type FoldScore } from '../analysis/ml/train-models.js';
 
 /**
  * The metric fold scores are in, by the engine's rule (the one asked for when it suits the task, else R², ROC AUC
@@ -15,14 +15,15 @@ export function foldMetric(task: Task, classes: number, asked?: MetricOption): M
 }
 
 /**
- * One finished fold as a run log line: the model, which fold, its score on that fold's held-out rows, and how many
- * of all the fits are done.
- * @example foldLogLine({ model: 'gbdt', fold: 1, score: 0.91234 }, 7, 20, 'macro_f1')
- *   // 'train: gbdt fold 2 — macro_f1 0.9123 on its held-out rows (7/20 fits done)'
+ * One finished fold as a run log line: the model (with the searched parameters of its trial, if any), which fold,
+ * its score on that fold's held-out rows, and how many fits are done (the search decides as it goes how many follow).
+ * @example foldLogLine({ model: 'gbdt', fold: 1, score: 0.91234 }, 7, 'macro_f1')
+ *   // 'train: gbdt fold 2 — macro_f1 0.9123 on its held-out rows (7 fits done)'
  */
-export function foldLogLine(s: FoldScore, done: number, total: number, metric: Metric): string {
+export function foldLogLine(s: FoldScore, done: number, metric: Metric): string {
   const score = Number.isFinite(s.score) ? s.score.toFixed(4) : String(s.score);
-  return `train: ${s.model} fold ${s.fold + 1} — ${metric} ${score} on its held-out rows (${done}/${total} fits done)`
+  const params = Object.entries(s.params ?? {}).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`);
+  return `train: ${s.model}${params.length ? ` (${params.join(', ')})` : ''} fold ${s.fold + 1} — ${metric} ${score} on its held-out rows (${done} fits done)`
     + (s.stopped_early ? '; stopped early by the time budget' : '');
 }
 
@@ -31,15 +32,16 @@ export function foldLogLine(s: FoldScore, done: number, total: number, metric: M
  * Folds an earlier attempt finished (and logged) are skipped. `flush` waits for the lines queued so far.
  */
 export function foldLogger(write: (line: string) => Promise<void>, metric: Metric, already: FoldScore[] = []) {
-  const key = (s: FoldScore) => `${s.model}\u0000${s.fold}`;
+  // A trial is its model and parameters: the search fits the same model many times.
+  const key = (s: FoldScore) => `${keyOf(s)}\u0000${s.fold}`;
   const logged = new Set(already.map(key));
   let queue = Promise.resolve();
   return {
-    onFold(done: FoldScore[], total: number) {
+    onFold(done: FoldScore[]) {
       done.forEach((s, i) => {
         if (logged.has(key(s))) return;
         logged.add(key(s));
-        const line = foldLogLine(s, i + 1, total, metric);
+        const line = foldLogLine(s, i + 1, metric);
         // A lost progress line must not fail training: the scores themselves are in the heartbeat and modeling.json.
         queue = queue.then(() => write(line)).catch(() => undefined);
       });

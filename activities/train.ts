@@ -94,7 +94,7 @@ export function trainActivity(deps: ActivityDeps) {
         }, { done: prior?.folds, onFold: (done, all) => {
           folds = done; total = all;
           ctx.heartbeat({ folds, total } satisfies TrainCheckpoint);
-          foldLog.onFold(done, all);
+          foldLog.onFold(done);
         } });
         let result;
         try {

@@ -25,7 +25,9 @@ describe('a run from start to result', () => {
     runId = r.body.run_id;
     const s = await c.waitFor(runId, (b) => b.status === 'completed');
     expect(s).toMatchObject({ run_id: runId, stage: 'finalize', progress: 100, question: null, error: null });
-    expect(s.logs.map((l: { message: string }) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^ingest: (read|reused the earlier read of) 344 rows × 7 columns/)]));
+    // The status carries the latest lines (training logs a line per fold); the whole log is at /logs.
+    const logs = (await c.get(`/runs/${runId}/logs`)).body.items;
+    expect(logs.map((l: { message: string }) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^ingest: (read|reused the earlier read of) 344 rows × 7 columns/)]));
   });
 
   test('result.json has the dataset, EDA, leaderboard, report and timings', async () => {
@@ -33,12 +35,17 @@ describe('a run from start to result', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ run_id: runId, status: 'completed', dataset: { rows: 344, cols: 7 } });
     expect(r.body.modeling).toMatchObject({ task: 'classification', target: 'Species', metric: 'macro_f1' });
-    expect(r.body.modeling.leaderboard.map((e: { model: string }) => e.model).sort()).toEqual(['baseline', 'gbdt', 'linear', 'random_forest']);
+    // Each family's best trial, and an ensemble of them when it beats the best one by more than noise.
+    const models = r.body.modeling.leaderboard.map((e: { model: string }) => e.model).sort();
+    expect(models.filter((m: string) => m !== 'ensemble')).toEqual(['baseline', 'gbdt', 'linear', 'random_forest']);
     expect(r.body.modeling.leaderboard[0].cv_mean).toBeGreaterThan(0.9);
     expect(r.body.report_html).toMatch(/^<!doctype html>/);
     expect(Object.keys(r.body.timings)).toEqual(['ingest', 'profile', 'train', 'report', 'qa']);
     expect(r.body.timings.ingest.attempts).toBe(1);
-    expect(r.body.warnings).toEqual(["Task inferred as classification from 'Species' (categorical); set options.task to choose otherwise."]);
+    const ensembled = models.includes('ensemble');
+    expect(r.body.warnings).toEqual([
+      ...(ensembled ? [expect.stringMatching(/^The ensemble's weights were chosen on the same out-of-fold predictions/)] : []),
+      "Task inferred as classification from 'Species' (categorical); set options.task to choose otherwise."]);
   });
 
   test('the timeline comes from the workflow history', async () => {
