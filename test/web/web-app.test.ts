@@ -8,7 +8,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CHROMIUM_ARGS } from '../../analysis/report/render-pdf.js';
 import { findChromium } from '../../analysis/report/find-chromium.js';
-import { WEB_APP_CSP } from '../../api/web-app.js';
+import { WEB_APP_CSP, WEB_CHART_WORKER_CSP } from '../../api/web-app.js';
 import { ApiClient, VEGA } from '../helpers/client.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -258,3 +258,74 @@ test('an admin gets the admin pages (every user); a plain user has no link to th
   expect(await phoneShot('admin')).toBeLessThanOrEqual(0);
   expect(consoleErrors.join('\n')).toBe('');
 });
+
+/** A fresh user with cars.json uploaded through the API, signed in on the page (the token set as the app sets it). */
+const freshUserWithCars = async () => {
+  const api = new ApiClient(stack.base);
+  await api.register();
+  const up = await api.uploadFile(VEGA('cars.json'));
+  expect(up.status).toBe(201);
+  await page.goto(stack.base + '/');
+  await page.evaluate((t) => sessionStorage.setItem('assay_token', t), api.token!);
+  return { api, datasetId: up.body.dataset_id as string };
+};
+/** Console errors other than the ones Chrome logs itself for an API answer of `status` the test asked for. */
+const unexpectedConsoleErrors = (status: number) => consoleErrors.filter((e) => !e.includes(`status of ${status}`));
+
+test('the Ask box answers in a table with the interpretation, ignored words, the SQL and a vega-lite chart; a 422 offers phrasings to click', async () => {
+  consoleErrors.length = 0;
+  const { api, datasetId } = await freshUserWithCars();
+  await page.goto(`${stack.base}/app/datasets/${datasetId}`);
+  await page.waitForSelector('#ask-question');
+  await page.type('#ask-question', 'average horsepower by origin');
+  await page.click('#ask-submit');
+  await page.waitForSelector('#ask-interpretation', { timeout: 30_000 });
+  const direct = await api.post(`/datasets/${datasetId}/ask`, { question: 'average horsepower by origin' });
+  expect(direct.status).toBe(200);
+  expect(await page.$eval('#ask-interpretation', (e) => e.textContent)).toContain(direct.body.interpretation);
+  const rows = await page.$$eval('[aria-label^="Answer:"] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  expect(rows).toEqual(direct.body.rows.map((r: Record<string, unknown>) => direct.body.columns.map((c: string) => String(r[c]))));
+  expect(rows.map((r) => r[0]).sort()).toEqual(['Europe', 'Japan', 'USA']);
+  // The chart: vega-lite compiled and drawn by vega (in the worker), shown as an SVG image with a text alternative.
+  await page.waitForSelector('#ask-chart, .chart .error', { timeout: 30_000 });
+  expect(await page.$eval('.chart', (e) => e.textContent)).toBe('');
+  const chart = await page.$eval('#ask-chart', (img) => ({ src: (img as HTMLImageElement).src, alt: img.getAttribute('alt'), w: (img as HTMLImageElement).naturalWidth }));
+  expect(chart.alt).toContain('Average Horsepower');
+  expect(chart.w).toBeGreaterThan(100);
+  const svg = decodeURIComponent(chart.src.replace(/^data:image\/svg\+xml;charset=utf-8,/, ''));
+  expect(svg).toMatch(/^<svg/);
+  // Only the chart worker may eval (vega compiles expressions with Function); the page's own policy is unchanged.
+  const workerUrl = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).find((n) => n.includes('/assets/chart-worker-'))!);
+  expect((await fetch(workerUrl)).headers.get('content-security-policy')).toBe(WEB_CHART_WORKER_CSP);
+  expect(WEB_APP_CSP).not.toContain('unsafe-eval');
+  for (const origin of ['USA', 'Europe', 'Japan']) expect(svg).toContain(`>${origin}<`); // the bars' axis labels
+  // The SQL is folded away until asked for, and is the SQL that ran.
+  expect(await page.$eval('#ask-sql', (d) => (d as HTMLDetailsElement).open)).toBe(false);
+  await page.click('#ask-sql summary');
+  expect(await page.$eval('#ask-sql pre', (e) => e.textContent)).toBe(direct.body.sql);
+  await shot('ask-desktop');
+  expect(await phoneShot('ask')).toBeLessThanOrEqual(0);
+
+  // A word it does not understand is shown, not dropped in silence.
+  await page.$eval('#ask-question', (e) => { (e as HTMLInputElement).value = ''; });
+  await page.type('#ask-question', 'average weight of american cars');
+  await page.click('#ask-submit');
+  await page.waitForSelector('#ask-ignored', { timeout: 30_000 });
+  expect(await page.$eval('#ask-ignored', (e) => e.textContent)).toContain('american');
+
+  // A question it cannot read: the API's 422 message, and its `try` phrasings as buttons that ask them.
+  await page.$eval('#ask-question', (e) => { (e as HTMLInputElement).value = ''; });
+  await page.type('#ask-question', 'florp the wibbles');
+  await page.click('#ask-submit');
+  await page.waitForSelector('#ask-tries button', { timeout: 30_000 });
+  const refused = await api.post(`/datasets/${datasetId}/ask`, { question: 'florp the wibbles' });
+  expect(refused.status).toBe(422);
+  expect(await page.$eval('[role=alert]', (e) => e.textContent)).toBe(refused.body.error.message);
+  const tries = await page.$$eval('#ask-tries button', (bs) => bs.map((b) => b.textContent));
+  expect(tries).toEqual(refused.body.error.details.try);
+  await page.click('#ask-tries button');
+  await page.waitForSelector('#ask-interpretation', { timeout: 30_000 });
+  expect(await page.$eval('#ask-question', (e) => (e as HTMLInputElement).value)).toBe(tries[0]);
+  expect(await page.$('#ask-tries')).toBeNull();
+  expect(unexpectedConsoleErrors(422).join('\n')).toBe('');
+}, 90_000);

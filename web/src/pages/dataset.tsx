@@ -1,5 +1,6 @@
 import { api, unwrap } from '../api.js';
 import { ErrorLine, Section, Table, useLoad, when } from '../ui.js';
+import { AskBox } from './ask.js';
 import { Profile } from './run-result.js';
 import { RunForm } from './run-form.js';
 import { RunList } from './runs.js';
@@ -40,6 +41,7 @@ export function DatasetPage({ id }: { id: string }) {
             columns={preview.data.columns} rows={preview.data.first_rows} />
         )}
       </Section>
+      {d && <AskBox datasetId={id} />}
       {profile.data?.eda && <Profile eda={profile.data.eda} note={<>From <a href={`/app/runs/${profile.data.runId}`}>the latest completed run</a>.</>} />}
       {d && <RunForm dataset={d} />}
       <RunList datasetId={id} />
