@@ -155,16 +155,31 @@ test('a person registers, uploads, starts a run, answers its question, sees the 
   const predicted = Number(await page.$eval('#prediction strong', (e) => e.textContent));
   expect(predicted).toBeGreaterThan(5);
   expect(predicted).toBeLessThan(30); // seconds from 0 to 60 mph: the data's range is 8–24.8
-  // Batch scoring: a CSV of rows in, one prediction per row out (the same model, the same answer for the same row).
+  // Batch scoring as a predict job: a CSV uploaded, then scored in the background; progress, then the file's link.
   const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-web-')), 'rows.csv');
   fs.writeFileSync(csv, 'Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Year,Origin\n'
     + ',,,130,3500,,\n18,8,307,130,3504,1970-01-01,USA\n31,4,91,68,1970,1982-01-01,Japan\n');
   await (await page.$('#batch-file') as unknown as { uploadFile: (p: string) => Promise<void> }).uploadFile(csv);
-  await page.waitForSelector('#batch-done');
+  await page.waitForSelector('#job-download', { timeout: 60_000 });
   expect(await page.$eval('#batch-done', (e) => e.textContent)).toContain('3 rows scored');
-  const batch = await page.$$eval('[aria-label="The first 10 predictions"] tbody tr', (trs) => trs.map((tr) => tr.lastElementChild!.textContent));
-  expect(batch).toHaveLength(3);
-  expect(Number(batch[0])).toBeCloseTo(predicted, 3);
+  expect(await page.$eval('#batch-progress', (e) => (e as HTMLProgressElement).value)).toBe(100);
+  // The link is the artifact's signed address: the file itself, one row per data row, in order.
+  const file = await (await fetch(await page.$eval('#job-download', (a) => (a as HTMLAnchorElement).href))).text();
+  const [head, ...lines] = file.trim().split('\n');
+  expect(head.split(',').slice(0, 2)).toEqual(['row_number', 'prediction']);
+  expect(lines.map((l) => l.split(',')[0])).toEqual(['1', '2', '3']);
+  expect(Number(lines[0].split(',')[1])).toBeCloseTo(predicted, 3);
+  // A longer job (every row of cars.json explained) picked from the list, cancelled from the page.
+  const carsId = datasetUrl.split('/').at(-1)!;
+  await page.select('#batch-dataset', carsId);
+  await page.click('#batch-explain');
+  await page.click('#batch-start');
+  await page.waitForSelector('#batch-cancel', { timeout: 30_000 });
+  await page.click('#batch-cancel');
+  await page.waitForFunction(() => document.querySelector('label[for=batch-progress]')?.textContent?.endsWith('cancelled'), { timeout: 30_000 })
+    .catch(async (e: unknown) => { throw new Error(`${String(e)}; the section says: ${await page.$eval('#batch-form', (f) => f.parentElement!.textContent)}`); });
+  expect(await page.$('#batch-cancel')).toBeNull();
+  expect(await page.$('#job-download')).toBeNull();
   await shot('model-desktop');
   expect(await phoneShot('model')).toBeLessThanOrEqual(0);
 
