@@ -344,3 +344,34 @@ test('the Ask box answers in a table with the interpretation, ignored words, the
   expect(await page.$('#ask-tries')).toBeNull();
   expect(unexpectedConsoleErrors(422).join('\n')).toBe('');
 }, 90_000);
+
+test('suggested steps can be kept or dropped; Apply runs the pipeline with a live log, each step\'s effect, and a new version in the lineage', async () => {
+  consoleErrors.length = 0;
+  const { api, datasetId } = await freshUserWithCars();
+  await page.goto(`${stack.base}/app/datasets/${datasetId}`);
+  await page.waitForSelector('#suggestions input[type=checkbox]', { timeout: 60_000 });
+  const suggested = (await api.get(`/datasets/${datasetId}/suggestions`)).body.steps as { step: string; column?: string; reason: string }[];
+  expect(suggested.length).toBeGreaterThan(1);
+  const shown = await page.$$eval('#suggestions li', (lis) => lis.map((li) => li.textContent));
+  expect(shown).toHaveLength(suggested.length);
+  for (const [i, s] of suggested.entries()) { expect(shown[i]).toContain('confidence'); expect(shown[i]).toContain(s.reason); }
+  // Untick the first suggestion: the pipeline applies the others, in order.
+  await page.click('#step-0');
+  const kept = suggested.slice(1).map((s) => ({ step: s.step, column: s.column ?? null }));
+  await page.click('#apply-steps');
+  await page.waitForSelector('#new-version a', { timeout: 90_000 });
+  expect(await page.$eval('#pipeline-status', (e) => e.textContent)).toContain('completed');
+  expect(await page.$$eval('#pipeline-log li', (lis) => lis.length)).toBeGreaterThanOrEqual(kept.length);
+  expect(await page.$$eval('[aria-label="What each step did"] tbody tr', (trs) => trs.length)).toBe(kept.length);
+  // The lineage, on the page and through the API: version 2 was made by exactly the kept steps.
+  await page.waitForFunction(() => document.querySelectorAll('#versions li').length === 2, { timeout: 10_000 });
+  const versions = (await api.get(`/datasets/${datasetId}/versions`)).body.items as { id: string; version: number; steps: { step: string; column?: string | null }[] | null }[];
+  const v2 = versions.find((v) => v.version === 2)!;
+  expect(v2.steps!.map((s) => ({ step: s.step, column: s.column ?? null }))).toEqual(kept);
+  expect(await page.$eval('#new-version a', (a) => a.getAttribute('href'))).toBe(`/app/datasets/${v2.id}`);
+  await shot('pipeline-desktop');
+  expect(await phoneShot('pipeline')).toBeLessThanOrEqual(0);
+  await page.click('#new-version a');
+  await page.waitForFunction(() => document.querySelector('#versions [aria-current=page]')?.textContent?.includes('Version 2'), { timeout: 30_000 });
+  expect(consoleErrors.join('\n')).toBe('');
+}, 150_000);
