@@ -375,3 +375,37 @@ test('suggested steps can be kept or dropped; Apply runs the pipeline with a liv
   await page.waitForFunction(() => document.querySelector('#versions [aria-current=page]')?.textContent?.includes('Version 2'), { timeout: 30_000 });
   expect(consoleErrors.join('\n')).toBe('');
 }, 150_000);
+
+test('two datasets compared from the list: the drifted columns, every column\'s figures, and the report inline', async () => {
+  consoleErrors.length = 0;
+  const { api, datasetId } = await freshUserWithCars();
+  // B: the same cars with half as much horsepower again, so that column (and only what follows from it) drifts.
+  const cars = JSON.parse(fs.readFileSync(VEGA('cars.json'), 'utf8')) as Record<string, unknown>[];
+  const heavier = cars.map((c) => ({ ...c, Horsepower: typeof c.Horsepower === 'number' ? c.Horsepower * 1.5 : c.Horsepower }));
+  const up = await api.upload('cars-tuned.json', JSON.stringify(heavier));
+  expect(up.status).toBe(201);
+  await page.goto(`${stack.base}/app/datasets`);
+  await page.waitForSelector('#compare-a');
+  await page.select('#compare-a', datasetId);
+  await page.select('#compare-b', up.body.dataset_id);
+  await page.click('#compare-submit');
+  await page.waitForSelector('#compare-summary', { timeout: 90_000 });
+  const direct = await api.post('/datasets/compare', { dataset_a: datasetId, dataset_b: up.body.dataset_id });
+  expect(direct.status).toBe(200);
+  expect(direct.body.summary.drifted_columns).toContain('Horsepower');
+  const summary = await page.$eval('#compare-summary', (e) => e.textContent);
+  expect(summary).toContain(`${direct.body.summary.drifted} of ${direct.body.summary.columns_compared} columns drifted`);
+  expect(summary).toContain(direct.body.summary.drifted_columns.join(', '));
+  const rows = await page.$$eval('[aria-label^="Every column compared"] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  expect(rows).toHaveLength(direct.body.summary.columns_compared);
+  expect(rows[0][1]).toBe('yes'); // drifted first
+  await page.click('#compare-show-report');
+  await page.waitForSelector('#compare-report');
+  expect(await page.$eval('#compare-report', (f) => f.getAttribute('sandbox'))).toBe('');
+  const frame = (await (await page.$('#compare-report'))!.contentFrame())!;
+  await frame.waitForSelector('body');
+  expect(await frame.$eval('body', (b) => b.textContent)).toContain('Horsepower');
+  await shot('compare-desktop');
+  expect(await phoneShot('compare')).toBeLessThanOrEqual(0);
+  expect(consoleErrors.join('\n')).toBe('');
+}, 150_000);
