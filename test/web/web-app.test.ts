@@ -319,6 +319,7 @@ test('the Ask box answers in a table with the interpretation, ignored words, the
   await page.click('#ask-sql summary');
   expect(await page.$eval('#ask-sql pre', (e) => e.textContent)).toBe(direct.body.sql);
   await shot('ask-desktop');
+  await (await page.$('section[aria-labelledby=ask-title]'))!.screenshot({ path: path.join(SHOTS, 'ask-section.png') });
   expect(await phoneShot('ask')).toBeLessThanOrEqual(0);
 
   // A word it does not understand is shown, not dropped in silence.
