@@ -343,6 +343,14 @@ test('the Ask box answers in a table with the interpretation, ignored words, the
   await page.waitForSelector('#ask-interpretation', { timeout: 30_000 });
   expect(await page.$eval('#ask-question', (e) => (e as HTMLInputElement).value)).toBe(tries[0]);
   expect(await page.$('#ask-tries')).toBeNull();
+  // A word where a column belongs that names none: the nearest column names are shown.
+  await page.$eval('#ask-question', (e) => { (e as HTMLInputElement).value = ''; });
+  await page.type('#ask-question', 'average Profit by origin');
+  await page.click('#ask-submit');
+  await page.waitForSelector('#ask-near', { timeout: 30_000 });
+  const near = (await api.post(`/datasets/${datasetId}/ask`, { question: 'average Profit by origin' })).body.error.details as { column: string; near: string[] };
+  expect(near.column.toLowerCase()).toBe('profit');
+  expect(await page.$$eval('#ask-near code', (cs) => cs.map((c) => c.textContent))).toEqual([near.column, ...near.near]);
   expect(unexpectedConsoleErrors(422).join('\n')).toBe('');
 }, 90_000);
 

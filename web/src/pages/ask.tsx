@@ -13,20 +13,24 @@ export function AskBox({ datasetId }: { datasetId: string }) {
   const [answer, setAnswer] = useState<AskAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tries, setTries] = useState<string[]>([]);
+  const [near, setNear] = useState<{ word: string; columns: string[] } | null>(null);
 
   const ask = async (q: string) => {
     setQuestion(q);
     setBusy(true);
     setError(null);
     setTries([]);
+    setNear(null);
     try {
       setAnswer(await unwrap(api.POST('/datasets/{id}/ask', { params: { path: { id: datasetId } }, body: { question: q } })));
     } catch (e) {
       setAnswer(null);
       setError(messageOf(e));
       const d = detailsOf(e);
-      // A question it cannot read comes back with phrasings it can (`try`); a word naming no column, with the nearest.
-      setTries([...strings(d.try), ...strings(d.near).map((c) => `${q.replace(String(d.column ?? ''), c)}`)].filter((t) => t !== q));
+      // A question it cannot read comes back with phrasings it can (`try`, each checked by the API to read); a word
+      // naming no column, with the nearest column names (shown as names: put in the question they may not read).
+      setTries(strings(d.try).filter((t) => t !== q));
+      setNear(typeof d.column === 'string' ? { word: d.column, columns: strings(d.near) } : null);
     } finally {
       setBusy(false);
     }
@@ -42,6 +46,9 @@ export function AskBox({ datasetId }: { datasetId: string }) {
       </form>
       <div aria-live="polite">
         <ErrorLine error={error} />
+        {near && near.columns.length > 0 && (
+          <p id="ask-near">No column is called <code>{near.word}</code>; the nearest names: {near.columns.map((c) => <code key={c}>{c}</code>)}</p>
+        )}
         {tries.length > 0 && (
           <div id="ask-tries">
             <p>Questions it can read:</p>
