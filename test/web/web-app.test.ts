@@ -169,9 +169,14 @@ test('a person registers, uploads, starts a run, answers its question, sees the 
   expect(head.split(',').slice(0, 2)).toEqual(['row_number', 'prediction']);
   expect(lines.map((l) => l.split(',')[0])).toEqual(['1', '2', '3']);
   expect(Number(lines[0].split(',')[1])).toBeCloseTo(predicted, 3);
-  // A longer job (every row of cars.json explained) picked from the list, cancelled from the page.
-  const carsId = datasetUrl.split('/').at(-1)!;
-  await page.select('#batch-dataset', carsId);
+  // A longer job (cars.json 25 times over, 10,000 rows explained) picked from the list, cancelled from the page.
+  const cars = JSON.parse(fs.readFileSync(VEGA('cars.json'), 'utf8')) as unknown[];
+  const owner = new ApiClient(stack.base, await page.evaluate(() => sessionStorage.getItem('assay_token')!));
+  const many = await owner.upload('cars-25x.json', JSON.stringify(Array.from({ length: 25 }, () => cars).flat()));
+  expect(many.status).toBe(201);
+  await page.reload();
+  await page.waitForSelector(`#batch-dataset option[value="${many.body.dataset_id}"]`);
+  await page.select('#batch-dataset', many.body.dataset_id);
   await page.click('#batch-explain');
   await page.click('#batch-start');
   await page.waitForSelector('#batch-cancel', { timeout: 30_000 });
