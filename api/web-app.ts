@@ -11,6 +11,13 @@ import { ApiError } from './errors.js';
 export const WEB_APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
   + "connect-src 'self'; font-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/**
+ * The chart worker's own policy (a dedicated worker runs under the CSP of its script's response, not the page's):
+ * vega compiles chart expressions with `Function`, so this one script may eval. It has no DOM, no token and may
+ * fetch nothing; the page keeps `script-src 'self'` without 'unsafe-eval'.
+ */
+export const WEB_CHART_WORKER_CSP = "default-src 'none'; script-src 'self' 'unsafe-eval'";
+
 /** Where `scripts/build-web.ts` puts the app: dist/web-app beside the sources, or beside the compiled API in dist/. */
 const CANDIDATES = ['../dist/web-app/', '../web-app/'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
 
@@ -63,6 +70,7 @@ export function webApp(o: { temporalUiUrl: string; namespace: string; dir?: stri
     ctx.length = stat.size;
     ctx.lastModified = stat.mtime;
     ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+    if (/^chart-worker-[\w-]+\.js$/.test(rel)) ctx.set('Content-Security-Policy', WEB_CHART_WORKER_CSP);
     if (ctx.method === 'HEAD') ctx.status = 200; // headers only: no file opened
     else ctx.body = fs.createReadStream(file);
   };

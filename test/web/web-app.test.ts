@@ -8,7 +8,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CHROMIUM_ARGS } from '../../analysis/report/render-pdf.js';
 import { findChromium } from '../../analysis/report/find-chromium.js';
-import { WEB_APP_CSP } from '../../api/web-app.js';
+import { WEB_APP_CSP, WEB_CHART_WORKER_CSP } from '../../api/web-app.js';
 import { ApiClient, VEGA } from '../helpers/client.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -155,16 +155,36 @@ test('a person registers, uploads, starts a run, answers its question, sees the 
   const predicted = Number(await page.$eval('#prediction strong', (e) => e.textContent));
   expect(predicted).toBeGreaterThan(5);
   expect(predicted).toBeLessThan(30); // seconds from 0 to 60 mph: the data's range is 8–24.8
-  // Batch scoring: a CSV of rows in, one prediction per row out (the same model, the same answer for the same row).
+  // Batch scoring as a predict job: a CSV uploaded, then scored in the background; progress, then the file's link.
   const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'assay-web-')), 'rows.csv');
   fs.writeFileSync(csv, 'Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Year,Origin\n'
     + ',,,130,3500,,\n18,8,307,130,3504,1970-01-01,USA\n31,4,91,68,1970,1982-01-01,Japan\n');
   await (await page.$('#batch-file') as unknown as { uploadFile: (p: string) => Promise<void> }).uploadFile(csv);
-  await page.waitForSelector('#batch-done');
+  await page.waitForSelector('#job-download', { timeout: 60_000 });
   expect(await page.$eval('#batch-done', (e) => e.textContent)).toContain('3 rows scored');
-  const batch = await page.$$eval('[aria-label="The first 10 predictions"] tbody tr', (trs) => trs.map((tr) => tr.lastElementChild!.textContent));
-  expect(batch).toHaveLength(3);
-  expect(Number(batch[0])).toBeCloseTo(predicted, 3);
+  expect(await page.$eval('#batch-progress', (e) => (e as HTMLProgressElement).value)).toBe(100);
+  // The link is the artifact's signed address: the file itself, one row per data row, in order.
+  const file = await (await fetch(await page.$eval('#job-download', (a) => (a as HTMLAnchorElement).href))).text();
+  const [head, ...lines] = file.trim().split('\n');
+  expect(head.split(',').slice(0, 2)).toEqual(['row_number', 'prediction']);
+  expect(lines.map((l) => l.split(',')[0])).toEqual(['1', '2', '3']);
+  expect(Number(lines[0].split(',')[1])).toBeCloseTo(predicted, 3);
+  // A longer job (cars.json 25 times over, 10,000 rows explained) picked from the list, cancelled from the page.
+  const cars = JSON.parse(fs.readFileSync(VEGA('cars.json'), 'utf8')) as unknown[];
+  const owner = new ApiClient(stack.base, await page.evaluate(() => sessionStorage.getItem('assay_token')!));
+  const many = await owner.upload('cars-25x.json', JSON.stringify(Array.from({ length: 25 }, () => cars).flat()));
+  expect(many.status).toBe(201);
+  await page.reload();
+  await page.waitForSelector(`#batch-dataset option[value="${many.body.dataset_id}"]`);
+  await page.select('#batch-dataset', many.body.dataset_id);
+  await page.click('#batch-explain');
+  await page.click('#batch-start');
+  await page.waitForSelector('#batch-cancel', { timeout: 30_000 });
+  await page.click('#batch-cancel');
+  await page.waitForFunction(() => document.querySelector('label[for=batch-progress]')?.textContent?.endsWith('cancelled'), { timeout: 30_000 })
+    .catch(async (e: unknown) => { throw new Error(`${String(e)}; the section says: ${await page.$eval('#batch-form', (f) => f.parentElement!.textContent)}`); });
+  expect(await page.$('#batch-cancel')).toBeNull();
+  expect(await page.$('#job-download')).toBeNull();
   await shot('model-desktop');
   expect(await phoneShot('model')).toBeLessThanOrEqual(0);
 
@@ -258,3 +278,148 @@ test('an admin gets the admin pages (every user); a plain user has no link to th
   expect(await phoneShot('admin')).toBeLessThanOrEqual(0);
   expect(consoleErrors.join('\n')).toBe('');
 });
+
+/** A fresh user with cars.json uploaded through the API, signed in on the page (the token set as the app sets it). */
+const freshUserWithCars = async () => {
+  const api = new ApiClient(stack.base);
+  await api.register();
+  const up = await api.uploadFile(VEGA('cars.json'));
+  expect(up.status).toBe(201);
+  await page.goto(stack.base + '/');
+  await page.evaluate((t) => sessionStorage.setItem('assay_token', t), api.token!);
+  return { api, datasetId: up.body.dataset_id as string };
+};
+/** Console errors other than the ones Chrome logs itself for an API answer of `status` the test asked for. */
+const unexpectedConsoleErrors = (status: number) => consoleErrors.filter((e) => !e.includes(`status of ${status}`));
+
+test('the Ask box answers in a table with the interpretation, ignored words, the SQL and a vega-lite chart; a 422 offers phrasings to click', async () => {
+  consoleErrors.length = 0;
+  const { api, datasetId } = await freshUserWithCars();
+  await page.goto(`${stack.base}/app/datasets/${datasetId}`);
+  await page.waitForSelector('#ask-question');
+  await page.type('#ask-question', 'average horsepower by origin');
+  await page.click('#ask-submit');
+  await page.waitForSelector('#ask-interpretation', { timeout: 30_000 });
+  const direct = await api.post(`/datasets/${datasetId}/ask`, { question: 'average horsepower by origin' });
+  expect(direct.status).toBe(200);
+  expect(await page.$eval('#ask-interpretation', (e) => e.textContent)).toContain(direct.body.interpretation);
+  const rows = await page.$$eval('[aria-label^="Answer:"] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  expect(rows).toEqual(direct.body.rows.map((r: Record<string, unknown>) => direct.body.columns.map((c: string) => String(r[c]))));
+  expect(rows.map((r) => r[0]).sort()).toEqual(['Europe', 'Japan', 'USA']);
+  // The chart: vega-lite compiled and drawn by vega (in the worker), shown as an SVG image with a text alternative.
+  await page.waitForSelector('#ask-chart, .chart .error', { timeout: 30_000 });
+  expect(await page.$eval('.chart', (e) => e.textContent)).toBe('');
+  const chart = await page.$eval('#ask-chart', (img) => ({ src: (img as HTMLImageElement).src, alt: img.getAttribute('alt'), w: (img as HTMLImageElement).naturalWidth }));
+  expect(chart.alt).toContain('Average Horsepower');
+  expect(chart.w).toBeGreaterThan(100);
+  const svg = decodeURIComponent(chart.src.replace(/^data:image\/svg\+xml;charset=utf-8,/, ''));
+  expect(svg).toMatch(/^<svg/);
+  // Only the chart worker may eval (vega compiles expressions with Function); the page's own policy is unchanged.
+  const workerUrl = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).find((n) => n.includes('/assets/chart-worker-'))!);
+  expect((await fetch(workerUrl)).headers.get('content-security-policy')).toBe(WEB_CHART_WORKER_CSP);
+  expect(WEB_APP_CSP).not.toContain('unsafe-eval');
+  for (const origin of ['USA', 'Europe', 'Japan']) expect(svg).toContain(`>${origin}<`); // the bars' axis labels
+  // The SQL is folded away until asked for, and is the SQL that ran.
+  expect(await page.$eval('#ask-sql', (d) => (d as HTMLDetailsElement).open)).toBe(false);
+  await page.click('#ask-sql summary');
+  expect(await page.$eval('#ask-sql pre', (e) => e.textContent)).toBe(direct.body.sql);
+  await shot('ask-desktop');
+  await (await page.$('section[aria-labelledby=ask-title]'))!.screenshot({ path: path.join(SHOTS, 'ask-section.png') });
+  expect(await phoneShot('ask')).toBeLessThanOrEqual(0);
+
+  // A word it does not understand is shown, not dropped in silence.
+  await page.$eval('#ask-question', (e) => { (e as HTMLInputElement).value = ''; });
+  await page.type('#ask-question', 'average weight of american cars');
+  await page.click('#ask-submit');
+  await page.waitForSelector('#ask-ignored', { timeout: 30_000 });
+  expect(await page.$eval('#ask-ignored', (e) => e.textContent)).toContain('american');
+
+  // A question it cannot read: the API's 422 message, and its `try` phrasings as buttons that ask them.
+  await page.$eval('#ask-question', (e) => { (e as HTMLInputElement).value = ''; });
+  await page.type('#ask-question', 'florp the wibbles');
+  await page.click('#ask-submit');
+  await page.waitForSelector('#ask-tries button', { timeout: 30_000 });
+  const refused = await api.post(`/datasets/${datasetId}/ask`, { question: 'florp the wibbles' });
+  expect(refused.status).toBe(422);
+  expect(await page.$eval('[role=alert]', (e) => e.textContent)).toBe(refused.body.error.message);
+  const tries = await page.$$eval('#ask-tries button', (bs) => bs.map((b) => b.textContent));
+  expect(tries).toEqual(refused.body.error.details.try);
+  await page.click('#ask-tries button');
+  await page.waitForSelector('#ask-interpretation', { timeout: 30_000 });
+  expect(await page.$eval('#ask-question', (e) => (e as HTMLInputElement).value)).toBe(tries[0]);
+  expect(await page.$('#ask-tries')).toBeNull();
+  // A word where a column belongs that names none: the nearest column names are shown.
+  await page.$eval('#ask-question', (e) => { (e as HTMLInputElement).value = ''; });
+  await page.type('#ask-question', 'average Profit by origin');
+  await page.click('#ask-submit');
+  await page.waitForSelector('#ask-near', { timeout: 30_000 });
+  const near = (await api.post(`/datasets/${datasetId}/ask`, { question: 'average Profit by origin' })).body.error.details as { column: string; near: string[] };
+  expect(near.column.toLowerCase()).toBe('profit');
+  expect(await page.$$eval('#ask-near code', (cs) => cs.map((c) => c.textContent))).toEqual([near.column, ...near.near]);
+  expect(unexpectedConsoleErrors(422).join('\n')).toBe('');
+}, 90_000);
+
+test('suggested steps can be kept or dropped; Apply runs the pipeline with a live log, each step\'s effect, and a new version in the lineage', async () => {
+  consoleErrors.length = 0;
+  const { api, datasetId } = await freshUserWithCars();
+  await page.goto(`${stack.base}/app/datasets/${datasetId}`);
+  await page.waitForSelector('#suggestions input[type=checkbox]', { timeout: 60_000 });
+  const suggested = (await api.get(`/datasets/${datasetId}/suggestions`)).body.steps as { step: string; column?: string; reason: string }[];
+  expect(suggested.length).toBeGreaterThan(1);
+  const shown = await page.$$eval('#suggestions li', (lis) => lis.map((li) => li.textContent));
+  expect(shown).toHaveLength(suggested.length);
+  for (const [i, s] of suggested.entries()) { expect(shown[i]).toContain('confidence'); expect(shown[i]).toContain(s.reason); }
+  // Untick the first suggestion: the pipeline applies the others, in order.
+  await page.click('#step-0');
+  const kept = suggested.slice(1).map((s) => ({ step: s.step, column: s.column ?? null }));
+  await page.click('#apply-steps');
+  await page.waitForSelector('#new-version a', { timeout: 90_000 });
+  expect(await page.$eval('#pipeline-status', (e) => e.textContent)).toContain('completed');
+  expect(await page.$$eval('#pipeline-log li', (lis) => lis.length)).toBeGreaterThanOrEqual(kept.length);
+  expect(await page.$$eval('[aria-label="What each step did"] tbody tr', (trs) => trs.length)).toBe(kept.length);
+  // The lineage, on the page and through the API: version 2 was made by exactly the kept steps.
+  await page.waitForFunction(() => document.querySelectorAll('#versions li').length === 2, { timeout: 10_000 });
+  const versions = (await api.get(`/datasets/${datasetId}/versions`)).body.items as { id: string; version: number; steps: { step: string; column?: string | null }[] | null }[];
+  const v2 = versions.find((v) => v.version === 2)!;
+  expect(v2.steps!.map((s) => ({ step: s.step, column: s.column ?? null }))).toEqual(kept);
+  expect(await page.$eval('#new-version a', (a) => a.getAttribute('href'))).toBe(`/app/datasets/${v2.id}`);
+  await shot('pipeline-desktop');
+  expect(await phoneShot('pipeline')).toBeLessThanOrEqual(0);
+  await page.click('#new-version a');
+  await page.waitForFunction(() => document.querySelector('#versions [aria-current=page]')?.textContent?.includes('Version 2'), { timeout: 30_000 });
+  expect(consoleErrors.join('\n')).toBe('');
+}, 150_000);
+
+test('two datasets compared from the list: the drifted columns, every column\'s figures, and the report inline', async () => {
+  consoleErrors.length = 0;
+  const { api, datasetId } = await freshUserWithCars();
+  // B: the same cars with half as much horsepower again, so that column (and only what follows from it) drifts.
+  const cars = JSON.parse(fs.readFileSync(VEGA('cars.json'), 'utf8')) as Record<string, unknown>[];
+  const heavier = cars.map((c) => ({ ...c, Horsepower: typeof c.Horsepower === 'number' ? c.Horsepower * 1.5 : c.Horsepower }));
+  const up = await api.upload('cars-tuned.json', JSON.stringify(heavier));
+  expect(up.status).toBe(201);
+  await page.goto(`${stack.base}/app/datasets`);
+  await page.waitForSelector('#compare-a');
+  await page.select('#compare-a', datasetId);
+  await page.select('#compare-b', up.body.dataset_id);
+  await page.click('#compare-submit');
+  await page.waitForSelector('#compare-summary', { timeout: 90_000 });
+  const direct = await api.post('/datasets/compare', { dataset_a: datasetId, dataset_b: up.body.dataset_id });
+  expect(direct.status).toBe(200);
+  expect(direct.body.summary.drifted_columns).toContain('Horsepower');
+  const summary = await page.$eval('#compare-summary', (e) => e.textContent);
+  expect(summary).toContain(`${direct.body.summary.drifted} of ${direct.body.summary.columns_compared} columns drifted`);
+  expect(summary).toContain(direct.body.summary.drifted_columns.join(', '));
+  const rows = await page.$$eval('[aria-label^="Every column compared"] tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  expect(rows).toHaveLength(direct.body.summary.columns_compared);
+  expect(rows[0][1]).toBe('yes'); // drifted first
+  await page.click('#compare-show-report');
+  await page.waitForSelector('#compare-report');
+  expect(await page.$eval('#compare-report', (f) => f.getAttribute('sandbox'))).toBe('');
+  const frame = (await (await page.$('#compare-report'))!.contentFrame())!;
+  await frame.waitForSelector('body');
+  expect(await frame.$eval('body', (b) => b.textContent)).toContain('Horsepower');
+  await shot('compare-desktop');
+  expect(await phoneShot('compare')).toBeLessThanOrEqual(0);
+  expect(consoleErrors.join('\n')).toBe('');
+}, 150_000);

@@ -20,6 +20,9 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The `details` of an API error (empty for anything else): e.g. the `try` phrasings of a question it could not read. */
+export const detailsOf = (err: unknown): Record<string, unknown> => (err instanceof AssayApiError ? err.details : {});
+
 /** True when the API said the token is no longer good (expired, user deleted): the app signs out. */
 export const isUnauthorized = (err: unknown) => err instanceof AssayApiError && err.status === 401;
 
@@ -27,6 +30,7 @@ export type RunStatus = Answer<'getRunStatus'>;
 export type RunResult = Answer<'getRunResult'>;
 export type Dataset = Answer<'getDataset'>;
 export type User = Answer<'getCurrentUser'>;
+export type AskAnswer = Answer<'askDataset'>;
 export type RunOptions = NonNullable<operations['startRun']['requestBody']['content']['application/json']['options']>;
 
 /** Where the Temporal Web UI shows a workflow (the API writes the address into index.html), or null. */

@@ -1,5 +1,8 @@
+import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api.js';
 import { ErrorLine, Section, Table, useLoad, when } from '../ui.js';
+import { AskBox } from './ask.js';
+import { Suggestions, Versions } from './pipelines.js';
 import { Profile } from './run-result.js';
 import { RunForm } from './run-form.js';
 import { RunList } from './runs.js';
@@ -16,6 +19,7 @@ export function DatasetPage({ id }: { id: string }) {
     return last ? { runId: last.id, eda: (await unwrap(api.GET('/runs/{id}/result', { params: { path: { id: last.id } } }))).eda } : null;
   }, [id]);
   const d = ds.data;
+  const [versions, setVersions] = useState(0);
   return (
     <>
       <h1>{d?.name ?? 'Dataset'}</h1>
@@ -40,6 +44,9 @@ export function DatasetPage({ id }: { id: string }) {
             columns={preview.data.columns} rows={preview.data.first_rows} />
         )}
       </Section>
+      {d && <AskBox datasetId={id} />}
+      {d?.status === 'ready' && <Suggestions datasetId={id} onVersion={() => setVersions((n) => n + 1)} />}
+      {d && <Versions datasetId={id} generation={versions} />}
       {profile.data?.eda && <Profile eda={profile.data.eda} note={<>From <a href={`/app/runs/${profile.data.runId}`}>the latest completed run</a>.</>} />}
       {d && <RunForm dataset={d} />}
       <RunList datasetId={id} />

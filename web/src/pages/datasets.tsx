@@ -3,6 +3,7 @@ import { api, messageOf, unwrap } from '../api.js';
 import { navigate } from '../router.js';
 import { ErrorLine, Section, useLoad, when } from '../ui.js';
 import { uploadDataset } from '../upload.js';
+import { Compare } from './compare.js';
 
 /** Drop a file (or pick one), watch it upload, then go to the dataset. */
 function Upload() {
@@ -68,6 +69,7 @@ export function DatasetsPage() {
           </ul>
         )}
       </Section>
+      {data && data.items.length > 1 && <Compare datasets={data.items} />}
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { toFormData } from '../../../client/index.js';
 import { api, messageOf, unwrap, type Answer } from '../api.js';
+import { BatchScore } from './batch-score.js';
 import { ErrorLine, Section, Table, fmt, useLoad } from '../ui.js';
 
 /** A model input as `GET /models/{id}` describes it. */
@@ -73,53 +73,6 @@ function PredictForm({ id, features }: { id: string; features: Feature[] }) {
   );
 }
 
-const csvCell = (v: unknown) => { const s = v === null || v === undefined ? '' : String(v); return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
-
-/**
- * Scores a CSV with `POST /models/{id}/predict` (multipart). That call answers when every row is scored; when the
- * asynchronous `predict-jobs` routes land in the API, large files should go there instead (this is the seam).
- */
-function BatchScore({ id }: { id: string }) {
-  const [out, setOut] = useState<Prediction | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [download, setDownload] = useState<string | null>(null);
-
-  const score = async (file: File | undefined) => {
-    if (!file) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const p = await unwrap(api.POST('/models/{id}/predict', { params: { path: { id } }, body: { file } as never, bodySerializer: (b: unknown) => toFormData(b as { file: Blob }) }));
-      setOut(p);
-      const classes = p.probabilities?.[0] ? Object.keys(p.probabilities[0]) : [];
-      const lines = [['prediction', ...classes.map((c) => `p_${c}`)].join(','),
-        ...p.predictions.map((v, i) => [v, ...classes.map((c) => p.probabilities![i][c])].map(csvCell).join(','))];
-      if (download) URL.revokeObjectURL(download);
-      setDownload(URL.createObjectURL(new Blob([lines.join('\n') + '\n'], { type: 'text/csv' })));
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Section title="Score a CSV file">
-      <label>CSV with the model's input columns<input id="batch-file" type="file" accept=".csv,text/csv" disabled={busy} onChange={(e) => void score(e.currentTarget.files?.[0])} /></label>
-      {busy && <p aria-live="polite">Scoring…</p>}
-      <ErrorLine error={error} />
-      {out && (
-        <div aria-live="polite">
-          <p id="batch-done">{out.predictions.length} rows scored. {download && <a href={download} download="predictions.csv">Download predictions.csv</a>}</p>
-          {out.drift.some((d) => d.drifted) && <p class="hint">Drifted inputs: {out.drift.filter((d) => d.drifted).map((d) => `${d.feature} (PSI ${fmt(d.psi, 2)})`).join(', ')}</p>}
-          <Table caption="The first 10 predictions" columns={['row', 'prediction']} rows={out.predictions.slice(0, 10).map((p, i) => ({ row: i + 1, prediction: p }))} />
-        </div>
-      )}
-    </Section>
-  );
-}
-
 /** Downloads the model file through the typed client (it needs the token, so not a plain link). */
 function Export({ id, name }: { id: string; name: string }) {
   const [error, setError] = useState<string | null>(null);
@@ -168,7 +121,7 @@ export function ModelPage({ id }: { id: string }) {
             {importances.length > 0 && <Table caption="Feature importance" columns={Object.keys(importances[0])} rows={importances.slice(0, 15)} />}
           </Section>
           <PredictForm id={id} features={features} />
-          <BatchScore id={id} />
+          <BatchScore id={id} runId={m.run_id} />
           <Export id={id} name={m.name} />
         </>
       )}
