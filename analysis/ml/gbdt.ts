@@ -1,7 +1,7 @@
 import type { BinnedData } from './binning.js';
 import { median as ssMedian } from 'simple-statistics';
 import { sampleSorted, seededRandom } from './random.js';
-import { growTree, leafOf, type Tree } from './tree.js';
+import { growTree, leafOf, TreeScratch, type Tree } from './tree.js';
 
 /** What a model predicts: one number, the log-odds of class 1, or one margin per class. */
 export type Objective = 'squared_error' | 'absolute_error' | 'binary' | 'multiclass';
@@ -114,6 +114,8 @@ export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Obj
   let stopped: GbdtModel['stopped'] = 'max_iter';
   const probs = new Float64Array(K);
   const allFeatures = Array.from({ length: data.features }, (_, i) => i);
+  const scratch = new TreeScratch(data.features, 1, train.length);
+  const orderBuf = new Int32Array(train.length);
 
   for (let it = 0; it < p.maxIter; it++) {
     if (opts.deadline !== undefined && it > 0 && Date.now() > opts.deadline) { stopped = 'deadline'; break; }
@@ -146,9 +148,10 @@ export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Obj
     const iteration: Tree[] = [];
     for (let k = 0; k < K; k++) {
       if (K > 1) for (const r of sample) { grad[r] = gradK[r * K + k]; hess[r] = hessK[r * K + k]; }
-      const order = Int32Array.from(sample);
+      const order = orderBuf.subarray(0, sample.length);
+      order.set(sample);
       const { tree, leaves } = growTree(data, { outputs: 1, grad: K === 1 ? gradK : grad, hess: K === 1 ? hessK : hess }, order,
-        { maxLeaves: p.maxLeaves, maxDepth: p.maxDepth, minSamplesLeaf: p.minSamplesLeaf, l2: p.l2, featureFraction: 1, allowed, rand });
+        { maxLeaves: p.maxLeaves, maxDepth: p.maxDepth, minSamplesLeaf: p.minSamplesLeaf, l2: p.l2, featureFraction: 1, allowed, rand, scratch });
       for (const leaf of leaves) {
         let v = tree.value[leaf.node];
         // Absolute error: the best constant per leaf is the median residual, not the Newton step.

@@ -29,10 +29,15 @@ export interface TreeParams {
   /** Features this tree may use (column subsampling); all when absent. */
   allowed?: number[];
   rand: () => number;
+  /** Buffers kept from tree to tree of one fit (boosting grows hundreds of trees on the same rows). */
+  scratch?: TreeScratch;
 }
 
-/** Gradients of `outputs` per row (`grad[r * outputs + k]`) and one hessian (weight) per row. */
-export interface Gradients { outputs: number; grad: Float64Array; hess: Float64Array }
+/**
+ * Gradients of `outputs` per row (`grad[r * outputs + k]`) and one hessian (weight) per row. Boosting passes
+ * Float32 (as scikit-learn does: histograms still sum in Float64), forests Float64 (regression targets).
+ */
+export interface Gradients { outputs: number; grad: Float64Array | Float32Array; hess: Float64Array | Float32Array }
 
 /** Where each leaf's training rows ended up after growing: `rows[start, end)` reached `node`. */
 export interface LeafSegment { node: number; start: number; end: number }
@@ -49,14 +54,24 @@ const CAT_L2 = 10;
 const MAX_CAT_THRESHOLD = 64;
 
 interface Split { gain: number; feature: number; threshold: number; missingLeft: boolean; cats: number[] | null }
-interface Open { node: number; start: number; end: number; depth: number; hist: Float64Array | null; split: Split | null }
+interface Open { node: number; start: number; end: number; depth: number; tot: Float64Array; hist: Float64Array | null; split: Split | null }
 
 /** A pool of histogram buffers so growing a tree does not allocate one per node. */
 class HistPool {
   private free: Float64Array[] = [];
-  constructor(private size: number) {}
+  constructor(readonly size: number) {}
   take(): Float64Array { return this.free.pop() ?? new Float64Array(this.size); }
   give(h: Float64Array) { this.free.push(h); }
+}
+
+/** Histogram buffers and the partition's spare row buffer, reused by every tree of a fit. */
+export class TreeScratch {
+  readonly pool: HistPool;
+  tmp: Int32Array;
+  constructor(features: number, outputs: number, rows: number) {
+    this.pool = new HistPool(features * BINS * (outputs + 2));
+    this.tmp = new Int32Array(rows);
+  }
 }
 
 /**
@@ -68,11 +83,12 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   const K = g.outputs, S = K + 2, F = data.features, n = data.rows;
   const { bins, isCategorical } = data;
   const { grad, hess } = g;
-  const pool = new HistPool(F * BINS * S);
+  const scratch = p.scratch && p.scratch.pool.size === F * BINS * S ? p.scratch : new TreeScratch(F, K, rows.length);
+  if (scratch.tmp.length < rows.length) scratch.tmp = new Int32Array(rows.length);
+  const { pool, tmp } = scratch;
   const features = p.allowed ?? Array.from({ length: F }, (_, i) => i);
   const tree: Tree = { outputs: K, feature: [], threshold: [], missing_left: [], cats: [], left: [], right: [], value: [], cover: [] };
   const leaves: LeafSegment[] = [];
-  const tmp = new Int32Array(rows.length);
 
   const newNode = (totals: Float64Array) => {
     const id = tree.feature.length;
@@ -190,16 +206,16 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
    * with a random subset per node (forests), only those features are built and nothing is kept.
    */
   const openNode = (node: number, start: number, end: number, depth: number, tot: Float64Array, hist: Float64Array | null): Open => {
-    if (!canSplit(end - start, depth)) { if (hist) pool.give(hist); return { node, start, end, depth, hist: null, split: null }; }
+    if (!canSplit(end - start, depth)) { if (hist) pool.give(hist); return { node, start, end, depth, tot, hist: null, split: null }; }
     if (perNode) {
       const cands = pickCandidates(), h = pool.take();
       build(h, start, end, cands);
       const split = findSplit(h, tot, cands);
       pool.give(h);
-      return { node, start, end, depth, hist: null, split };
+      return { node, start, end, depth, tot, hist: null, split };
     }
     if (!hist) { hist = pool.take(); build(hist, start, end, features); }
-    return { node, start, end, depth, hist, split: findSplit(hist, tot, features) };
+    return { node, start, end, depth, tot, hist, split: findSplit(hist, tot, features) };
   };
 
   const rootTotals = totalsOf(0, rows.length);
@@ -220,12 +236,28 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     const s = o.split;
     const table = leftTable(s.threshold, s.missingLeft, s.cats);
     const col = s.feature * n;
+    // One pass moves the rows and sums the left child's totals; the right's are the parent's minus those.
+    const lt = new Float64Array(S), rt = new Float64Array(S);
     let l = o.start, t = 0;
-    for (let i = o.start; i < o.end; i++) { const r = rows[i]; if (table[bins[col + r]]) rows[l++] = r; else tmp[t++] = r; }
+    if (K === 1) {
+      let gl = 0, hl = 0;
+      for (let i = o.start; i < o.end; i++) {
+        const r = rows[i];
+        if (table[bins[col + r]]) { rows[l++] = r; gl += grad[r]; hl += hess[r]; } else tmp[t++] = r;
+      }
+      lt[0] = gl; lt[1] = hl;
+    } else {
+      for (let i = o.start; i < o.end; i++) {
+        const r = rows[i];
+        if (table[bins[col + r]]) { rows[l++] = r; for (let k = 0; k < K; k++) lt[k] += grad[r * K + k]; lt[K] += hess[r]; } else tmp[t++] = r;
+      }
+    }
     rows.set(tmp.subarray(0, t), l);
     const mid = l;
+    lt[K + 1] = mid - o.start;
+    for (let k = 0; k <= K; k++) rt[k] = o.tot[k] - lt[k];
+    rt[K + 1] = o.end - mid;
     tree.feature[o.node] = s.feature; tree.threshold[o.node] = s.threshold; tree.missing_left[o.node] = s.missingLeft; tree.cats[o.node] = s.cats;
-    const lt = totalsOf(o.start, mid), rt = totalsOf(mid, o.end);
     const ln = newNode(lt), rn = newNode(rt);
     tree.left[o.node] = ln; tree.right[o.node] = rn;
     leafCount++;
@@ -264,7 +296,7 @@ function rowMajorBins(data: BinnedData): Uint8Array {
  * so each row's gradient is read once and consecutive updates hit different features (no dependency chain).
  */
 function buildRowWise(hist: Float64Array, rm: Uint8Array, F: number, features: number[], rows: Int32Array, start: number, m: number,
-  grad: Float64Array, hess: Float64Array) {
+  grad: Float64Array | Float32Array, hess: Float64Array | Float32Array) {
   const nf = features.length;
   if (nf === F) {
     for (let i = 0; i < m; i++) {
