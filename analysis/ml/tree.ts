@@ -1,4 +1,6 @@
 import { MISSING_BIN, type BinnedData } from './binning.js';
+import type { SharedHistograms } from './hist-helper.js';
+import { buildHistogram } from './hist-kernel.js';
 import { sampleSorted } from './random.js';
 
 /**
@@ -33,11 +35,8 @@ export interface TreeParams {
   scratch?: TreeScratch;
 }
 
-/**
- * Gradients of `outputs` per row (`grad[r * outputs + k]`) and one hessian (weight) per row. Boosting passes
- * Float32 (as scikit-learn does: histograms still sum in Float64), forests Float64 (regression targets).
- */
-export interface Gradients { outputs: number; grad: Float64Array | Float32Array; hess: Float64Array | Float32Array }
+/** Gradients of `outputs` per row (`grad[r * outputs + k]`) and one hessian (weight) per row. */
+export interface Gradients { outputs: number; grad: Float64Array; hess: Float64Array }
 
 /** Where each leaf's training rows ended up after growing: `rows[start, end)` reached `node`. */
 export interface LeafSegment { node: number; start: number; end: number }
@@ -64,11 +63,14 @@ class HistPool {
   give(h: Float64Array) { this.free.push(h); }
 }
 
-/** Histogram buffers and the partition's spare row buffer, reused by every tree of a fit. */
+/**
+ * Histogram buffers and the partition's spare row buffer, reused by every tree of a fit; with `shared`,
+ * single-output trees build their histograms over shared buffers together with a helper thread.
+ */
 export class TreeScratch {
   readonly pool: HistPool;
   tmp: Int32Array;
-  constructor(features: number, outputs: number, rows: number) {
+  constructor(features: number, outputs: number, rows: number, readonly shared: SharedHistograms | null = null) {
     this.pool = new HistPool(features * BINS * (outputs + 2));
     this.tmp = new Int32Array(rows);
   }
@@ -85,8 +87,13 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   const { grad, hess } = g;
   const scratch = p.scratch && p.scratch.pool.size === F * BINS * S ? p.scratch : new TreeScratch(F, K, rows.length);
   if (scratch.tmp.length < rows.length) scratch.tmp = new Int32Array(rows.length);
-  const { pool, tmp } = scratch;
+  const { tmp } = scratch;
   const features = p.allowed ?? Array.from({ length: F }, (_, i) => i);
+  const perNode = p.featureFraction < 1;
+  // The shared buffers hold this fit's rows and gradients only when the caller grew them there (boosting).
+  const shared = K === 1 && !perNode && scratch.shared && scratch.shared.rows.buffer === rows.buffer ? scratch.shared : null;
+  shared?.startTree(features);
+  const pool = shared ?? scratch.pool;
   const tree: Tree = { outputs: K, feature: [], threshold: [], missing_left: [], cats: [], left: [], right: [], value: [], cover: [] };
   const leaves: LeafSegment[] = [];
 
@@ -101,14 +108,15 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   };
 
   const rowMajor = rowMajorBins(data);
-  const build = (hist: Float64Array, start: number, end: number, feats: number[]) => {
-    if (feats.length === F) hist.fill(0);
-    else for (const f of feats) hist.fill(0, f * BINS * S, (f + 1) * BINS * S);
-    const m = end - start;
+  /** Fills `hist` from the rows in [start, end) and, with `large` (the parent's), leaves the sibling's there. */
+  const build = (hist: Float64Array, start: number, end: number, feats: number[], large: Float64Array | null = null) => {
     if (K === 1) {
-      buildRowWise(hist, rowMajor, F, feats, rows, start, m, grad, hess);
+      if (shared) shared.build(hist, large, start, end - start);
+      else buildHistogram(hist, large, rowMajor, F, feats, 0, feats.length, rows, start, end - start, grad, hess);
       return;
     }
+    if (feats.length === F) hist.fill(0);
+    else for (const f of feats) hist.fill(0, f * BINS * S, (f + 1) * BINS * S);
     for (const f of feats) {
       const col = f * n, base = f * BINS * S;
       for (let i = start; i < end; i++) {
@@ -117,6 +125,7 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
         hist[o + K] += hess[r]; hist[o + K + 1] += 1;
       }
     }
+    if (large) for (let i = 0; i < large.length; i++) large[i] -= hist[i];
   };
 
   const totalsOf = (start: number, end: number) => {
@@ -136,7 +145,6 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   };
 
   const L = new Float64Array(S), R = new Float64Array(S), M = new Float64Array(S);
-  const perNode = p.featureFraction < 1;
   const pickCandidates = () => {
     if (!perNode) return features;
     return sampleSorted(features, Math.max(1, Math.round(features.length * p.featureFraction)), p.rand);
@@ -267,9 +275,8 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
       // Build the smaller child's histogram; the larger is the parent's minus it.
       const leftSmaller = mid - o.start <= o.end - mid;
       const small = pool.take();
-      if (leftSmaller) build(small, o.start, mid, features); else build(small, mid, o.end, features);
       const large = o.hist;
-      for (let i = 0; i < large.length; i++) large[i] -= small[i];
+      if (leftSmaller) build(small, o.start, mid, features, large); else build(small, mid, o.end, features, large);
       [lh, rh] = leftSmaller ? [small, large] : [large, small];
     } else if (o.hist) pool.give(o.hist);
     open.push(openNode(ln, o.start, mid, depth, lt, lh));
@@ -280,35 +287,16 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
 
 const rowMajorCache = new WeakMap<Uint8Array, Uint8Array>();
 /** The bins again, row-major (`[r * features + f]`): a row's bins are read together when building histograms. */
-function rowMajorBins(data: BinnedData): Uint8Array {
+export function rowMajorBins(data: BinnedData): Uint8Array {
   let rm = rowMajorCache.get(data.bins);
   if (!rm) {
     const { rows, features, bins } = data;
-    rm = new Uint8Array(rows * features);
+    // Shared memory, so a helper thread can read it too.
+    rm = new Uint8Array(new SharedArrayBuffer(rows * features));
     for (let f = 0; f < features; f++) for (let r = 0; r < rows; r++) rm[r * features + f] = bins[f * rows + r];
     rowMajorCache.set(data.bins, rm);
   }
   return rm;
-}
-
-/**
- * Histograms of a node's rows, single output: (gradient, hessian, count) per feature and bin. Row by row,
- * so each row's gradient is read once and consecutive updates hit different features (no dependency chain).
- */
-function buildRowWise(hist: Float64Array, rm: Uint8Array, F: number, features: number[], rows: Int32Array, start: number, m: number,
-  grad: Float64Array | Float32Array, hess: Float64Array | Float32Array) {
-  const nf = features.length;
-  if (nf === F) {
-    for (let i = 0; i < m; i++) {
-      const r = rows[start + i], rb = r * F, g = grad[r], h = hess[r];
-      for (let f = 0; f < F; f++) { const o = ((f << 8) + rm[rb + f]) * 3; hist[o] += g; hist[o + 1] += h; hist[o + 2] += 1; }
-    }
-    return;
-  }
-  for (let i = 0; i < m; i++) {
-    const r = rows[start + i], rb = r * F, g = grad[r], h = hess[r];
-    for (let j = 0; j < nf; j++) { const f = features[j]; const o = ((f << 8) + rm[rb + f]) * 3; hist[o] += g; hist[o + 1] += h; hist[o + 2] += 1; }
-  }
 }
 
 /**
