@@ -2,7 +2,7 @@ import type { BinnedData } from './binning.js';
 import { median as ssMedian } from 'simple-statistics';
 import { sampleSorted, seededRandom } from './random.js';
 import { SharedHistograms } from './hist-helper.js';
-import { growTree, leafOf, rowMajorBins, TreeScratch, type Tree } from './tree.js';
+import { addLeafValues, growTree, leafOf, rowMajorBins, TreeScratch, type Tree } from './tree.js';
 
 /** What a model predicts: one number, the log-odds of class 1, or one margin per class. */
 export type Objective = 'squared_error' | 'absolute_error' | 'binary' | 'multiclass';
@@ -167,7 +167,7 @@ export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Obj
       for (const leaf of leaves) for (let i = leaf.start; i < leaf.end; i++) F[order[i] * K + k] += tree.value[leaf.node];
       // Rows the tree did not grow on (outside this iteration's subsample, or held out) are scored by traversal.
       if (inSample) for (const r of train) if (!inSample[r]) F[r * K + k] += tree.value[leafOf(tree, data, r)];
-      for (const r of valid) F[r * K + k] += tree.value[leafOf(tree, data, r)];
+      addLeafValues(tree, data, valid, F, K, k, true);
       iteration.push(tree);
     }
     trees.push(iteration);
@@ -187,7 +187,7 @@ export function gbdtMargins(m: GbdtModel, data: BinnedData, idx: ArrayLike<numbe
   const out = new Float64Array(idx.length * K);
   for (let i = 0; i < idx.length; i++) for (let k = 0; k < K; k++) out[i * K + k] = m.init[k];
   for (const iteration of m.trees) {
-    iteration.forEach((tree, k) => { for (let i = 0; i < idx.length; i++) out[i * K + k] += tree.value[leafOf(tree, data, idx[i])]; });
+    iteration.forEach((tree, k) => addLeafValues(tree, data, idx, out, K, k));
   }
   return out;
 }

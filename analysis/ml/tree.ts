@@ -351,6 +351,20 @@ export function goesLeft(tree: Tree, node: number, data: BinnedData, r: number):
   return tablesOf(tree)[node]![data.bins[tree.feature[node] * data.rows + r]] === 1;
 }
 
+/**
+ * Adds the tree's leaf value for each row `idx[i]` to `out[i * stride + offset]` (or `out[idx[i] * stride + offset]`
+ * with `byRow`): the go-left tables and arrays are looked up once per tree, not once per row.
+ */
+export function addLeafValues(tree: Tree, data: BinnedData, idx: ArrayLike<number>, out: Float64Array, stride: number, offset: number, byRow = false) {
+  const tables = tablesOf(tree), { feature, left, right, value } = tree, { bins, rows: n } = data;
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i];
+    let node = 0;
+    while (feature[node] >= 0) node = tables[node]![bins[feature[node] * n + r]] ? left[node] : right[node];
+    out[(byRow ? r : i) * stride + offset] += value[node];
+  }
+}
+
 /** The leaf row `r` falls into. */
 export function leafOf(tree: Tree, data: BinnedData, r: number): number {
   const tables = tablesOf(tree);
