@@ -15,7 +15,7 @@ const fail = (id: number | null, err: unknown) => post({
 // busy[0]: pool threads running a task; busy[1]: cores the pool may use. A lone task's fit splits its
 // histograms with a helper thread; two tasks at once already fill both cores.
 const busy = workerData.busy as Int32Array | undefined;
-if (busy && busy[1] > 1) {
+if (busy && busy[1] > 1 && process.env.ASSAY_FIT_HELPER !== '0') {
   setHelperPolicy(() => Atomics.load(busy, 0) < busy[1]);
   startHelper();
 }
