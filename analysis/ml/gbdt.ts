@@ -95,7 +95,7 @@ function holdOut(rows: Int32Array, fraction: number, y: Targets, obj: Objective,
  * each iteration fits one tree per margin to the loss gradients, shrunk by the learning rate.
  * `weights` are per-row sample weights (class weights); `deadline` (ms since epoch) stops adding trees.
  * `threads`: 2 splits each histogram with a helper thread once it is up (same trees as 1); left out, the
- * training pool's policy decides (a helper only while a core is idle), else one thread.
+ * training pool's policy decides (with ASSAY_FIT_HELPER=1, a helper only while a core is idle), else one thread.
  * @example const m = fitGbdt(binned, { yNum, yCls, classes: 2 }, rows, 'binary', { maxIter: 200 }, 1, { threads: 2 });
  */
 export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Objective, params: Partial<GbdtParams>, seed: number,

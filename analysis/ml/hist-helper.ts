@@ -13,6 +13,8 @@ export interface Session {
 }
 
 let policy: () => boolean = () => false;
+/** Row × feature updates from which a histogram is worth splitting with the helper. */
+const MIN_SHARED_WORK = 400_000;
 /** Histograms built together with the helper thread, since this thread started (for tests and benchmarks). */
 let sharedBuilds = 0;
 
@@ -109,7 +111,8 @@ export class SharedHistograms {
   build(hist: Float64Array, large: Float64Array | null, start: number, m: number) {
     const s = this.session, h = this.active, nf = this.nFeats;
     const small = this.views.indexOf(hist), big = large ? this.views.indexOf(large) : -1;
-    if (!h || small < 0 || (large && big < 0) || nf < 2) {
+    // Waking the helper costs tens of microseconds (far more on a loaded machine): small nodes are built here alone.
+    if (!h || small < 0 || (large && big < 0) || nf < 2 || m * nf < MIN_SHARED_WORK) {
       buildHistogram(hist, large, s.rm, s.F, this.feats.subarray(0, nf), 0, nf, s.rows, start, m, s.grad, s.hess);
       return;
     }
