@@ -14,7 +14,7 @@ export interface Session {
 
 let policy: () => boolean = () => false;
 /** Row × feature updates from which a histogram is worth splitting with the helper. */
-const MIN_SHARED_WORK = 400_000;
+const MIN_SHARED_WORK = 200_000;
 /** Histograms built together with the helper thread, since this thread started (for tests and benchmarks). */
 let sharedBuilds = 0;
 
