@@ -14,7 +14,7 @@ const fail = (id: number | null, err: unknown) => post({
 
 // busy[0]: pool threads running a task; busy[1]: cores the pool may use. With ASSAY_FIT_HELPER=1 a lone task's
 // fit splits its histograms with a helper thread (two tasks at once already fill both cores). Off by default:
-// on the shared 2-core machine it was measured no faster (README, "Model engine").
+// on the shared 2-core machine it was measured no faster (README, "Why some parts are ours").
 const busy = workerData.busy as Int32Array | undefined;
 if (busy && busy[1] > 1 && process.env.ASSAY_FIT_HELPER === '1') {
   setHelperPolicy(() => Atomics.load(busy, 0) < busy[1]);
