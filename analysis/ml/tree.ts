@@ -335,40 +335,43 @@ function leftTable(threshold: number, missingLeft: boolean, cats: number[] | nul
   return t;
 }
 
-/** Precomputed go-left tables per node, so prediction is one lookup per level. */
-const compiled = new WeakMap<Tree, (Uint8Array | null)[]>();
-function tablesOf(tree: Tree): (Uint8Array | null)[] {
-  let t = compiled.get(tree);
-  if (!t) {
-    t = tree.feature.map((f, i) => (f < 0 ? null : leftTable(tree.threshold[i], tree.missing_left[i], tree.cats[i])));
-    compiled.set(tree, t);
+/** A tree's structure as typed arrays with one go-left table of 256 entries per node, so prediction is one lookup per level. */
+interface Compiled { feature: Int32Array; left: Int32Array; right: Int32Array; table: Uint8Array }
+const compiled = new WeakMap<Tree, Compiled>();
+function compiledOf(tree: Tree): Compiled {
+  let c = compiled.get(tree);
+  if (!c) {
+    const nodes = tree.feature.length;
+    c = { feature: Int32Array.from(tree.feature), left: Int32Array.from(tree.left), right: Int32Array.from(tree.right), table: new Uint8Array(nodes * BINS) };
+    for (let i = 0; i < nodes; i++) if (tree.feature[i] >= 0) c.table.set(leftTable(tree.threshold[i], tree.missing_left[i], tree.cats[i]), i * BINS);
+    compiled.set(tree, c);
   }
-  return t;
+  return c;
 }
 
 /** Whether row `r` goes to the left child at `node`. */
 export function goesLeft(tree: Tree, node: number, data: BinnedData, r: number): boolean {
-  return tablesOf(tree)[node]![data.bins[tree.feature[node] * data.rows + r]] === 1;
+  return compiledOf(tree).table[node * BINS + data.bins[tree.feature[node] * data.rows + r]] === 1;
 }
 
 /**
  * Adds the tree's leaf value for each row `idx[i]` to `out[i * stride + offset]` (or `out[idx[i] * stride + offset]`
- * with `byRow`): the go-left tables and arrays are looked up once per tree, not once per row.
+ * with `byRow`): the compiled tree is looked up once per tree, not once per row.
  */
 export function addLeafValues(tree: Tree, data: BinnedData, idx: ArrayLike<number>, out: Float64Array, stride: number, offset: number, byRow = false) {
-  const tables = tablesOf(tree), { feature, left, right, value } = tree, { bins, rows: n } = data;
+  const { feature, left, right, table } = compiledOf(tree), { value } = tree, { bins, rows: n } = data;
   for (let i = 0; i < idx.length; i++) {
     const r = idx[i];
-    let node = 0;
-    while (feature[node] >= 0) node = tables[node]![bins[feature[node] * n + r]] ? left[node] : right[node];
+    let node = 0, f = feature[0];
+    while (f >= 0) { node = table[node * BINS + bins[f * n + r]] ? left[node] : right[node]; f = feature[node]; }
     out[(byRow ? r : i) * stride + offset] += value[node];
   }
 }
 
 /** The leaf row `r` falls into. */
 export function leafOf(tree: Tree, data: BinnedData, r: number): number {
-  const tables = tablesOf(tree);
-  let node = 0;
-  while (tree.feature[node] >= 0) node = tables[node]![data.bins[tree.feature[node] * data.rows + r]] ? tree.left[node] : tree.right[node];
+  const { feature, left, right, table } = compiledOf(tree), { bins, rows: n } = data;
+  let node = 0, f = feature[0];
+  while (f >= 0) { node = table[node * BINS + bins[f * n + r]] ? left[node] : right[node]; f = feature[node]; }
   return node;
 }
