@@ -1,7 +1,8 @@
 import type { BinnedData } from './binning.js';
 import { median as ssMedian } from 'simple-statistics';
 import { sampleSorted, seededRandom } from './random.js';
-import { growTree, leafOf, type Tree } from './tree.js';
+import { SharedHistograms } from './hist-helper.js';
+import { addLeafValues, growTree, leafOf, rowMajorBins, TreeScratch, type Tree } from './tree.js';
 
 /** What a model predicts: one number, the log-odds of class 1, or one margin per class. */
 export type Objective = 'squared_error' | 'absolute_error' | 'binary' | 'multiclass';
@@ -93,9 +94,12 @@ function holdOut(rows: Int32Array, fraction: number, y: Targets, obj: Objective,
  * Gradient boosting on histogram trees (the algorithm of scikit-learn's HistGradientBoosting and LightGBM):
  * each iteration fits one tree per margin to the loss gradients, shrunk by the learning rate.
  * `weights` are per-row sample weights (class weights); `deadline` (ms since epoch) stops adding trees.
+ * `threads`: 2 splits each histogram with a helper thread once it is up (same trees as 1); left out, the
+ * training pool's policy decides (with ASSAY_FIT_HELPER=1, a helper only while a core is idle), else one thread.
+ * @example const m = fitGbdt(binned, { yNum, yCls, classes: 2 }, rows, 'binary', { maxIter: 200 }, 1, { threads: 2 });
  */
 export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Objective, params: Partial<GbdtParams>, seed: number,
-  opts: { weights?: Float64Array | null; deadline?: number } = {}): GbdtModel {
+  opts: { weights?: Float64Array | null; deadline?: number; threads?: number } = {}): GbdtModel {
   const p = { ...GBDT_DEFAULTS, ...params };
   const w = opts.weights ?? null;
   const rand = seededRandom(seed);
@@ -107,13 +111,19 @@ export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Obj
   const F = new Float64Array(n * K);
   for (const r of train) for (let k = 0; k < K; k++) F[r * K + k] = init[k];
   for (const r of valid) for (let k = 0; k < K; k++) F[r * K + k] = init[k];
-  const grad = new Float64Array(n), hess = new Float64Array(n);
-  const gradK = new Float64Array(n * K), hessK = new Float64Array(n * K);
+  // With a helper thread, the rows, gradients and histograms live in memory both threads see.
+  const shared = SharedHistograms.wanted(opts.threads)
+    ? new SharedHistograms(rowMajorBins(data), data.features, n, train.length, Math.min(p.maxLeaves, train.length) + 3, opts.threads) : null;
+  const grad = shared?.grad ?? new Float64Array(n), hess = shared?.hess ?? new Float64Array(n);
+  // One margin: the gradients are computed straight into the arrays trees are grown on.
+  const gradK = K === 1 ? grad : new Float64Array(n * K), hessK = K === 1 ? hess : new Float64Array(n * K);
   const trees: Tree[][] = [];
   const history: number[] = [];
   let stopped: GbdtModel['stopped'] = 'max_iter';
   const probs = new Float64Array(K);
   const allFeatures = Array.from({ length: data.features }, (_, i) => i);
+  const scratch = new TreeScratch(data.features, 1, train.length, shared);
+  const orderBuf = shared?.rows ?? new Int32Array(train.length);
 
   for (let it = 0; it < p.maxIter; it++) {
     if (opts.deadline !== undefined && it > 0 && Date.now() > opts.deadline) { stopped = 'deadline'; break; }
@@ -146,9 +156,10 @@ export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Obj
     const iteration: Tree[] = [];
     for (let k = 0; k < K; k++) {
       if (K > 1) for (const r of sample) { grad[r] = gradK[r * K + k]; hess[r] = hessK[r * K + k]; }
-      const order = Int32Array.from(sample);
-      const { tree, leaves } = growTree(data, { outputs: 1, grad: K === 1 ? gradK : grad, hess: K === 1 ? hessK : hess }, order,
-        { maxLeaves: p.maxLeaves, maxDepth: p.maxDepth, minSamplesLeaf: p.minSamplesLeaf, l2: p.l2, featureFraction: 1, allowed, rand });
+      const order = orderBuf.subarray(0, sample.length);
+      order.set(sample);
+      const { tree, leaves } = growTree(data, { outputs: 1, grad, hess }, order,
+        { maxLeaves: p.maxLeaves, maxDepth: p.maxDepth, minSamplesLeaf: p.minSamplesLeaf, l2: p.l2, featureFraction: 1, allowed, rand, scratch });
       for (const leaf of leaves) {
         let v = tree.value[leaf.node];
         // Absolute error: the best constant per leaf is the median residual, not the Newton step.
@@ -159,7 +170,7 @@ export function fitGbdt(data: BinnedData, y: Targets, rows: Int32Array, obj: Obj
       for (const leaf of leaves) for (let i = leaf.start; i < leaf.end; i++) F[order[i] * K + k] += tree.value[leaf.node];
       // Rows the tree did not grow on (outside this iteration's subsample, or held out) are scored by traversal.
       if (inSample) for (const r of train) if (!inSample[r]) F[r * K + k] += tree.value[leafOf(tree, data, r)];
-      for (const r of valid) F[r * K + k] += tree.value[leafOf(tree, data, r)];
+      addLeafValues(tree, data, valid, F, K, k, true);
       iteration.push(tree);
     }
     trees.push(iteration);
@@ -179,7 +190,7 @@ export function gbdtMargins(m: GbdtModel, data: BinnedData, idx: ArrayLike<numbe
   const out = new Float64Array(idx.length * K);
   for (let i = 0; i < idx.length; i++) for (let k = 0; k < K; k++) out[i * K + k] = m.init[k];
   for (const iteration of m.trees) {
-    iteration.forEach((tree, k) => { for (let i = 0; i < idx.length; i++) out[i * K + k] += tree.value[leafOf(tree, data, idx[i])]; });
+    iteration.forEach((tree, k) => addLeafValues(tree, data, idx, out, K, k));
   }
   return out;
 }

@@ -42,7 +42,10 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
   const startedAt = Date.now();
   const count = c.threads ?? threadsFor(options);
   const entry = new URL(`./train-thread${CODE_EXT}`, import.meta.url).href;
-  const workers = Array.from({ length: count }, () => new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry, options } }));
+  // How many threads are running a task: a fit lends its spare core to a helper thread only while one is idle.
+  const busy = new Int32Array(new SharedArrayBuffer(8));
+  busy[1] = Math.min(count, os.availableParallelism());
+  const workers = Array.from({ length: count }, () => new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry, options, busy } }));
   const pending = new Map<number, { resolve: (m: FromThread) => void; reject: (e: Error) => void }>();
   let nextId = 0, stopped = false;
   let failAll: (e: Error) => void = () => undefined;

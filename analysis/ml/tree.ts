@@ -1,4 +1,6 @@
 import { MISSING_BIN, type BinnedData } from './binning.js';
+import type { SharedHistograms } from './hist-helper.js';
+import { buildHistogram } from './hist-kernel.js';
 import { sampleSorted } from './random.js';
 
 /**
@@ -29,6 +31,8 @@ export interface TreeParams {
   /** Features this tree may use (column subsampling); all when absent. */
   allowed?: number[];
   rand: () => number;
+  /** Buffers kept from tree to tree of one fit (boosting grows hundreds of trees on the same rows). */
+  scratch?: TreeScratch;
 }
 
 /** Gradients of `outputs` per row (`grad[r * outputs + k]`) and one hessian (weight) per row. */
@@ -49,14 +53,27 @@ const CAT_L2 = 10;
 const MAX_CAT_THRESHOLD = 64;
 
 interface Split { gain: number; feature: number; threshold: number; missingLeft: boolean; cats: number[] | null }
-interface Open { node: number; start: number; end: number; depth: number; hist: Float64Array | null; split: Split | null }
+interface Open { node: number; start: number; end: number; depth: number; tot: Float64Array; hist: Float64Array | null; split: Split | null }
 
 /** A pool of histogram buffers so growing a tree does not allocate one per node. */
 class HistPool {
   private free: Float64Array[] = [];
-  constructor(private size: number) {}
+  constructor(readonly size: number) {}
   take(): Float64Array { return this.free.pop() ?? new Float64Array(this.size); }
   give(h: Float64Array) { this.free.push(h); }
+}
+
+/**
+ * Histogram buffers and the partition's spare row buffer, reused by every tree of a fit; with `shared`,
+ * single-output trees build their histograms over shared buffers together with a helper thread.
+ */
+export class TreeScratch {
+  readonly pool: HistPool;
+  tmp: Int32Array;
+  constructor(features: number, outputs: number, rows: number, readonly shared: SharedHistograms | null = null) {
+    this.pool = new HistPool(features * BINS * (outputs + 2));
+    this.tmp = new Int32Array(rows);
+  }
 }
 
 /**
@@ -68,11 +85,17 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   const K = g.outputs, S = K + 2, F = data.features, n = data.rows;
   const { bins, isCategorical } = data;
   const { grad, hess } = g;
-  const pool = new HistPool(F * BINS * S);
+  const scratch = p.scratch && p.scratch.pool.size === F * BINS * S ? p.scratch : new TreeScratch(F, K, rows.length);
+  if (scratch.tmp.length < rows.length) scratch.tmp = new Int32Array(rows.length);
+  const { tmp } = scratch;
   const features = p.allowed ?? Array.from({ length: F }, (_, i) => i);
+  const perNode = p.featureFraction < 1;
+  // The shared buffers hold this fit's rows and gradients only when the caller grew them there (boosting).
+  const shared = K === 1 && !perNode && scratch.shared && scratch.shared.rows.buffer === rows.buffer ? scratch.shared : null;
+  shared?.startTree(features);
+  const pool = shared ?? scratch.pool;
   const tree: Tree = { outputs: K, feature: [], threshold: [], missing_left: [], cats: [], left: [], right: [], value: [], cover: [] };
   const leaves: LeafSegment[] = [];
-  const tmp = new Int32Array(rows.length);
 
   const newNode = (totals: Float64Array) => {
     const id = tree.feature.length;
@@ -85,14 +108,15 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   };
 
   const rowMajor = rowMajorBins(data);
-  const build = (hist: Float64Array, start: number, end: number, feats: number[]) => {
-    if (feats.length === F) hist.fill(0);
-    else for (const f of feats) hist.fill(0, f * BINS * S, (f + 1) * BINS * S);
-    const m = end - start;
+  /** Fills `hist` from the rows in [start, end) and, with `large` (the parent's), leaves the sibling's there. */
+  const build = (hist: Float64Array, start: number, end: number, feats: number[], large: Float64Array | null = null) => {
     if (K === 1) {
-      buildRowWise(hist, rowMajor, F, feats, rows, start, m, grad, hess);
+      if (shared) shared.build(hist, large, start, end - start);
+      else buildHistogram(hist, large, rowMajor, F, feats, 0, feats.length, rows, start, end - start, grad, hess);
       return;
     }
+    if (feats.length === F) hist.fill(0);
+    else for (const f of feats) hist.fill(0, f * BINS * S, (f + 1) * BINS * S);
     for (const f of feats) {
       const col = f * n, base = f * BINS * S;
       for (let i = start; i < end; i++) {
@@ -101,6 +125,7 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
         hist[o + K] += hess[r]; hist[o + K + 1] += 1;
       }
     }
+    if (large) for (let i = 0; i < large.length; i++) large[i] -= hist[i];
   };
 
   const totalsOf = (start: number, end: number) => {
@@ -120,7 +145,6 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   };
 
   const L = new Float64Array(S), R = new Float64Array(S), M = new Float64Array(S);
-  const perNode = p.featureFraction < 1;
   const pickCandidates = () => {
     if (!perNode) return features;
     return sampleSorted(features, Math.max(1, Math.round(features.length * p.featureFraction)), p.rand);
@@ -190,16 +214,16 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
    * with a random subset per node (forests), only those features are built and nothing is kept.
    */
   const openNode = (node: number, start: number, end: number, depth: number, tot: Float64Array, hist: Float64Array | null): Open => {
-    if (!canSplit(end - start, depth)) { if (hist) pool.give(hist); return { node, start, end, depth, hist: null, split: null }; }
+    if (!canSplit(end - start, depth)) { if (hist) pool.give(hist); return { node, start, end, depth, tot, hist: null, split: null }; }
     if (perNode) {
       const cands = pickCandidates(), h = pool.take();
       build(h, start, end, cands);
       const split = findSplit(h, tot, cands);
       pool.give(h);
-      return { node, start, end, depth, hist: null, split };
+      return { node, start, end, depth, tot, hist: null, split };
     }
     if (!hist) { hist = pool.take(); build(hist, start, end, features); }
-    return { node, start, end, depth, hist, split: findSplit(hist, tot, features) };
+    return { node, start, end, depth, tot, hist, split: findSplit(hist, tot, features) };
   };
 
   const rootTotals = totalsOf(0, rows.length);
@@ -220,12 +244,28 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     const s = o.split;
     const table = leftTable(s.threshold, s.missingLeft, s.cats);
     const col = s.feature * n;
+    // One pass moves the rows and sums the left child's totals; the right's are the parent's minus those.
+    const lt = new Float64Array(S), rt = new Float64Array(S);
     let l = o.start, t = 0;
-    for (let i = o.start; i < o.end; i++) { const r = rows[i]; if (table[bins[col + r]]) rows[l++] = r; else tmp[t++] = r; }
+    if (K === 1) {
+      let gl = 0, hl = 0;
+      for (let i = o.start; i < o.end; i++) {
+        const r = rows[i];
+        if (table[bins[col + r]]) { rows[l++] = r; gl += grad[r]; hl += hess[r]; } else tmp[t++] = r;
+      }
+      lt[0] = gl; lt[1] = hl;
+    } else {
+      for (let i = o.start; i < o.end; i++) {
+        const r = rows[i];
+        if (table[bins[col + r]]) { rows[l++] = r; for (let k = 0; k < K; k++) lt[k] += grad[r * K + k]; lt[K] += hess[r]; } else tmp[t++] = r;
+      }
+    }
     rows.set(tmp.subarray(0, t), l);
     const mid = l;
+    lt[K + 1] = mid - o.start;
+    for (let k = 0; k <= K; k++) rt[k] = o.tot[k] - lt[k];
+    rt[K + 1] = o.end - mid;
     tree.feature[o.node] = s.feature; tree.threshold[o.node] = s.threshold; tree.missing_left[o.node] = s.missingLeft; tree.cats[o.node] = s.cats;
-    const lt = totalsOf(o.start, mid), rt = totalsOf(mid, o.end);
     const ln = newNode(lt), rn = newNode(rt);
     tree.left[o.node] = ln; tree.right[o.node] = rn;
     leafCount++;
@@ -235,9 +275,8 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
       // Build the smaller child's histogram; the larger is the parent's minus it.
       const leftSmaller = mid - o.start <= o.end - mid;
       const small = pool.take();
-      if (leftSmaller) build(small, o.start, mid, features); else build(small, mid, o.end, features);
       const large = o.hist;
-      for (let i = 0; i < large.length; i++) large[i] -= small[i];
+      if (leftSmaller) build(small, o.start, mid, features, large); else build(small, mid, o.end, features, large);
       [lh, rh] = leftSmaller ? [small, large] : [large, small];
     } else if (o.hist) pool.give(o.hist);
     open.push(openNode(ln, o.start, mid, depth, lt, lh));
@@ -248,35 +287,16 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
 
 const rowMajorCache = new WeakMap<Uint8Array, Uint8Array>();
 /** The bins again, row-major (`[r * features + f]`): a row's bins are read together when building histograms. */
-function rowMajorBins(data: BinnedData): Uint8Array {
+export function rowMajorBins(data: BinnedData): Uint8Array {
   let rm = rowMajorCache.get(data.bins);
   if (!rm) {
     const { rows, features, bins } = data;
-    rm = new Uint8Array(rows * features);
+    // Shared memory, so a helper thread can read it too.
+    rm = new Uint8Array(new SharedArrayBuffer(rows * features));
     for (let f = 0; f < features; f++) for (let r = 0; r < rows; r++) rm[r * features + f] = bins[f * rows + r];
     rowMajorCache.set(data.bins, rm);
   }
   return rm;
-}
-
-/**
- * Histograms of a node's rows, single output: (gradient, hessian, count) per feature and bin. Row by row,
- * so each row's gradient is read once and consecutive updates hit different features (no dependency chain).
- */
-function buildRowWise(hist: Float64Array, rm: Uint8Array, F: number, features: number[], rows: Int32Array, start: number, m: number,
-  grad: Float64Array, hess: Float64Array) {
-  const nf = features.length;
-  if (nf === F) {
-    for (let i = 0; i < m; i++) {
-      const r = rows[start + i], rb = r * F, g = grad[r], h = hess[r];
-      for (let f = 0; f < F; f++) { const o = ((f << 8) + rm[rb + f]) * 3; hist[o] += g; hist[o + 1] += h; hist[o + 2] += 1; }
-    }
-    return;
-  }
-  for (let i = 0; i < m; i++) {
-    const r = rows[start + i], rb = r * F, g = grad[r], h = hess[r];
-    for (let j = 0; j < nf; j++) { const f = features[j]; const o = ((f << 8) + rm[rb + f]) * 3; hist[o] += g; hist[o + 1] += h; hist[o + 2] += 1; }
-  }
 }
 
 /**
@@ -315,26 +335,43 @@ function leftTable(threshold: number, missingLeft: boolean, cats: number[] | nul
   return t;
 }
 
-/** Precomputed go-left tables per node, so prediction is one lookup per level. */
-const compiled = new WeakMap<Tree, (Uint8Array | null)[]>();
-function tablesOf(tree: Tree): (Uint8Array | null)[] {
-  let t = compiled.get(tree);
-  if (!t) {
-    t = tree.feature.map((f, i) => (f < 0 ? null : leftTable(tree.threshold[i], tree.missing_left[i], tree.cats[i])));
-    compiled.set(tree, t);
+/** A tree's structure as typed arrays with one go-left table of 256 entries per node, so prediction is one lookup per level. */
+interface Compiled { feature: Int32Array; left: Int32Array; right: Int32Array; table: Uint8Array }
+const compiled = new WeakMap<Tree, Compiled>();
+function compiledOf(tree: Tree): Compiled {
+  let c = compiled.get(tree);
+  if (!c) {
+    const nodes = tree.feature.length;
+    c = { feature: Int32Array.from(tree.feature), left: Int32Array.from(tree.left), right: Int32Array.from(tree.right), table: new Uint8Array(nodes * BINS) };
+    for (let i = 0; i < nodes; i++) if (tree.feature[i] >= 0) c.table.set(leftTable(tree.threshold[i], tree.missing_left[i], tree.cats[i]), i * BINS);
+    compiled.set(tree, c);
   }
-  return t;
+  return c;
 }
 
 /** Whether row `r` goes to the left child at `node`. */
 export function goesLeft(tree: Tree, node: number, data: BinnedData, r: number): boolean {
-  return tablesOf(tree)[node]![data.bins[tree.feature[node] * data.rows + r]] === 1;
+  return compiledOf(tree).table[node * BINS + data.bins[tree.feature[node] * data.rows + r]] === 1;
+}
+
+/**
+ * Adds the tree's leaf value for each row `idx[i]` to `out[i * stride + offset]` (or `out[idx[i] * stride + offset]`
+ * with `byRow`): the compiled tree is looked up once per tree, not once per row.
+ */
+export function addLeafValues(tree: Tree, data: BinnedData, idx: ArrayLike<number>, out: Float64Array, stride: number, offset: number, byRow = false) {
+  const { feature, left, right, table } = compiledOf(tree), { value } = tree, { bins, rows: n } = data;
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i];
+    let node = 0, f = feature[0];
+    while (f >= 0) { node = table[node * BINS + bins[f * n + r]] ? left[node] : right[node]; f = feature[node]; }
+    out[(byRow ? r : i) * stride + offset] += value[node];
+  }
 }
 
 /** The leaf row `r` falls into. */
 export function leafOf(tree: Tree, data: BinnedData, r: number): number {
-  const tables = tablesOf(tree);
-  let node = 0;
-  while (tree.feature[node] >= 0) node = tables[node]![data.bins[tree.feature[node] * data.rows + r]] ? tree.left[node] : tree.right[node];
+  const { feature, left, right, table } = compiledOf(tree), { bins, rows: n } = data;
+  let node = 0, f = feature[0];
+  while (f >= 0) { node = table[node * BINS + bins[f * n + r]] ? left[node] : right[node]; f = feature[node]; }
   return node;
 }
