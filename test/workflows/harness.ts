@@ -62,6 +62,18 @@ export function jobInput(taskQueue: string, options: RunOptions = {}, timeouts: 
   };
 }
 
+/**
+ * Saves a finished workflow's history as `test/histories/<name>.json` when RECORD_HISTORIES is set, exported the
+ * way ops would (CLI JSON, as the Web UI downloads it), which historyFromJSON reads back in the replay test.
+ */
+export function recordHistory(env: TestWorkflowEnvironment, workflowId: string, name: string): void {
+  if (!process.env.RECORD_HISTORIES) return;
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  const json = execFileSync(findExecutable('temporal', 'TEMPORAL_CLI'),
+    ['workflow', 'show', '--workflow-id', workflowId, '--address', env.address, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
+  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
+}
+
 /** Runs one scenario: a fresh task queue and worker, the workflow started, `drive` run against its handle. */
 export async function scenario<T>(env: TestWorkflowEnvironment, workflowBundle: WorkflowBundleWithSourceMap, activities: Activities,
   input: (tq: string) => AnalysisJobInput, drive: (h: WorkflowHandle) => Promise<T>, record?: string): Promise<T> {
@@ -74,13 +86,7 @@ export async function scenario<T>(env: TestWorkflowEnvironment, workflowBundle: 
       typedSearchAttributes: [{ key: searchAttributeKeys.user, value: args.user_id }, { key: searchAttributeKeys.dataset, value: args.dataset_id }],
     });
     const out = await drive(handle);
-    if (record && process.env.RECORD_HISTORIES) {
-      fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-      // Exported the way ops would (CLI JSON, as the Web UI downloads it), which historyFromJSON reads back.
-      const json = execFileSync(findExecutable('temporal', 'TEMPORAL_CLI'),
-        ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', env.address, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
-      fs.writeFileSync(path.join(HISTORIES_DIR, `${record}.json`), json);
-    }
+    if (record) recordHistory(env, handle.workflowId, record);
     return out;
   });
 }

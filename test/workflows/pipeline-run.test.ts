@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -10,8 +7,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import { PIPELINE_WORKFLOW_TYPE, pipelineWorkflowIdFor, type PipelineInput } from '../../workflows/definitions.js';
-import { findExecutable } from '../../scripts/services/process.js';
-import { bundle, createEnv, HISTORIES_DIR, mockActivities, type Calls } from './harness.js';
+import { bundle, createEnv, mockActivities, recordHistory, type Calls } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let wb: WorkflowBundleWithSourceMap;
@@ -30,11 +26,7 @@ async function run<T>(activities: Activities, drive: (h: WorkflowHandle, input: 
   return worker.runUntil(async () => {
     const h = await env.client.workflow.start(PIPELINE_WORKFLOW_TYPE, { workflowId: pipelineWorkflowIdFor(input.pipeline_id), taskQueue, args: [input] });
     const out = await drive(h, input);
-    if (record && process.env.RECORD_HISTORIES) {
-      const json = execFileSync(findExecutable('temporal', 'TEMPORAL_CLI'),
-        ['workflow', 'show', '--workflow-id', h.workflowId, '--address', env.address, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
-      fs.writeFileSync(path.join(HISTORIES_DIR, `${record}.json`), json);
-    }
+    if (record) recordHistory(env, h.workflowId, record);
     return out;
   });
 }
