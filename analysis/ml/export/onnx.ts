@@ -5,6 +5,7 @@ import type { FeatureSpec } from '../encoding.js';
 import type { ForestModel } from '../forest.js';
 import type { GbdtModel } from '../gbdt.js';
 import type { LinearModel } from '../linear.js';
+import type { Preprocessing } from '../preprocess.js';
 import type { ModelArtifact } from '../train-models.js';
 import type { Tree } from '../tree.js';
 import { DataType, encodeModel, type AttributeValue, type Node, type Tensor, type ValueInfo } from './onnx-proto.js';
@@ -36,6 +37,8 @@ export interface InputEncoding {
   /** `value` [N, 1] for regression; `probabilities` [N, classes] and `label` [N] for classification. */
   outputs: string[];
   notes: string[];
+  /** For an ensemble: its members, in graph order, and the weights their outputs are summed with. */
+  members?: { name: string; weight: number }[];
 }
 
 export interface OnnxExport { bytes: Uint8Array; encoding: InputEncoding }
@@ -48,8 +51,10 @@ const PART_NOTE: Record<DatePart, string> = {
 class GraphBuilder {
   nodes: Node[] = [];
   initializers: Tensor[] = [];
+  /** Prefix of new names: an ensemble member's nodes read `m0_…`, `m1_…` in tools such as Netron. */
+  prefix = '';
   private n = 0;
-  fresh(base: string) { return `${base}_${this.n++}`; }
+  fresh(base: string) { return `${this.prefix}${base}_${this.n++}`; }
   op(op: string, inputs: string[], attributes: Record<string, AttributeValue | undefined> = {}, opts: { domain?: string; out?: string } = {}): string {
     const out = opts.out ?? this.fresh(op.toLowerCase());
     this.nodes.push({ op, domain: opts.domain, name: this.fresh(`n_${op}`), inputs, outputs: [out], attributes });
@@ -65,22 +70,29 @@ class GraphBuilder {
 /** The float32 threshold ONNX compares against: the split value rounded to float32 (inputs are float32 too). */
 const f32Threshold = (t: number) => Math.fround(t);
 
+/**
+ * Where a model's graph reads its inputs: tensors whose columns are in the order its own encoding lists them.
+ * A single model reads the graph inputs directly; an ensemble member reads a Gather of the shared inputs.
+ */
+interface Sources { numeric: string; categorical: string }
+const GRAPH_INPUTS: Sources = { numeric: 'numeric', categorical: 'categorical' };
+
 /** The categorical column `j` of the string input as a [N, 1] tensor. */
-function categoricalColumn(g: GraphBuilder, j: number): string {
-  return g.op('Gather', ['categorical', g.const({ type: DataType.INT64, dims: [1], int64s: [j] })], { axis: { i: 1 } });
+function categoricalColumn(g: GraphBuilder, src: Sources, j: number): string {
+  return g.op('Gather', [src.categorical, g.const({ type: DataType.INT64, dims: [1], int64s: [j] })], { axis: { i: 1 } });
 }
 
 /** Tree inputs: numeric features as given, categorical ones as their bin codes (category index, 254 other, 255 missing). */
-function treeFeatures(g: GraphBuilder, binner: BinFeature[]) {
+function treeFeatures(g: GraphBuilder, binner: BinFeature[], src: Sources) {
   const numeric = binner.flatMap((f, j) => (f.kind === 'numeric' ? [j] : []));
   const categorical = binner.flatMap((f, j) => (f.kind === 'categorical' ? [j] : []));
   const column = new Map<number, number>();
   numeric.forEach((j, i) => column.set(j, i));
   categorical.forEach((j, i) => column.set(j, numeric.length + i));
-  const parts: string[] = numeric.length ? ['numeric'] : [];
+  const parts: string[] = numeric.length ? [src.numeric] : [];
   categorical.forEach((j, i) => {
     const f = binner[j] as Extract<BinFeature, { kind: 'categorical' }>;
-    parts.push(g.op('LabelEncoder', [categoricalColumn(g, i)], {
+    parts.push(g.op('LabelEncoder', [categoricalColumn(g, src, i)], {
       keys_strings: { strings: [...f.categories, ''] },
       values_floats: { floats: [...f.categories.map((_, k) => k), MISSING_BIN] },
       default_float: { f: OTHER_BIN },
@@ -169,8 +181,8 @@ function twoClass(g: GraphBuilder, p: string): string {
   return g.op('Concat', [q, p], { axis: { i: 1 } });
 }
 
-function treeGraph(g: GraphBuilder, model: GbdtModel | ForestModel | Extract<FittedModel, { kind: 'baseline' }>, binner: BinFeature[], classes: string[]): string {
-  const { x, column } = treeFeatures(g, binner);
+function treeGraph(g: GraphBuilder, model: GbdtModel | ForestModel | Extract<FittedModel, { kind: 'baseline' }>, binner: BinFeature[], classes: string[], src: Sources): string {
+  const { x, column } = treeFeatures(g, binner, src);
   const e = emptyEnsemble();
   if (model.kind === 'gbdt') {
     const K = model.init.length;
@@ -201,7 +213,7 @@ const leafTree = (): Tree => ({ outputs: 1, feature: [-1], threshold: [0], missi
  * (LabelEncoder to an index, "other" for unseen and missing, compared with 0..K), then MatMul + Add (+ Softmax).
  * The weight rows are permuted from Assay's column order (per input) to the graph's (numbers first, then categories).
  */
-function linearGraph(g: GraphBuilder, model: LinearModel, specs: FeatureSpec[]): string {
+function linearGraph(g: GraphBuilder, model: LinearModel, specs: FeatureSpec[], src: Sources): string {
   const numeric = specs.filter((s) => s.kind === 'numeric');
   const categorical = specs.filter((s) => s.kind === 'categorical');
   const assayOffset = new Map<FeatureSpec, number>();
@@ -210,14 +222,14 @@ function linearGraph(g: GraphBuilder, model: LinearModel, specs: FeatureSpec[]):
   const order: number[] = [];
   const parts: string[] = [];
   if (numeric.length) {
-    const imputed = g.op('Imputer', ['numeric'], { imputed_value_floats: { floats: numeric.map((s) => s.mean) }, replaced_value_float: { f: NaN } }, { domain: ML });
+    const imputed = g.op('Imputer', [src.numeric], { imputed_value_floats: { floats: numeric.map((s) => s.mean) }, replaced_value_float: { f: NaN } }, { domain: ML });
     parts.push(g.op('Scaler', [imputed], { offset: { floats: numeric.map((s) => s.mean) }, scale: { floats: numeric.map((s) => 1 / s.std) } }, { domain: ML }));
     for (const s of numeric) order.push(assayOffset.get(s)!);
   }
   categorical.forEach((s, j) => {
     if (s.kind !== 'categorical') return;
     const K = s.categories.length;
-    const codes = g.op('LabelEncoder', [categoricalColumn(g, j)], {
+    const codes = g.op('LabelEncoder', [categoricalColumn(g, src, j)], {
       keys_strings: { strings: s.categories }, values_int64s: { ints: s.categories.map((_, k) => k) }, default_int64: { i: K },
     }, { domain: ML });
     const hot = g.op('Equal', [codes, g.const({ type: DataType.INT64, dims: [K + 1], int64s: Array.from({ length: K + 1 }, (_, k) => k) })]);
@@ -233,17 +245,19 @@ function linearGraph(g: GraphBuilder, model: LinearModel, specs: FeatureSpec[]):
   return model.kind === 'ridge' ? z : g.op('Softmax', [z], { axis: { i: 1 } });
 }
 
-function describeInputs(a: ModelArtifact, linear: boolean): Pick<InputEncoding, 'numeric' | 'categorical' | 'notes'> {
+type Inputs = Pick<InputEncoding, 'numeric' | 'categorical' | 'notes'>;
+
+function describeInputs(pre: Preprocessing, linear: boolean): Inputs {
   if (linear) {
-    const numeric = a.preprocessing.encoding.flatMap((s): NumericInput[] => (s.kind === 'numeric' ? [{ feature: s.name, column: s.name, missing: 'NaN' }] : []));
-    const categorical = a.preprocessing.encoding.flatMap((s): CategoricalInput[] => (s.kind === 'categorical' ? [{ feature: s.name, column: s.name, categories: s.categories, missing: '' }] : []));
+    const numeric = pre.encoding.flatMap((s): NumericInput[] => (s.kind === 'numeric' ? [{ feature: s.name, column: s.name, missing: 'NaN' }] : []));
+    const categorical = pre.encoding.flatMap((s): CategoricalInput[] => (s.kind === 'categorical' ? [{ feature: s.name, column: s.name, categories: s.categories, missing: '' }] : []));
     return { numeric, categorical, notes: [
       'numeric: the number itself (booleans 1/0); dates as days since 1970-01-01 UTC (fractional); NaN when missing.',
       'categorical: the value as text (booleans "true"/"false"); a value not among `categories` (or missing) counts as "other".',
     ] };
   }
-  const numeric = a.preprocessing.binner.flatMap((f): NumericInput[] => (f.kind === 'numeric' ? [{ feature: f.name, column: f.input, ...(f.part ? { part: f.part } : {}), missing: 'NaN' }] : []));
-  const categorical = a.preprocessing.binner.flatMap((f): CategoricalInput[] => (f.kind === 'categorical' ? [{ feature: f.name, column: f.input, categories: f.categories, missing: '' }] : []));
+  const numeric = pre.binner.flatMap((f): NumericInput[] => (f.kind === 'numeric' ? [{ feature: f.name, column: f.input, ...(f.part ? { part: f.part } : {}), missing: 'NaN' }] : []));
+  const categorical = pre.binner.flatMap((f): CategoricalInput[] => (f.kind === 'categorical' ? [{ feature: f.name, column: f.input, categories: f.categories, missing: '' }] : []));
   const parts = [...new Set(numeric.flatMap((n) => (n.part ? [n.part] : [])))];
   return { numeric, categorical, notes: [
     'numeric: the number itself (booleans 1/0); NaN when missing. Thresholds are float32: values closer than float32 precision to a split value may fall on the other side than in Assay.',
@@ -252,22 +266,71 @@ function describeInputs(a: ModelArtifact, linear: boolean): Pick<InputEncoding, 
   ] };
 }
 
+const numericKey = (c: NumericInput) => `${c.column}\u0000${c.part ?? ''}`;
+
+/**
+ * The inputs of several models merged: a column (or date part) more than one model reads is one column of the
+ * input, since linear models and trees read the same raw value. A categorical column lists the union of the
+ * categories the models know; each model still counts the ones it did not see as "other".
+ */
+function mergeInputs(all: Inputs[]): Inputs {
+  const numeric = new Map<string, NumericInput>(), categorical = new Map<string, CategoricalInput>();
+  for (const d of all) {
+    for (const c of d.numeric) if (!numeric.has(numericKey(c))) numeric.set(numericKey(c), c);
+    for (const c of d.categorical) {
+      const seen = categorical.get(c.column);
+      categorical.set(c.column, seen ? { ...seen, categories: [...new Set([...seen.categories, ...c.categories])] } : c);
+    }
+  }
+  const notes = [...new Set(all.flatMap((d) => d.notes))];
+  if (all.length > 1) notes.push('ensemble: each member reads the columns it was trained on; a category one member did not see counts as "other" in that member.');
+  return { numeric: [...numeric.values()], categorical: [...categorical.values()], notes };
+}
+
+/** One model's view of the shared inputs: the graph inputs themselves when its columns are theirs, in order; else a Gather. */
+function memberSources(g: GraphBuilder, mine: Inputs, all: Inputs): Sources {
+  const view = (input: string, idx: number[], total: number) => (idx.length === total && idx.every((v, i) => v === i) ? input
+    : g.op('Gather', [input, g.const({ type: DataType.INT64, dims: [idx.length], int64s: idx })], { axis: { i: 1 } }));
+  return {
+    numeric: mine.numeric.length ? view('numeric', mine.numeric.map((c) => all.numeric.findIndex((x) => numericKey(x) === numericKey(c))), all.numeric.length) : 'numeric',
+    categorical: mine.categorical.length ? view('categorical', mine.categorical.map((c) => all.categorical.findIndex((x) => x.column === c.column)), all.categorical.length) : 'categorical',
+  };
+}
+
+const isLinear = (m: FittedModel): m is LinearModel => m.kind === 'ridge' || m.kind === 'softmax';
+
+/** One fitted model's output from `src`: values [N, 1] for regression, probabilities [N, classes] for classification. */
+function modelGraph(g: GraphBuilder, a: ModelArtifact, model: FittedModel, src: Sources): string {
+  if (model.kind === 'ensemble') throw new DataError('INVALID_OPTIONS', 'An ensemble whose member is an ensemble is not exportable to ONNX. Use format=json.', { format: 'onnx', model: 'ensemble' });
+  return isLinear(model) ? linearGraph(g, model, a.preprocessing.encoding, src) : treeGraph(g, model, a.preprocessing.binner, a.classes, src);
+}
+
 /**
  * The fitted model as an ONNX file: trees (GBDT, forest, baseline) as one `ai.onnx.ml` TreeEnsembleRegressor with
  * the link as SOFTMAX `post_transform` for several classes or a Sigmoid node for two, linear models as MatMul/Add.
+ * An ensemble is one graph: each member's nodes (names prefixed `m<i>_`) read their columns of the shared inputs,
+ * and their outputs (probabilities, or values) are summed with the members' weights, as Assay predicts it.
  * Inputs `numeric` (float [N, n]) and `categorical` (string [N, m]) as described by the returned encoding,
  * which is also stored in the file's `metadata_props`.
  */
 export function exportOnnx(a: ModelArtifact, meta: { producerVersion: string; modelId?: string }): OnnxExport {
-  if (a.model.kind === 'ensemble') {
-    throw new DataError('INVALID_OPTIONS', `This model is an ensemble of ${a.model.members.map((m) => m.name).join(', ')}; an ensemble is not exportable to ONNX yet. Use format=json, or train with options.models naming one family.`, { format: 'onnx', model: 'ensemble' });
-  }
   const g = new GraphBuilder();
-  const linear = a.model.kind === 'ridge' || a.model.kind === 'softmax';
-  const { numeric, categorical, notes } = describeInputs(a, linear);
-  const scores = a.model.kind === 'ridge' || a.model.kind === 'softmax'
-    ? linearGraph(g, a.model, a.preprocessing.encoding)
-    : treeGraph(g, a.model, a.preprocessing.binner, a.classes);
+  const members = a.model.kind === 'ensemble' ? a.model.members : null;
+  const parts = members ? members.map((m) => ({ model: m.model, weight: m.weight })) : [{ model: a.model, weight: 1 }];
+  const own = parts.map((p) => describeInputs(a.preprocessing, isLinear(p.model)));
+  const shared = mergeInputs(own);
+  const { numeric, categorical, notes } = shared;
+  let scores: string;
+  if (!members) scores = modelGraph(g, a, a.model, GRAPH_INPUTS);
+  else {
+    const weighted = parts.map((p, i) => {
+      g.prefix = `m${i}_`;
+      const out = modelGraph(g, a, p.model, memberSources(g, own[i], shared));
+      return g.op('Mul', [out, g.const({ type: DataType.FLOAT, dims: [], floats: [p.weight] })]);
+    });
+    g.prefix = '';
+    scores = g.op('Sum', weighted);
+  }
   const outputs: ValueInfo[] = [];
   if (a.task === 'regression') {
     g.op('Identity', [scores], {}, { out: 'value' });
@@ -284,14 +347,16 @@ export function exportOnnx(a: ModelArtifact, meta: { producerVersion: string; mo
   const encoding: InputEncoding = {
     version: ONNX_ENCODING_VERSION, model: a.name, task: a.task, target: a.target, classes: a.classes,
     numeric, categorical, outputs: outputs.map((o) => o.name), notes,
+    ...(members ? { members: members.map((m) => ({ name: m.name, weight: m.weight })) } : {}),
   };
   const bytes = encodeModel({
     irVersion: IR_VERSION, opsets: OPSETS, producer: { name: 'assay', version: meta.producerVersion },
-    doc: `Assay ${a.name} model for '${a.target}' (${a.task}). Inputs and their encoding: metadata_props["assay.input_encoding"].`,
+    doc: `Assay ${a.name} model${members ? ` (${members.map((m) => `${m.weight} × ${m.name}`).join(' + ')})` : ''} for '${a.target}' (${a.task}). Inputs and their encoding: metadata_props["assay.input_encoding"].`,
     graph: { name: `assay_${a.name}`, nodes: g.nodes, initializers: g.initializers, inputs, outputs },
     metadata: {
       'assay.input_encoding': JSON.stringify(encoding),
       'assay.artifact_version': String(a.version),
+      ...(members ? { 'assay.ensemble_members': JSON.stringify(members.map((m) => ({ name: m.name, weight: m.weight, params: m.params }))) } : {}),
       ...(meta.modelId ? { 'assay.model_id': meta.modelId } : {}),
     },
   });

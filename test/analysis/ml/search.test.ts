@@ -8,7 +8,6 @@ import { trialKey } from '../../../analysis/ml/search-space.js';
 import { chooseModel, isOverfit } from '../../../analysis/ml/select-model.js';
 import { keyOf, trainModels, type FoldScore } from '../../../analysis/ml/train-models.js';
 import { defaultTimeBudget, sampleRowsFor } from '../../../analysis/ml/budget.js';
-import { DataError } from '../../../analysis/errors.js';
 import { exportOnnx } from '../../../analysis/ml/export/onnx.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
 
@@ -133,13 +132,13 @@ describe('ensemble', () => {
     }
   });
 
-  test('an ensemble is not exportable to ONNX yet: a data error (422 through the API) that says so', async () => {
+  test('an ensemble artifact exports to ONNX, its members and weights in the file (parity: test/analysis/ml/export)', async () => {
     const g = await trainModels({ ...regression, models: ['linear'] });
     const ens = { ...g.artifact, name: 'ensemble' as const, model: { kind: 'ensemble' as const, members: [
       { name: 'linear' as const, params: {}, weight: 0.5, model: g.artifact.model }, { name: 'linear' as const, params: {}, weight: 0.5, model: g.artifact.model }] } };
-    const err = (() => { try { exportOnnx(ens, { producerVersion: 'test' }); } catch (e) { return e; } return null; })();
-    expect(err).toBeInstanceOf(DataError);
-    expect((err as Error).message).toMatch(/not exportable to ONNX yet\. Use format=json/);
+    const { bytes, encoding } = exportOnnx(ens, { producerVersion: 'test' });
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(encoding.members).toEqual([{ name: 'linear', weight: 0.5 }, { name: 'linear', weight: 0.5 }]);
   });
 
   test('when the ensemble makes the leaderboard it names its members and weights', async () => {

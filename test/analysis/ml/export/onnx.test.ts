@@ -59,6 +59,15 @@ function trained(name: ModelName, kind: Task | 'binary', seed = 3): { artifact: 
   return { artifact, rows };
 }
 
+/** An ensemble of the named families fitted on the same rows (so they share the preprocessing), as Assay saves it. */
+function ensembled(members: [ModelName, number][], kind: Task | 'binary') {
+  const fitted = members.map(([name]) => trained(name, kind));
+  const model = { kind: 'ensemble' as const, members: members.map(([name, weight], i) => ({ name, params: {}, weight, model: fitted[i].artifact.model })) };
+  // Through JSON, as the artifact is stored and served.
+  const artifact = JSON.parse(JSON.stringify({ ...fitted[0].artifact, name: 'ensemble', model })) as ModelArtifact;
+  return { artifact, rows: fitted[0].rows };
+}
+
 async function scoreOnnx(bytes: Uint8Array, encoding: ReturnType<typeof exportOnnx>['encoding'], rows: Record<string, unknown>[]) {
   const session = await InferenceSession.create(bytes);
   const { numeric, categorical } = onnxInputs(encoding, rows);
@@ -71,7 +80,10 @@ async function scoreOnnx(bytes: Uint8Array, encoding: ReturnType<typeof exportOn
 
 /** Largest gap between Assay's and ONNX Runtime's outputs: probabilities absolute, values relative to max(1, |y|). */
 async function parity(name: ModelName, kind: Task | 'binary') {
-  const { artifact, rows } = trained(name, kind);
+  return parityOf(trained(name, kind));
+}
+
+async function parityOf({ artifact, rows }: { artifact: ModelArtifact; rows: Record<string, unknown>[] }) {
   const { bytes, encoding } = exportOnnx(artifact, { producerVersion: 'test' });
   const onnx = await scoreOnnx(bytes, encoding, rows);
   const assay = predictRows(artifact, rows);
@@ -96,6 +108,48 @@ describe('ONNX export matches Assay on the training rows (onnxruntime-node, 1e-5
   test.each(cases)('%s (%s)', async (name, kind) => {
     const { worst } = await parity(name, kind);
     expect(worst).toBeLessThan(1e-5);
+  });
+});
+
+describe('ensembles export as one graph that matches Assay on the training rows (onnxruntime-node, 1e-5)', () => {
+  const cases: [Task | 'binary', [ModelName, number][]][] = [
+    ['regression', [['gbdt', 0.5], ['linear', 0.3], ['random_forest', 0.2]]],
+    ['classification', [['gbdt', 0.4], ['linear', 0.36], ['random_forest', 0.24]]],
+    ['binary', [['linear', 0.6], ['gbdt', 0.28], ['baseline', 0.12]]],
+  ];
+  test.each(cases)('%s: %j', async (kind, members) => {
+    const e = ensembled(members, kind);
+    const { worst, encoding, artifact } = await parityOf(e);
+    expect(worst).toBeLessThan(1e-5);
+    // The blend is not just its heaviest member: Assay's outputs differ from that member's by far more than the tolerance.
+    const blend = predictRows(artifact, e.rows), heaviest = predictRows(trained(members[0][0], kind).artifact, e.rows);
+    const gap = (p: typeof blend, i: number) => (p.probabilities ? Object.values(p.probabilities[i]) : [p.predictions[i] as number]);
+    const diff = Math.max(...e.rows.map((_, i) => Math.max(...gap(blend, i).map((v, k) => Math.abs(v - gap(heaviest, i)[k])))));
+    expect(diff).toBeGreaterThan(1e-3);
+    expect(encoding.members).toEqual(members.map(([name, weight]) => ({ name, weight })));
+    expect(encoding.outputs).toEqual(artifact.task === 'regression' ? ['value'] : ['probabilities', 'label']);
+  });
+
+  test('members read their own columns of the shared inputs (linear: the date itself; trees: its parts), and the file lists the members', async () => {
+    const { artifact, rows } = ensembled([['linear', 0.5], ['gbdt', 0.5]], 'regression');
+    const { bytes, encoding } = exportOnnx(artifact, { producerVersion: 'test', modelId: 'm-2' });
+    // Union of the linear model's columns and the trees' features, each once.
+    expect(encoding.numeric.map((c) => c.feature)).toEqual(['a', 'b', 'n', 'day', 'day.year', 'day.month', 'day.day_of_week', 'day.ordinal']);
+    expect(encoding.categorical.map((c) => c.column)).toEqual(['city', 'flag']);
+    const session = await InferenceSession.create(bytes);
+    expect(session.inputNames).toEqual(['numeric', 'categorical']);
+    expect(session.outputNames).toEqual(['value']);
+    const text = Buffer.from(bytes).toString('latin1');
+    expect(text).toContain('assay.ensemble_members');
+    expect(text).toContain(JSON.stringify(encoding));
+    // Each member's share is visible: the ONNX value is the weighted sum of the two single-model exports.
+    const onnx = await scoreOnnx(bytes, encoding, rows);
+    const singles = await Promise.all(['linear', 'gbdt'].map(async (name) => {
+      const m = trained(name as ModelName, 'regression');
+      const x = exportOnnx(m.artifact, { producerVersion: 'test' });
+      return (await scoreOnnx(x.bytes, x.encoding, rows)).value as number[];
+    }));
+    onnx.value.forEach((v, i) => expect(Math.abs((v as number) - 0.5 * singles[0][i] - 0.5 * singles[1][i])).toBeLessThan(1e-4));
   });
 });
 
