@@ -2882,8 +2882,40 @@ export interface operations {
                                 model: string;
                                 cv_mean: number;
                                 cv_std: number;
+                                members?: {
+                                    model: string;
+                                    weight: number;
+                                    params?: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
                             }[];
                             best_model_id: string;
+                            trials?: ({
+                                model: string;
+                                params: {
+                                    [key: string]: unknown;
+                                };
+                                cv_mean: number;
+                                seconds: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            rows_used?: number;
+                            rows_by_stage?: {
+                                search: number;
+                                refit: number;
+                                explain: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            search?: {
+                                time_budget_s: number | null;
+                                stopped: string;
+                                seconds: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
                             features?: string[];
                             validation?: {
                                 /** @enum {string} */

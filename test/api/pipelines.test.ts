@@ -27,8 +27,8 @@ async function poll(u: ApiClient, id: string, timeoutMs = 60_000) {
 }
 
 beforeAll(async () => {
-  // A 1 MB quota: the messy table and its versions fit (tens of KB); the quota test below fills it.
-  stack = await startStack({ db: 'postgres', env: { STORAGE_QUOTA_MB: '1' } });
+  // A 4 MB quota: the messy table, its versions and a run's artifacts (report, PDF, model) fit; the quota test below fills it.
+  stack = await startStack({ db: 'postgres', env: { STORAGE_QUOTA_MB: '4' } });
   alice = new ApiClient(stack.base);
   mallory = new ApiClient(stack.base);
   await alice.register();
@@ -237,11 +237,11 @@ test('the storage quota counts the version to come (the input\'s size stands in 
   const carol = new ApiClient(stack.base);
   await carol.register();
   const d = (await carol.upload('small.csv', 'a,b\n1,2\n3,4\n')).body.dataset_id;
-  // Make the upload count as 0.6 MB: with its version that would be 1.2 MB, past the 1 MB quota.
-  await stack.db.updateTable('datasets').set({ size_bytes: 600 * 1024 }).where('id', '=', d).execute();
+  // Make the upload count as 2.3 MB: with its version that would be 4.6 MB, past the 4 MB quota.
+  await stack.db.updateTable('datasets').set({ size_bytes: 2300 * 1024 }).where('id', '=', d).execute();
   const r = await carol.post('/pipelines/run', { dataset_id: d, steps: [{ step: 'deduplicate' }] });
   expect(r.status).toBe(413);
-  expect(r.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { quota_bytes: 1024 * 1024, held_bytes: 600 * 1024, needed_bytes: 600 * 1024 } });
+  expect(r.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { quota_bytes: 4 * 1024 * 1024, held_bytes: 2300 * 1024, needed_bytes: 2300 * 1024 } });
   expect(await stack.db.selectFrom('pipelines').select('id').where('dataset_id', '=', d).execute()).toEqual([]);
 });
 
