@@ -202,7 +202,12 @@ export class FaultStack {
   async checksums(runId: string): Promise<Record<string, string>> {
     const rows = await this.query<{ filename: string; storage_key: string }>('select filename, storage_key from artifacts where run_id = $1 order by filename', [runId]);
     const out: Record<string, string> = {};
-    for (const r of rows) out[r.filename] = createHash('sha256').update(await this.storage.get(r.storage_key)).digest('hex');
+    for (const r of rows) {
+      const body = await this.storage.get(r.storage_key);
+      // modeling.json records how long each search trial and the stage took: the only part that is not deterministic.
+      const bytes = r.filename === 'modeling.json' ? JSON.stringify(withoutTimings(JSON.parse(body.toString('utf8')))) : body;
+      out[r.filename] = createHash('sha256').update(bytes).digest('hex');
+    }
     return out;
   }
 
@@ -254,6 +259,13 @@ export class FaultStack {
     await Promise.all([this.temporal.stop(), this.s3.stop(), this.pg.stop()].map((p) => p.catch(() => undefined)));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A JSON value without its timing fields (`seconds`, `stage_seconds`, …), which measure the machine, not the model. */
+export function withoutTimings(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutTimings);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !/seconds$/.test(k)).map(([k, x]) => [k, withoutTimings(x)]));
+  return v;
 }
 
 /** A run's artifacts that must be byte-identical between an undisturbed run and a disturbed one. */
