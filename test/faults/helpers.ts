@@ -261,8 +261,12 @@ export class FaultStack {
   }
 }
 
-/** A JSON value without its timing fields (`seconds`, `stage_seconds`, …), which measure the machine, not the model. */
+/**
+ * A JSON value without its timing fields (`seconds`, `stage_seconds`, …) and with durations in sentences ("in 18.9 s
+ * of fitting") blanked: they measure the machine, not the model.
+ */
 export function withoutTimings(v: unknown): unknown {
+  if (typeof v === 'string') return v.replace(/\b\d+(?:\.\d+)? s\b/g, '… s');
   if (Array.isArray(v)) return v.map(withoutTimings);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !/seconds$/.test(k)).map(([k, x]) => [k, withoutTimings(x)]));
   return v;
