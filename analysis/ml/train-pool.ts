@@ -46,8 +46,8 @@ const toError = (m: Extract<FromThread, { kind: 'error' }>) =>
 
 /**
  * Trains in a pool of worker threads so both cores fit folds and the caller's event loop stays free (a
- * Temporal activity keeps heartbeating). The first thread prepares the data from `options` and hands a copy to
- * the others (preparing costs seconds of CPU; copying the typed arrays, milliseconds); folds and
+ * Temporal activity keeps heartbeating). Each thread prepares the data from `options` (or, with
+ * ASSAY_SHARE_PREPARED=1, the first prepares and hands a copy to the others); folds and
  * candidates are handed out as threads become free; `onFold` receives the scores finished so far. Finishing
  * runs the refit on all rows and the fit on the explanation split on two threads at once.
  * @example const job = trainInPool(opts, { onFold: (done) => ctx.heartbeat({ folds: done }) }); await job.result;
@@ -59,12 +59,15 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
   // How many threads are running a task: a fit lends its spare core to a helper thread only while one is idle.
   const busy = new Int32Array(new SharedArrayBuffer(8));
   busy[1] = Math.min(count, os.availableParallelism());
-  const channels = Array.from({ length: count - 1 }, () => new MessageChannel());
   const boot = new URL('./thread-boot.mjs', import.meta.url);
-  const workers = [
+  // With ASSAY_SHARE_PREPARED=1 the first thread prepares and hands its copy to the others: ~1.3 s less CPU on the
+  // 100k stage, but the others wait meanwhile, and with a free core that was measured slower in wall time (README,
+  // "Why some parts are ours"). By default every thread prepares its own copy at the same time.
+  const channels = process.env.ASSAY_SHARE_PREPARED === '1' ? Array.from({ length: count - 1 }, () => new MessageChannel()) : [];
+  const workers = channels.length ? [
     new Worker(boot, { workerData: { entry, options, busy, share: channels.map((c) => c.port1) } satisfies ThreadData, transferList: channels.map((c) => c.port1) }),
     ...channels.map((c) => new Worker(boot, { workerData: { entry, busy, from: c.port2 } satisfies ThreadData, transferList: [c.port2] })),
-  ];
+  ] : Array.from({ length: count }, () => new Worker(boot, { workerData: { entry, options, busy } satisfies ThreadData }));
   const pending = new Map<number, { resolve: (m: FromThread) => void; reject: (e: Error) => void }>();
   let nextId = 0, stopped = false;
   let failAll: (e: Error) => void = () => undefined;
