@@ -23,6 +23,9 @@ const peer = (mode: string, arg: string) => JSON.parse(execFileSync(python, ['be
 const median = (xs: number[]) => { const s = [...xs].sort((p, q) => p - q); return s[Math.floor(s.length / 2)]; };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ml-'));
 const vega = (f: string) => path.resolve('node_modules/vega-datasets/data', f);
+// BENCH_ONLY=stage runs only the train-stage comparison (the 100k table is still generated): a quicker loop when
+// working on the stage.
+const stageOnly = process.env.BENCH_ONLY === 'stage';
 
 peer('export', dir);
 const sets: { name: string; file: string; target: string; task: 'classification' | 'regression' }[] = [
@@ -34,9 +37,9 @@ const sets: { name: string; file: string; target: string; task: 'classification'
   { name: 'cars (vega)', file: vega('cars.json'), target: 'Miles_per_Gallon', task: 'regression' },
 ];
 
-console.log('bench:ml — 5-fold CV on the same rows, features and folds (Assay best model vs scikit-learn 1.5.2 HistGradientBoosting)');
-console.log('  dataset                    rows  metric     Assay best            sklearn HGB   Δ score   GBDT fit/fold Assay  sklearn');
-for (const s of sets) {
+if (!stageOnly) console.log('bench:ml — 5-fold CV on the same rows, features and folds (Assay best model vs scikit-learn 1.5.2 HistGradientBoosting)');
+if (!stageOnly) console.log('  dataset                    rows  metric     Assay best            sklearn HGB   Δ score   GBDT fit/fold Assay  sklearn');
+for (const s of stageOnly ? [] : sets) {
   const parquet = path.join(dir, `${path.basename(s.file)}.parquet`);
   const manifest = await readTable({ inputPath: s.file, format: s.file.endsWith('.json') ? 'json' : 'csv', parquetOut: parquet });
   const { frame } = await loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows: 1e9, seed: 1 });
@@ -88,7 +91,7 @@ const fitTimes = { one: [] as number[], two: [] as number[], sk: [] as number[],
 const fitCpu = { one: [] as number[], two: [] as number[], sk: [] as number[], lgbm: [] as number[] };
 const cpuSince = (c: NodeJS.CpuUsage) => { const u = process.cpuUsage(c); return (u.user + u.system) / 1e6; };
 let iterations = 0, skIterations = 0, lgbmIterations = 0;
-for (let k = 0; k < RUNS; k++) {
+for (let k = 0; k < (stageOnly ? 0 : RUNS); k++) {
   for (const threads of [1, 2]) {
     const t0 = performance.now(), c0 = process.cpuUsage();
     const m = fitGbdt(data, { yNum: new Float64Array(ROWS), yCls: Int32Array.from(yv), classes: 2 }, all, 'binary', {}, 1, { threads });
@@ -99,14 +102,14 @@ for (let k = 0; k < RUNS; k++) {
   fitTimes.sk.push(r.fit_s); fitTimes.lgbm.push(r.lightgbm_s); fitCpu.sk.push(r.fit_cpu); fitCpu.lgbm.push(r.lightgbm_cpu); skIterations = r.iterations; lgbmIterations = r.lightgbm_iterations;
 }
 const sk = median(fitTimes.sk);
-console.log(`\n  GBDT fit, ${ROWS.toLocaleString('en-US')} × ${F} binary, defaults, ${os.availableParallelism()} cores (median of ${RUNS}, alternating):`);
+if (!stageOnly) console.log(`\n  GBDT fit, ${ROWS.toLocaleString('en-US')} × ${F} binary, defaults, ${os.availableParallelism()} cores (median of ${RUNS}, alternating):`);
 const skCpu = median(fitCpu.sk);
 const line = (label: string, wall: number[], cpu: number[], note: string) =>
   console.log(`    ${label.padEnd(22)}  ${median(wall).toFixed(2)} s wall  ${median(cpu).toFixed(2)} s CPU  ratio to scikit-learn ${(median(wall) / sk).toFixed(2)}× wall, ${(median(cpu) / skCpu).toFixed(2)}× CPU  ${note}`);
-line('Assay, 1 thread', fitTimes.one, fitCpu.one, `(${iterations} iterations)`);
-line('Assay, 2 threads', fitTimes.two, fitCpu.two, `(${iterations} iterations)`);
-line('scikit-learn HGB', fitTimes.sk, fitCpu.sk, `(${skIterations} iterations, OpenMP threads)`);
-line('LightGBM 4.6', fitTimes.lgbm, fitCpu.lgbm, `(${lgbmIterations} iterations, OpenMP threads)`);
+if (!stageOnly) line('Assay, 1 thread', fitTimes.one, fitCpu.one, `(${iterations} iterations)`);
+if (!stageOnly) line('Assay, 2 threads', fitTimes.two, fitCpu.two, `(${iterations} iterations)`);
+if (!stageOnly) line('scikit-learn HGB', fitTimes.sk, fitCpu.sk, `(${skIterations} iterations, OpenMP threads)`);
+if (!stageOnly) line('LightGBM 4.6', fitTimes.lgbm, fitCpu.lgbm, `(${lgbmIterations} iterations, OpenMP threads)`);
 
 // The train stage with GBDT only, as the `train` activity runs it (pool of worker threads, default validation:
 // stratified 5-fold CV beside a 20% test split, refit, permutation importance, TreeSHAP, partial dependence),
@@ -143,6 +146,8 @@ if (process.env.BENCH_STAGE !== '0') {
   stageLine('scikit-learn HGB', stage.sk, stageCpu.sk, skCv, skTest, '  (no SHAP: the shap package is not installed)');
   stageLine('LightGBM 4.6', stage.lgbm, stageCpu.lgbm, lgbmCv, lgbmTest, '  (SHAP by its pred_contrib)');
 }
+
+if (stageOnly) { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); }
 
 // Random forests on 2,000 rows × 10 features, 50 trees: ours against ml-random-forest.
 const N = 2000;

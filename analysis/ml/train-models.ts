@@ -3,16 +3,15 @@ import { selectEnsemble, type OutOfFold } from './ensemble.js';
 import { Searcher } from './search.js';
 import { trialKey, type TrialParams, type TrialSpec } from './search-space.js';
 import { chooseModel, isOverfit } from './select-model.js';
-import { modelingCharts, trialCharts, type ChartSpec } from './charts.js';
-import { diagnose, type Diagnostics } from './diagnostics.js';
-import { fitDrift, type DriftReference } from './drift.js';
-import { partialDependence, permutationImportance, type PartialDependence } from './explain.js';
+import type { ChartSpec } from './charts.js';
+import type { Diagnostics } from './diagnostics.js';
+import type { DriftReference } from './drift.js';
+import type { PartialDependence } from './explain.js';
 import { higherIsBetter, type Metric } from './metrics.js';
+import { assembleResult, explainPart, refitPart } from './finish-parts.js';
 import { fitSeed, prepareTraining, type Training, type TrainOptions } from './prepare-training.js';
-import { applyPreprocessing, pickRows, type Preprocessing } from './preprocess.js';
-import { seededRandom, shuffled } from './random.js';
+import type { Preprocessing } from './preprocess.js';
 import { scorePredictions } from './scoring.js';
-import { explainRows, meanAbsShap, shapRowsFor } from './shap.js';
 import type { ValidationSummary } from './validation/plan.js';
 
 export type { TrainOptions } from './prepare-training.js';
@@ -87,12 +86,6 @@ export interface TrainResult {
   artifact: ModelArtifact;
 }
 
-const EXPLAIN_ROWS = 5_000;
-const SHAP_ROWS = 200;
-const PD_ROWS = 200;
-const PD_FEATURES = 3;
-/** Held-out rows for importance and diagnostics when the refit already spent the budget. */
-const LATE_EXPLAIN_ROWS = 1_000;
 /** Training rows of a fold scored for the train–validation gap (a sample: predicting is cheap, not free). */
 const TRAIN_SCORE_ROWS = 2_000;
 /** Trials whose out-of-fold predictions are kept as ensemble candidates (the best ones, plus each family's best). */
@@ -167,13 +160,6 @@ export function beyondNoise(metric: Metric, a: { cv_mean: number; cv_std: number
   return gain > (a.cv_std / Math.sqrt(Math.max(1, a.folds.length))) * Math.sqrt(2 * Math.log(Math.max(2, tried)));
 }
 
-/** The served model's shape: a family's trial, or the ensemble of several fitted on the same rows. */
-function fitEntry(t: Training, e: LeaderboardEntry, idx: Int32Array, fold: number, deadline?: number): FittedModel {
-  const fit = (model: ModelName, params: TrialParams) => fitCandidate(model, t.o.task, t.d, idx, { seed: fitSeed(t.o.seed, model, fold), weights: t.weights, deadline, params });
-  if (e.model !== 'ensemble') return fit(e.model, e.params ?? {});
-  return { kind: 'ensemble', members: e.members!.map((m) => ({ name: m.model, params: m.params, weight: m.weight, model: fit(m.model, m.params) })) };
-}
-
 /** Adds the greedy ensemble of the candidates' out-of-fold predictions to the leaderboard, when it has two members or more. */
 function withEnsemble(t: Training, leaderboard: LeaderboardEntry[], oofs: OutOfFold[], warnings: string[]): LeaderboardEntry[] {
   const width = t.o.task === 'regression' ? 1 : t.d.classes.length;
@@ -195,62 +181,31 @@ function withEnsemble(t: Training, leaderboard: LeaderboardEntry[], oofs: OutOfF
 }
 
 /**
- * Builds the ensemble, chooses the model to serve (an overfitting leader gives way to a sound model within
- * noise), scores it on the test split, refits it on all rows and explains it. With a test split the model
- * fitted on the non-test rows gives test_score, permutation importance, diagnostics and the train/held-out
- * gap; without one a fold does (the last for time order, the one with most history, else fold 1). The
- * served model is then refitted on every row, test rows included; SHAP and partial dependence come from it.
+ * Builds the ensemble and chooses the model to serve (an overfitting leader gives way to a sound model within
+ * noise): the returned leaderboard's first row. Pushes the ensemble's and the choice's notes onto `warnings`.
+ */
+export function chooseServed(t: Training, board: LeaderboardEntry[], warnings: string[], oofs: OutOfFold[] = []): LeaderboardEntry[] {
+  const choice = chooseModel(withEnsemble(t, board, oofs, warnings));
+  if (choice.note) warnings.push(choice.note);
+  return choice.leaderboard;
+}
+
+const NO_SEARCH: Pick<TrainResult, 'trials' | 'search'> = { trials: [], search: { time_budget_s: null, stopped: 'defaults_only', seconds: 0 } };
+
+/**
+ * Builds the ensemble, chooses the model to serve, scores it on the test split, refits it on all rows and
+ * explains it. With a test split the model fitted on the non-test rows gives test_score, permutation importance,
+ * diagnostics and the train/held-out gap; without one a fold does (the last for time order, the one with most
+ * history, else fold 1). The served model is then refitted on every row, test rows included; SHAP and partial
+ * dependence come from it. The two fits are independent: a pool runs them on two threads (see `finish-parts.ts`);
+ * this runs them one after the other.
  */
 export function finishTraining(t: Training, board: LeaderboardEntry[], warnings: string[], deadline?: number, oofs: OutOfFold[] = [],
-  search: Pick<TrainResult, 'trials' | 'search'> = { trials: [], search: { time_budget_s: null, stopped: 'defaults_only', seconds: 0 } }): TrainResult {
-  const { o, d, pre } = t;
-  const choice = chooseModel(withEnsemble(t, board, oofs, warnings));
-  const leaderboard = choice.leaderboard;
-  if (choice.note) warnings.push(choice.note);
-  const best = leaderboard[0];
-  const all = Int32Array.from({ length: d.rows }, (_, i) => i);
-  const finalModel = fitEntry(t, best, all, -1, deadline);
-  if (stoppedEarly(finalModel)) warnings.push(`The time budget ran out while refitting ${best.model} on all rows; the saved model has fewer trees than planned.`);
-  const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
-  const split = t.test ?? t.folds[explainFold];
-  const trainIdx = split.train;
-  const explainModel = fitEntry(t, best, trainIdx, t.test ? -2 : explainFold, deadline);
-  const testScore = t.test ? scorePredictions(t.metric, d, predictCandidate(explainModel, d, t.test.valid), t.test.valid) : null;
-
-  // Past the deadline the explanations shrink (fewer rows, one dependence plot) so the stage still ends near its budget.
-  const late = deadline !== undefined && Date.now() > deadline;
-  if (late) warnings.push('The time budget was spent by the refit; importance, SHAP and partial dependence were computed on fewer rows than usual.');
-  const explainRows_ = late ? LATE_EXPLAIN_ROWS : EXPLAIN_ROWS;
-  const rand = seededRandom(o.seed + 17);
-  const heldOut = split.valid.length > explainRows_ ? shuffled(split.valid, rand).slice(0, explainRows_).sort((a, b) => a - b) : split.valid;
-  const target = { yNum: Float64Array.from(heldOut, (r) => d.yNum[r]), yCls: Int32Array.from(heldOut, (r) => d.yCls[r]), classes: d.classes };
-  const held = applyPreprocessing(pre, pickRows(t.columns, heldOut), heldOut.length);
-  const importances = permutationImportance(explainModel, pre, held, target, t.metric, o.seed);
-  const heldIdx = Array.from({ length: heldOut.length }, (_, i) => i);
-  const diagnostics = diagnose(predictCandidate(explainModel, { ...held, classes: d.classes }, heldIdx), Array.from(target.yNum), Array.from(target.yCls), d.classes);
-  const trainSample = trainIdx.length > EXPLAIN_ROWS ? shuffled(Array.from(trainIdx), rand).slice(0, EXPLAIN_ROWS) : Array.from(trainIdx);
-  const trainScore = scorePredictions(t.metric, d, predictCandidate(explainModel, d, trainSample), trainSample);
-
-  const xMean = new Array<number>(d.width).fill(0);
-  for (let r = 0; r < d.rows; r++) for (let j = 0; j < d.width; j++) xMean[j] += d.X[r * d.width + j] / d.rows;
-  const drawn = shuffled(Array.from(all), rand).slice(0, SHAP_ROWS);
-  const sample = [...drawn].sort((a, b) => a - b);
-  const shapSample = drawn.slice(0, late ? Math.min(20, drawn.length) : shapRowsFor(finalModel, SHAP_ROWS)).sort((a, b) => a - b);
-  const shap = best.model === 'baseline' ? [] : meanAbsShap(explainRows(finalModel, pre, d, shapSample, xMean), pre, shapSample.length);
-  const pdFeatures = importances.filter((i) => pre.inputs.find((c) => c.name === i.feature)?.type !== 'datetime').slice(0, late ? 1 : PD_FEATURES).map((i) => i.feature);
-  const pd = best.model === 'baseline' ? [] : partialDependence(finalModel, pre, t.columns, sample.slice(0, PD_ROWS), pdFeatures, d.classes);
-  const core = { metric: t.metric, leaderboard, importances, shap_importance: shap, partial_dependence: pd, diagnostics };
-  const searchRows = new Set(t.folds.flatMap((f) => [...f.valid, ...f.train])).size;
-  return {
-    task: o.task, target: o.target, ...core, best_model: best.model,
-    features: pre.inputs.map((c) => c.name), excluded: t.excluded, train_score: trainScore,
-    validation: t.validation, test_score: testScore, ...search,
-    explained_on: t.test ? `${heldOut.length} rows of the held-out test split` : `${heldOut.length} held-out rows of fold ${explainFold + 1}`,
-    charts: [...modelingCharts(core), ...trialCharts(t.metric, search.trials)],
-    rows_used: d.rows, rows_by_stage: { search: searchRows, refit: d.rows, explain: heldOut.length }, warnings,
-    artifact: { version: 2, name: best.model, task: o.task, target: o.target, classes: d.classes, preprocessing: pre, model: finalModel,
-      x_mean: xMean, drift: fitDrift(t.columns, pre.inputs), metric: t.metric, cv_mean: best.cv_mean, seed: o.seed, trained_rows: d.rows },
-  };
+  search: Pick<TrainResult, 'trials' | 'search'> = NO_SEARCH): TrainResult {
+  const leaderboard = chooseServed(t, board, warnings, oofs);
+  const refit = refitPart(t, leaderboard[0], deadline);
+  const ex = explainPart(t, leaderboard[0], deadline);
+  return assembleResult(t, leaderboard, warnings, refit, ex, search);
 }
 
 /** How the trial × fold tasks get executed: in this thread, or by a pool of worker threads. */

@@ -1,8 +1,9 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { CODE_EXT } from '../../config/app-root.js';
 import { DataError, type DataErrorCode } from '../errors.js';
 import type { ModelName } from './candidates.js';
+import type { ExplainPart, RefitPart } from './finish-parts.js';
 import type { OutOfFold } from './ensemble.js';
 import type { Metric } from './metrics.js';
 import type { TrainOptions } from './prepare-training.js';
@@ -12,14 +13,25 @@ import { runTraining, type FoldResult, type FoldScore, type LeaderboardEntry, ty
 /** Messages from the parent to a training thread. */
 export type ToThread =
   | { kind: 'score'; id: number; spec: TrialSpec; fold: number; deadline?: number }
-  | { kind: 'finish'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; deadline?: number; oofs: OutOfFold[]; search: Pick<TrainResult, 'trials' | 'search'> };
+  // Finishing, in steps: choose the model to serve, then refit it and fit the explanation split on two threads at
+  // once (they are independent), then assemble the result.
+  | { kind: 'choose'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; oofs: OutOfFold[] }
+  | { kind: 'refit'; id: number; best: LeaderboardEntry; deadline?: number }
+  | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number }
+  | { kind: 'assemble'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; refit: RefitPart; explain: ExplainPart; search: Pick<TrainResult, 'trials' | 'search'> };
 
 /** Messages from a training thread to its parent. */
 export type FromThread =
   | { kind: 'ready'; names: ModelName[]; folds: number; rows: number; metric: Metric; warnings: string[] }
   | { kind: 'score'; id: number; result: FoldResult }
+  | { kind: 'chosen'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[] }
+  | { kind: 'refit'; id: number; part: RefitPart }
+  | { kind: 'explain'; id: number; part: ExplainPart }
   | { kind: 'result'; id: number; result: TrainResult }
   | { kind: 'error'; id: number | null; message: string; data: { code: DataErrorCode; details: Record<string, unknown> } | null };
+
+/** What a training thread starts with: the first gets the options and ports to the others, which receive its prepared data. */
+export interface ThreadData { entry: string; busy: Int32Array; options?: TrainOptions; share?: MessagePort[]; from?: MessagePort }
 
 export interface TrainJob { result: Promise<TrainResult>; cancel: () => Promise<void> }
 
@@ -34,8 +46,10 @@ const toError = (m: Extract<FromThread, { kind: 'error' }>) =>
 
 /**
  * Trains in a pool of worker threads so both cores fit folds and the caller's event loop stays free (a
- * Temporal activity keeps heartbeating). Each thread prepares the same data from `options`; folds and
- * candidates are handed out as threads become free; `onFold` receives the scores finished so far.
+ * Temporal activity keeps heartbeating). Each thread prepares the data from `options` (or, with
+ * ASSAY_SHARE_PREPARED=1, the first prepares and hands a copy to the others); folds and
+ * candidates are handed out as threads become free; `onFold` receives the scores finished so far. Finishing
+ * runs the refit on all rows and the fit on the explanation split on two threads at once.
  * @example const job = trainInPool(opts, { onFold: (done) => ctx.heartbeat({ folds: done }) }); await job.result;
  */
 export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFold?: (done: FoldScore[], total: number) => void; threads?: number } = {}): TrainJob {
@@ -45,7 +59,15 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
   // How many threads are running a task: a fit lends its spare core to a helper thread only while one is idle.
   const busy = new Int32Array(new SharedArrayBuffer(8));
   busy[1] = Math.min(count, os.availableParallelism());
-  const workers = Array.from({ length: count }, () => new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry, options, busy } }));
+  const boot = new URL('./thread-boot.mjs', import.meta.url);
+  // With ASSAY_SHARE_PREPARED=1 the first thread prepares and hands its copy to the others: ~1.3 s less CPU on the
+  // 100k stage, but the others wait meanwhile, and with a free core that was measured slower in wall time (README,
+  // "Why some parts are ours"). By default every thread prepares its own copy at the same time.
+  const channels = process.env.ASSAY_SHARE_PREPARED === '1' ? Array.from({ length: count - 1 }, () => new MessageChannel()) : [];
+  const workers = channels.length ? [
+    new Worker(boot, { workerData: { entry, options, busy, share: channels.map((c) => c.port1) } satisfies ThreadData, transferList: channels.map((c) => c.port1) }),
+    ...channels.map((c) => new Worker(boot, { workerData: { entry, busy, from: c.port2 } satisfies ThreadData, transferList: [c.port2] })),
+  ] : Array.from({ length: count }, () => new Worker(boot, { workerData: { entry, options, busy } satisfies ThreadData }));
   const pending = new Map<number, { resolve: (m: FromThread) => void; reject: (e: Error) => void }>();
   let nextId = 0, stopped = false;
   let failAll: (e: Error) => void = () => undefined;
@@ -69,11 +91,14 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
   const waiting: ((w: Worker) => void)[] = [];
   const release = (w: Worker) => { const next = waiting.shift(); if (next) next(w); else idle.push(w); };
   const acquire = () => new Promise<Worker>((resolve) => { const w = idle.pop(); if (w) resolve(w); else waiting.push(resolve); });
-  const call = async (msg: ToThread extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never): Promise<FromThread> => {
+  const call = async <K extends FromThread['kind']>(msg: ToThread extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never, _reply: K): Promise<Extract<FromThread, { kind: K }>> => {
     const w = await acquire();
     const id = nextId++;
     try {
-      return await Promise.race([failed, new Promise<FromThread>((resolve, reject) => { pending.set(id, { resolve, reject }); w.postMessage({ ...msg, id }); })]);
+      return await Promise.race([failed, new Promise<Extract<FromThread, { kind: K }>>((resolve, reject) => {
+        pending.set(id, { resolve: (m) => resolve(m as Extract<FromThread, { kind: K }>), reject });
+        w.postMessage({ ...msg, id });
+      })]);
     } finally { release(w); }
   };
 
@@ -83,9 +108,14 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
     workers.forEach(release);
     return runTraining({ names: first.names, folds: { length: first.folds }, rows: first.rows, metric: first.metric, warnings: first.warnings, o: options }, {
       concurrency: count,
-      score: async (spec, fold, deadline) => ((await call({ kind: 'score', spec, fold, deadline })) as Extract<FromThread, { kind: 'score' }>).result,
-      finish: async (leaderboard, warnings, deadline, oofs, search) =>
-        ((await call({ kind: 'finish', leaderboard, warnings, deadline, oofs, search })) as Extract<FromThread, { kind: 'result' }>).result,
+      score: async (spec, fold, deadline) => (await call({ kind: 'score', spec, fold, deadline }, 'score')).result,
+      finish: async (board, warnings, deadline, oofs, search) => {
+        const chosen = await call({ kind: 'choose', leaderboard: board, warnings, oofs }, 'chosen');
+        const best = chosen.leaderboard[0];
+        // With one thread these run one after the other, as in-process finishing does.
+        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), call({ kind: 'explain', best, deadline }, 'explain')]);
+        return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search }, 'result')).result;
+      },
     }, { done: c.done, onFold: c.onFold, startedAt });
   })();
   result.finally(stop).catch(() => undefined);

@@ -121,6 +121,17 @@ describe('trainInPool', () => {
     expect(timeless(pooled)).toBe(timeless(await trainModels(o)));
   });
 
+  test('with ASSAY_SHARE_PREPARED=1 the second thread trains on the first thread\'s prepared copy, with the same result', async () => {
+    const o = { frame: synthetic(300, 8), target: 'y', task: 'regression' as const, columns, cvFolds: 3, seed: 8 };
+    const timeless = (r: Awaited<ReturnType<typeof trainModels>>) => JSON.stringify({ ...r, trials: r.trials.map(({ seconds: _s, ...x }) => x), search: { ...r.search, seconds: 0 },
+      charts: r.charts.filter((c) => c.id !== 'search_trials') });
+    process.env.ASSAY_SHARE_PREPARED = '1';
+    try {
+      const pooled = await trainInPool(o, { threads: 2 }).result;
+      expect(timeless(pooled)).toBe(timeless(await trainModels(o)));
+    } finally { delete process.env.ASSAY_SHARE_PREPARED; }
+  });
+
   test('carries data errors across the thread boundary', async () => {
     const frame: Frame = { rows: 4, columns: { a: [1, 2, 3, 4], t: ['x', 'x', 'x', 'x'] } };
     const err = await trainInPool({ frame, target: 't', task: 'classification', columns: [{ name: 'a', type: 'integer' }, { name: 't', type: 'categorical' }], cvFolds: 2, seed: 1 }, { threads: 2 })

@@ -1,0 +1,123 @@
+// The finish of training in independent parts, so a pool runs the refit on all rows (with SHAP) on one thread
+// while the other fits the explanation split (with test score, permutation importance and diagnostics).
+import { fitCandidate, predictCandidate, stoppedEarly, type FittedModel, type ModelName } from './candidates.js';
+import { modelingCharts, trialCharts } from './charts.js';
+import { diagnose, type Diagnostics } from './diagnostics.js';
+import { fitDrift, type DriftReference } from './drift.js';
+import { partialDependence, permutationImportance } from './explain.js';
+import { fitSeed, type Training } from './prepare-training.js';
+import { applyPreprocessing, pickRows } from './preprocess.js';
+import { seededRandom, shuffled } from './random.js';
+import type { TrialParams } from './search-space.js';
+import { scorePredictions } from './scoring.js';
+import { explainRows, meanAbsShap, shapRowsFor } from './shap.js';
+import type { LeaderboardEntry, TrainResult } from './train-models.js';
+
+const EXPLAIN_ROWS = 5_000;
+const SHAP_ROWS = 200;
+const PD_ROWS = 200;
+const PD_FEATURES = 3;
+/** Held-out rows for importance and diagnostics when the refit already spent the budget. */
+const LATE_EXPLAIN_ROWS = 1_000;
+
+/** The served model's shape: a family's trial, or the ensemble of several fitted on the same rows. */
+export function fitEntry(t: Training, e: LeaderboardEntry, idx: Int32Array, fold: number, deadline?: number): FittedModel {
+  const fit = (model: ModelName, params: TrialParams) => fitCandidate(model, t.o.task, t.d, idx, { seed: fitSeed(t.o.seed, model, fold), weights: t.weights, deadline, params });
+  if (e.model !== 'ensemble') return fit(e.model, e.params ?? {});
+  return { kind: 'ensemble', members: e.members!.map((m) => ({ name: m.model, params: m.params, weight: m.weight, model: fit(m.model, m.params) })) };
+}
+
+/**
+ * The split that explains the model (the test split, else the last fold for time order, else fold 1) and the
+ * rows drawn from it. Both parts replay the same seeded draws in the same order (held-out rows, training sample,
+ * SHAP/PD rows), so each gets the rows a single-threaded finish would have drawn.
+ */
+function explainDraws(t: Training, late: boolean) {
+  const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
+  const split = t.test ?? t.folds[explainFold];
+  const explainRows_ = late ? LATE_EXPLAIN_ROWS : EXPLAIN_ROWS;
+  const rand = seededRandom(t.o.seed + 17);
+  const heldOut = split.valid.length > explainRows_ ? shuffled(split.valid, rand).slice(0, explainRows_).sort((a, b) => a - b) : split.valid;
+  const trainSample = split.train.length > EXPLAIN_ROWS ? shuffled(Array.from(split.train), rand).slice(0, EXPLAIN_ROWS) : Array.from(split.train);
+  const drawn = shuffled(Array.from({ length: t.d.rows }, (_, i) => i), rand).slice(0, SHAP_ROWS);
+  return { explainFold, split, heldOut, trainSample, drawn };
+}
+
+/** Past the deadline the explanations shrink (fewer rows, one dependence plot) so the stage still ends near its budget. */
+const isLate = (deadline?: number) => deadline !== undefined && Date.now() > deadline;
+
+/** The served model refitted on every row (test rows included), its TreeSHAP summary and the linear encoding's mean. */
+export interface RefitPart {
+  model: FittedModel; stopped: boolean; late: boolean;
+  shap: { feature: string; mean_abs_shap: number }[];
+  xMean: number[];
+  /** Rows for partial dependence (sorted), drawn with the SHAP rows. */
+  pdRows: number[];
+}
+
+/** Refits `best` on every row and explains it with TreeSHAP (independent of {@link explainPart}). */
+export function refitPart(t: Training, best: LeaderboardEntry, deadline?: number): RefitPart {
+  const { d, pre } = t;
+  const model = fitEntry(t, best, Int32Array.from({ length: d.rows }, (_, i) => i), -1, deadline);
+  const late = isLate(deadline);
+  const { drawn } = explainDraws(t, late);
+  const xMean = new Array<number>(d.width).fill(0);
+  for (let r = 0; r < d.rows; r++) for (let j = 0; j < d.width; j++) xMean[j] += d.X[r * d.width + j] / d.rows;
+  const pdRows = [...drawn].sort((a, b) => a - b).slice(0, PD_ROWS);
+  const shapSample = drawn.slice(0, late ? Math.min(20, drawn.length) : shapRowsFor(model, SHAP_ROWS)).sort((a, b) => a - b);
+  const shap = best.model === 'baseline' ? [] : meanAbsShap(explainRows(model, pre, d, shapSample, xMean), pre, shapSample.length);
+  return { model, stopped: stoppedEarly(model), late, shap, xMean, pdRows };
+}
+
+/** What the model fitted on the explanation split says: test score, importance, diagnostics, training score. */
+export interface ExplainPart {
+  testScore: number | null; trainScore: number; late: boolean;
+  importances: { feature: string; importance: number }[];
+  diagnostics: Diagnostics;
+  drift: DriftReference[];
+  explainedOn: string; explainRows: number;
+}
+
+/** Fits `best` on the explanation split's training rows and explains it on held-out rows (independent of {@link refitPart}). */
+export function explainPart(t: Training, best: LeaderboardEntry, deadline?: number): ExplainPart {
+  const { o, d, pre } = t;
+  const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
+  const model = fitEntry(t, best, (t.test ?? t.folds[explainFold]).train, t.test ? -2 : explainFold, deadline);
+  const testScore = t.test ? scorePredictions(t.metric, d, predictCandidate(model, d, t.test.valid), t.test.valid) : null;
+  const late = isLate(deadline);
+  const { heldOut, trainSample } = explainDraws(t, late);
+  const target = { yNum: Float64Array.from(heldOut, (r) => d.yNum[r]), yCls: Int32Array.from(heldOut, (r) => d.yCls[r]), classes: d.classes };
+  const held = applyPreprocessing(pre, pickRows(t.columns, heldOut), heldOut.length);
+  const importances = permutationImportance(model, pre, held, target, t.metric, o.seed);
+  const heldIdx = Array.from({ length: heldOut.length }, (_, i) => i);
+  const diagnostics = diagnose(predictCandidate(model, { ...held, classes: d.classes }, heldIdx), Array.from(target.yNum), Array.from(target.yCls), d.classes);
+  const trainScore = scorePredictions(t.metric, d, predictCandidate(model, d, trainSample), trainSample);
+  return {
+    testScore, trainScore, late, importances, diagnostics, drift: fitDrift(t.columns, pre.inputs), explainRows: heldOut.length,
+    explainedOn: t.test ? `${heldOut.length} rows of the held-out test split` : `${heldOut.length} held-out rows of fold ${explainFold + 1}`,
+  };
+}
+
+/** Puts the two parts together (partial dependence of the refitted model on the most important features) into the stage's result. */
+export function assembleResult(t: Training, leaderboard: LeaderboardEntry[], warnings: string[], refit: RefitPart, ex: ExplainPart,
+  search: Pick<TrainResult, 'trials' | 'search'>): TrainResult {
+  const { o, d, pre } = t;
+  const best = leaderboard[0];
+  const late = refit.late || ex.late;
+  if (refit.stopped) warnings.push(`The time budget ran out while refitting ${best.model} on all rows; the saved model has fewer trees than planned.`);
+  if (late) warnings.push('The time budget was spent by the refit; importance, SHAP and partial dependence were computed on fewer rows than usual.');
+  const pdFeatures = ex.importances.filter((i) => pre.inputs.find((c) => c.name === i.feature)?.type !== 'datetime').slice(0, late ? 1 : PD_FEATURES).map((i) => i.feature);
+  const pd = best.model === 'baseline' ? [] : partialDependence(refit.model, pre, t.columns, refit.pdRows, pdFeatures, d.classes);
+  const core = { metric: t.metric, leaderboard, importances: ex.importances, shap_importance: refit.shap, partial_dependence: pd, diagnostics: ex.diagnostics };
+  const searchRows = new Set(t.folds.flatMap((f) => [...f.valid, ...f.train])).size;
+  return {
+    task: o.task, target: o.target, ...core, best_model: best.model,
+    features: pre.inputs.map((c) => c.name), excluded: t.excluded, train_score: ex.trainScore,
+    validation: t.validation, test_score: ex.testScore, ...search,
+    explained_on: ex.explainedOn,
+    charts: [...modelingCharts(core), ...trialCharts(t.metric, search.trials)],
+    rows_used: d.rows, rows_by_stage: { search: searchRows, refit: d.rows, explain: ex.explainRows }, warnings,
+    artifact: { version: 2, name: best.model, task: o.task, target: o.target, classes: d.classes, preprocessing: pre, model: refit.model,
+      x_mean: refit.xMean, drift: ex.drift, metric: t.metric, cv_mean: best.cv_mean, seed: o.seed, trained_rows: d.rows },
+  };
+}
