@@ -2,7 +2,7 @@
 // PostgreSQL and S3; runs spread over both workers, and killing one mid-run moves its work to the other.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ApiClient, VEGA } from '../helpers/client.js';
-import { artifactJson, comparable, FaultStack, jsonDiff, recordOutcome, type Proc } from './helpers.js';
+import { artifactJson, comparable, FaultStack, jsonDiff, recordOutcome, RUN_OPTIONS, type Proc } from './helpers.js';
 
 const USERS = 3;
 const RUNS_PER_USER = 4;
@@ -23,7 +23,7 @@ test(`${USERS * RUNS_PER_USER} runs over two workers: both identities in the his
   }));
   const runs: { runId: string; client: ApiClient; ds: string }[] = [];
   for (let i = 0; i < RUNS_PER_USER; i++) {
-    for (const u of users) runs.push({ runId: await stack.startRun(u.ds, { target: 'Species', cv_folds: 2, seed: 42 }, u.client), ...u });
+    for (const u of users) runs.push({ runId: await stack.startRun(u.ds, { target: 'Species', cv_folds: 2, seed: 42, time_budget_s: RUN_OPTIONS.time_budget_s }, u.client), ...u });
   }
   // Mid-run: some runs done, others still going, so the killed worker had work in hand.
   await stack.waitEnded(runs[1].runId, 240_000, runs[1].client);
