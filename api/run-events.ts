@@ -1,3 +1,5 @@
+import { PassThrough } from 'node:stream';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connect.js';
 import type { Run } from '../db/schema.js';
@@ -205,4 +207,17 @@ export function runEventHub(opts: RunEventHubOptions): RunEventHub {
       for (const w of [...watches.values()]) finish(w);
     },
   };
+}
+
+/**
+ * Turns a Koa response into an open server-sent-event stream (no socket timeout, no proxy buffering) and returns
+ * the sink that writes frames to it; run and pipeline event routes both answer through it.
+ */
+export function openEventStream(ctx: Context): { write: (frame: string) => void; end: () => void } {
+  const stream = new PassThrough();
+  ctx.req.socket.setTimeout(0);
+  ctx.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  ctx.status = 200;
+  ctx.body = stream;
+  return { write: (frame) => { stream.write(frame); }, end: () => { stream.end(); } };
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -14,7 +13,7 @@ import { ApiError, notFound, zodMessage } from '../errors.js';
 import { streamPipelineEvents } from '../pipeline-events.js';
 import { PipelineOut, PipelineStarted, RunPipelineBody, VersionsOut } from '../pipeline-schemas.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
-import { logIdFromLastEventId } from '../run-events.js';
+import { logIdFromLastEventId, openEventStream } from '../run-events.js';
 import { IdParam } from '../schemas.js';
 import { iso, readerScope } from '../scope.js';
 import { assertWithinQuota } from '../storage-quota.js';
@@ -106,12 +105,8 @@ export function pipelineRoutes(r: RouteRegistry, router: Router, deps: AppDeps) 
     summary: "Server-sent events: the pipeline's log lines as they are written (`log`, id = line number) and its `status`, until it ends; Last-Event-ID resumes" },
   async (ctx) => {
     const p = await findPipeline(deps, ctx);
-    const stream = new PassThrough();
-    ctx.req.socket.setTimeout(0);
-    ctx.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    ctx.status = 200;
-    ctx.body = stream;
-    const unsubscribe = streamPipelineEvents(deps.db, p.id, { write: (frame) => stream.write(frame), end: () => stream.end() },
+    const sink = openEventStream(ctx);
+    const unsubscribe = streamPipelineEvents(deps.db, p.id, sink,
       { afterLine: logIdFromLastEventId(ctx.get('last-event-id')), keepAliveMs: env.SSE_KEEPALIVE_S * 1000, logger: deps.logger });
     ctx.res.once('close', unsubscribe);
   });

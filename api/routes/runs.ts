@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import {
   WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage,
@@ -15,7 +14,7 @@ import { currentUser } from '../auth.js';
 import { withTemporalDeadline, type AppDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
-import { logIdFromLastEventId } from '../run-events.js';
+import { logIdFromLastEventId, openEventStream } from '../run-events.js';
 import { queryState, runStatus } from '../run-status.js';
 import {
   ArtifactOut, ClarifyBody, IdParam, Items, LogLine, LogsQuery, Page, RunListQuery, RunOut, StartRunBody, StartRunOut, StatusOut, TimelineOut,
@@ -298,13 +297,9 @@ export function runRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   r.add(router, { method: 'get', path: '/runs/:id/events', operationId: 'streamRunEvents', summary: 'Server-sent events: status and log, until the run ends', tag: 'runs', auth: true, produces: 'text/event-stream' },
     async (ctx) => {
       const run = await findRun(deps, ctx);
-      const stream = new PassThrough();
-      ctx.req.socket.setTimeout(0);
-      ctx.set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-      ctx.status = 200;
-      ctx.body = stream;
+      const sink = openEventStream(ctx);
       // The hub polls once per run for every stream; a reconnecting client resumes after its Last-Event-ID.
-      const unsubscribe = deps.runEvents.subscribe(run.id, { write: (frame) => stream.write(frame), end: () => stream.end() },
+      const unsubscribe = deps.runEvents.subscribe(run.id, sink,
         { afterLogId: logIdFromLastEventId(ctx.get('last-event-id')) });
       ctx.res.once('close', unsubscribe); // the client left, or the hub ended the stream
     });
