@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps.js';
 import { buildResult, type RunEnding } from './result-json.js';
+import { oofPrefix } from './oof-store.js';
 import { putArtifact, runLog } from './run-records.js';
 import { cleanText } from '../db/text.js';
 
@@ -14,6 +15,8 @@ export interface FinalizeSummary { result_key: string; attempt: number }
  */
 export function finalizeActivity(deps: ActivityDeps) {
   return async function finalize(input: FinalizeInput): Promise<FinalizeSummary> {
+    // A train stage that failed or was cancelled leaves its out-of-fold predictions behind; no attempt follows now.
+    await deps.storage.deletePrefix(oofPrefix(input.run_id));
     const result = await buildResult(deps, input);
     const saved = await putArtifact(deps, input.run_id, { type: 'result', filename: 'result.json', body: JSON.stringify(result), contentType: 'application/json' });
     const now = new Date();

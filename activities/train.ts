@@ -17,6 +17,7 @@ import type { ActivityDeps } from './deps.js';
 import { dataErrorsAreFinal } from './failures.js';
 import { foldLogger, foldMetric } from './fold-log.js';
 import { resumeDetails, whileHeartbeating } from './heartbeat.js';
+import { oofPrefix, storageOofStore } from './oof-store.js';
 import { putArtifact, readJson, runLog } from './run-records.js';
 import { insertModelVersion } from '../db/models.js';
 import { jsonb } from '../db/text.js';
@@ -29,7 +30,10 @@ export interface TrainSummary {
   modeling_key: string; model_id: string; task: string; target: string; metric: string;
   leaderboard: Omit<LeaderboardEntry, 'folds'>[]; best_model: string; resumed_folds: number; attempt: number;
 }
-/** Heartbeat details: fold scores finished so far (small: candidates × folds numbers) and how many in all. */
+/**
+ * Heartbeat details: fold scores finished so far (small: trials × folds numbers, each with the storage key of its
+ * out-of-fold predictions, never the predictions) and how many in all.
+ */
 export interface TrainCheckpoint { folds: FoldScore[]; total?: number }
 
 /** The input schema a caller must send to predict: names, types, known categories, training ranges. */
@@ -91,7 +95,7 @@ export function trainActivity(deps: ActivityDeps) {
           validation: input.options.validation, timeHint, metric: input.options.metric as MetricOption | undefined,
           ignoreColumns: input.options.ignore_columns, positiveClass: input.options.positive_class,
           timeBudgetS: Math.max(budget - spent, 0.001),
-        }, { done: prior?.folds, onFold: (done, all) => {
+        }, { done: prior?.folds, oof: storageOofStore(deps, input.run_id), onFold: (done, all) => {
           folds = done; total = all;
           ctx.heartbeat({ folds, total } satisfies TrainCheckpoint);
           foldLog.onFold(done);
@@ -119,6 +123,7 @@ export function trainActivity(deps: ActivityDeps) {
           body: JSON.stringify({ version: 2, ...modeling, search: { ...modeling.search, time_budget_s: budget, budget_rule: given === undefined ? fallback.rule : 'options.time_budget_s', load_seconds: spent, stage_seconds: (Date.now() - started) / 1000 },
             rows_by_stage: { loaded: frame.rows, ...modeling.rows_by_stage }, sampled, total_rows: totalRows, cv_folds: result.validation.folds, seed }),
         });
+        await deps.storage.deletePrefix(oofPrefix(input.run_id)); // the model is stored: no attempt will need them
         const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', input.run_id).executeTakeFirstOrThrow();
         const best = result.leaderboard[0];
         const row = {

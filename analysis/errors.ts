@@ -1,5 +1,5 @@
 /** Codes for problems with the user's data; the job fails with these, non-retryably. */
-export const DATA_ERROR_CODES = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT', 'INVALID_OPTIONS'] as const;
+export const DATA_ERROR_CODES = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT', 'INVALID_OPTIONS', 'QUOTA_EXCEEDED'] as const;
 export type DataErrorCode = (typeof DATA_ERROR_CODES)[number];
 
 /**

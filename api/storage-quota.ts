@@ -1,16 +1,10 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { bytesHeldBy } from '../db/usage.js';
 import { ApiError } from './errors.js';
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+export { bytesHeldBy };
 
-/** Bytes a user holds: uploads plus every artifact (reports, models, predictions). */
-export async function bytesHeldBy(db: Db, userId: string): Promise<number> {
-  const row = await sql<{ n: string | number | null }>`select
-      (select coalesce(sum(size_bytes), 0) from datasets where user_id = ${userId})
-    + (select coalesce(sum(size), 0) from artifacts where user_id = ${userId}) as n`.execute(db);
-  return Number(row.rows[0]?.n ?? 0);
-}
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 
 /**
  * Refuses (413) to store `adding` more bytes for a user past `quotaMb` (0 means no quota), saying what

@@ -19,7 +19,7 @@ export type TaskOption = (typeof TASKS)[number];
 export const WORKFLOW_TYPE = 'analysisJob';
 
 /** Failure types that mean bad data: never retried, the run fails with the message (analysis/errors.ts codes). */
-export const DATA_FAILURE_TYPES: readonly string[] = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT', 'INVALID_OPTIONS'];
+export const DATA_FAILURE_TYPES: readonly string[] = ['UNPROCESSABLE_DATASET', 'INVALID_TARGET', 'NO_USABLE_FEATURES', 'CORRUPT_ARTIFACT', 'INVALID_OPTIONS', 'QUOTA_EXCEEDED'];
 /** Whether a failure (an activity's cause, already unwrapped) is bad data: no retry can fix it. */
 export const isDataFailure = (failure: unknown): failure is ApplicationFailure =>
   failure instanceof ApplicationFailure && (failure.nonRetryable || DATA_FAILURE_TYPES.includes(failure.type ?? ''));

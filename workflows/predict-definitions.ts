@@ -26,6 +26,8 @@ export interface PredictJobInput {
   explain_max_rows: number;
   task_queue: string;
   timeouts: { predict_s: number; heartbeat_s: number; max_attempts: number };
+  /** The owner's storage quota in MB (0: none), checked against the file's real size before it is kept. */
+  quota_mb?: number;
 }
 
 /** What the scoring activity returns: where the chunks are (never the data). */

@@ -30,7 +30,7 @@ export async function predictJob(input: PredictJobInput): Promise<PredictJobOutc
       job_id: input.job_id, user_id: input.user_id, model_id: input.model_id, dataset_id: input.dataset_id,
       explain: input.explain, chunk_rows: input.chunk_rows, explain_max_rows: input.explain_max_rows,
     });
-    return await heavy.assemblePredictions({ job_id: input.job_id, chunks: scored.chunks, rows: scored.rows, format: input.format, resumed_from_row: scored.resumed_from_row });
+    return await heavy.assemblePredictions({ job_id: input.job_id, chunks: scored.chunks, rows: scored.rows, format: input.format, resumed_from_row: scored.resumed_from_row, quota_mb: input.quota_mb });
   } catch (err) {
     const cancelled = isCancellation(err);
     const { message, type } = failureOf(err);

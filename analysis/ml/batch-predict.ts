@@ -22,6 +22,19 @@ export function predictionColumns(model: Pick<ModelArtifact, 'task' | 'classes' 
   return cols;
 }
 
+/**
+ * Bytes a predictions file of `rows` rows (the first `explainedRows` with explanations) will take at most, about:
+ * CSV spells a double in up to 20 characters, Parquet stores 8 bytes before compression. For the storage quota
+ * before a job starts; the file's real size is checked again before it is recorded.
+ */
+export function predictionBytesEstimate(model: Pick<ModelArtifact, 'task' | 'classes' | 'preprocessing'>, rows: number, explainedRows: number, format: 'csv' | 'parquet'): number {
+  const plain = predictionColumns(model, false);
+  const extra = predictionColumns(model, true).slice(plain.length);
+  const width = (c: OutputColumn) => (format === 'csv' ? { DOUBLE: 20, BIGINT: 10, VARCHAR: 16 }[c.type] + 1 : { DOUBLE: 8, BIGINT: 8, VARCHAR: 16 }[c.type]);
+  const sum = (cs: OutputColumn[]) => cs.reduce((s, c) => s + width(c), 0);
+  return rows * sum(plain) + explainedRows * sum(extra);
+}
+
 /** Input columns the model needs that a table lacks (a dataset's schema against the model's). */
 export function missingInputs(model: Pick<ModelArtifact, 'preprocessing'>, columns: readonly string[]): string[] {
   const have = new Set(columns);

@@ -23,6 +23,8 @@ export interface FoldScore {
   /** The score on (a sample of) the fold's training rows: the train–validation gap judges overfitting. */
   train?: number;
   seconds?: number;
+  /** Where the fold's out-of-fold predictions were stored (see {@link OofStore}), so a resumed stage can ensemble this trial. */
+  oof_key?: string;
 }
 /** A leaderboard row: the best trial of a model family, or the ensemble (with its members). */
 export interface LeaderboardEntry {
@@ -215,6 +217,16 @@ export interface TaskRunner {
   finish(leaderboard: LeaderboardEntry[], warnings: string[], deadline: number | undefined, oofs: OutOfFold[], search: Pick<TrainResult, 'trials' | 'search'>): Promise<TrainResult>;
 }
 
+/**
+ * Keeps each fold's out-of-fold predictions outside the process, so a stage resumed after a worker restart builds
+ * the same ensemble as an uninterrupted one (the heartbeat carries only the keys). `save` returns the key it stored under.
+ */
+export interface OofStore {
+  save(score: FoldScore, oof: Float64Array): Promise<string>;
+  /** The predictions stored under `key`, or undefined when they are gone. */
+  load(key: string): Promise<Float64Array | undefined>;
+}
+
 export interface RunControl {
   /** Fold scores finished by an earlier attempt; they are reused, not refitted. */
   done?: FoldScore[];
@@ -223,6 +235,8 @@ export interface RunControl {
   now?: () => number;
   /** When the stage's clock started (ms since epoch); by default when runTraining is called. */
   startedAt?: number;
+  /** Where out-of-fold predictions are kept across attempts; without it a resumed trial cannot join the ensemble. */
+  oof?: OofStore;
 }
 
 /** Share of the time budget the search may use; the rest is for the ensemble, the refit and explanations. */
@@ -272,13 +286,17 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
     const key = trialKey(spec);
     const todo = Array.from({ length: t.folds.length }, (_, f) => f).filter((f) => !done.some((s) => keyOf(s) === key && s.fold === f));
     const preds = new Map<number, Float64Array>();
-    const total = () => done.length + todo.length - preds.size;
+    let finished = 0;
+    const total = () => done.length + todo.length - finished;
     const queue = [...todo];
     const work = async () => {
       for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
         if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; continue; }
         const r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : cvDeadline);
         preds.set(f, r.oof);
+        // Stored before the fold counts as done, so a heartbeat never names predictions that are not there.
+        if (c.oof) r.score.oof_key = await c.oof.save(r.score, r.oof);
+        finished++;
         done.push(r.score);
         await c.onFold?.(done, total());
       }
@@ -290,7 +308,16 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
     const record: TrialRecord = { model: spec.model, params: spec.params, cv_mean: mean(scores), cv_std: std(scores), seconds: folds.reduce((s, f) => s + (f.seconds ?? 0), 0), key };
     trials.push(record);
     searcher.report(spec, record.cv_mean);
-    // Out-of-fold predictions exist only for folds fitted in this attempt; a resumed trial joins the ensemble pool only when complete.
+    // Folds an earlier attempt finished: their predictions come back from the store (old checkpoints have none),
+    // fetched only when the trial would stay in the ensemble pool, as the uninterrupted run kept it.
+    if (preds.size < t.folds.length && c.oof && keptOf([...oofs, { spec, key, folds: [] }], trials, t.metric).has(key)) {
+      for (const s of folds) {
+        if (preds.has(s.fold) || !s.oof_key) continue;
+        const p = await c.oof.load(s.oof_key);
+        if (p) preds.set(s.fold, p);
+      }
+    }
+    // A trial joins the ensemble pool only with every fold's predictions (fitted now, or stored by an earlier attempt).
     if (preds.size === t.folds.length) oofs.push({ spec, key, folds: Array.from({ length: t.folds.length }, (_, f) => preds.get(f)!) });
     keepBest(oofs, trials, t.metric);
   }
@@ -305,12 +332,18 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
 
 /** Drops the out-of-fold predictions of trials that can no longer enter the ensemble (memory: rows × classes each). */
 function keepBest(oofs: OutOfFold[], trials: TrialRecord[], metric: Metric): void {
+  const keep = keptOf(oofs, trials, metric);
+  for (let i = oofs.length - 1; i >= 0; i--) if (!keep.has(oofs[i].key)) oofs.splice(i, 1);
+}
+
+/** Keys of the ensemble pool among `oofs`: the best trials, plus each family's best. */
+function keptOf(oofs: Pick<OutOfFold, 'spec' | 'key'>[], trials: TrialRecord[], metric: Metric): Set<string> {
   const score = new Map(trials.map((r) => [r.key, r.cv_mean]));
   const order = ranked(metric, oofs.map((o) => ({ o, cv_mean: score.get(o.key)! })));
-  const keep = new Set(order.slice(0, ENSEMBLE_POOL).map((x) => x.o));
+  const keep = new Set(order.slice(0, ENSEMBLE_POOL).map((x) => x.o.key));
   const families = new Set<ModelName>();
-  for (const { o } of order) if (!families.has(o.spec.model)) { families.add(o.spec.model); keep.add(o); }
-  for (let i = oofs.length - 1; i >= 0; i--) if (!keep.has(oofs[i])) oofs.splice(i, 1);
+  for (const { o } of order) if (!families.has(o.spec.model)) { families.add(o.spec.model); keep.add(o.key); }
+  return keep;
 }
 
 /** A runner that does everything in the calling thread (tests, and tables too small to be worth threads). */

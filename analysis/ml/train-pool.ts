@@ -8,7 +8,7 @@ import type { OutOfFold } from './ensemble.js';
 import type { Metric } from './metrics.js';
 import type { TrainOptions } from './prepare-training.js';
 import type { TrialSpec } from './search-space.js';
-import { runTraining, type FoldResult, type FoldScore, type LeaderboardEntry, type TrainResult } from './train-models.js';
+import { runTraining, type FoldResult, type FoldScore, type LeaderboardEntry, type OofStore, type TrainResult } from './train-models.js';
 
 /** Messages from the parent to a training thread. */
 export type ToThread =
@@ -52,7 +52,7 @@ const toError = (m: Extract<FromThread, { kind: 'error' }>) =>
  * runs the refit on all rows and the fit on the explanation split on two threads at once.
  * @example const job = trainInPool(opts, { onFold: (done) => ctx.heartbeat({ folds: done }) }); await job.result;
  */
-export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFold?: (done: FoldScore[], total: number) => void; threads?: number } = {}): TrainJob {
+export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFold?: (done: FoldScore[], total: number) => void; threads?: number; oof?: OofStore } = {}): TrainJob {
   const startedAt = Date.now();
   const count = c.threads ?? threadsFor(options);
   const entry = new URL(`./train-thread${CODE_EXT}`, import.meta.url).href;
@@ -116,7 +116,7 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
         const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), call({ kind: 'explain', best, deadline }, 'explain')]);
         return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search }, 'result')).result;
       },
-    }, { done: c.done, onFold: c.onFold, startedAt });
+    }, { done: c.done, onFold: c.onFold, startedAt, oof: c.oof });
   })();
   result.finally(stop).catch(() => undefined);
   return { result, cancel: stop };

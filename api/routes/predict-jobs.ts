@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Context } from 'koa';
-import { missingInputs } from '../../analysis/ml/batch-predict.js';
+import { missingInputs, predictionBytesEstimate } from '../../analysis/ml/batch-predict.js';
 import { readModelArtifact } from '../../analysis/ml/model-artifact.js';
 import { checkRows } from '../../analysis/ml/predict.js';
 import type { PredictJob } from '../../db/schema.js';
@@ -79,22 +79,28 @@ export function predictJobRoutes(r: RouteRegistry, router: Router, deps: AppDeps
     // While the dataset is still being read, its names and first rows come from the upload's sniff; the job checks again.
     const problem = schemaProblem(model, ds.columns.map((c) => c.name), ds.preview.first_rows);
     if (problem) throw problem;
-    await assertWithinQuota(deps.db, user.id, 0, env.STORAGE_QUOTA_MB);
-    const active = await deps.db.selectFrom('predict_jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', user.id).where('status', 'in', ACTIVE).executeTakeFirstOrThrow();
-    if (Number(active.n) >= env.MAX_ACTIVE_RUNS_PER_USER) {
-      throw new ApiError('RATE_LIMITED', `You have ${active.n} predict jobs running; at most ${env.MAX_ACTIVE_RUNS_PER_USER} may run at once. Wait for one to finish or cancel one.`);
-    }
-    // A read that could not start at upload (Temporal was down) starts now; the job waits for it like a run does.
-    if (ds.status === 'reading') await startDatasetRead(deps, ds.id, ds.user_id).catch((err: unknown) => deps.logger.warn({ err, dataset_id: ds.id }, 'could not start the dataset read'));
+    // The file the job will write counts against the quota now, so a job is refused before it scores, not after.
+    const explained = body.explain ? Math.min(ds.rows, env.PREDICT_EXPLAIN_MAX_ROWS) : 0;
+    await assertWithinQuota(deps.db, user.id, predictionBytesEstimate(model, ds.rows, explained, body.format), env.STORAGE_QUOTA_MB);
     const id = randomUUID();
     const workflowId = predictWorkflowIdFor(id);
-    await deps.db.insertInto('predict_jobs').values({
-      id, user_id: user.id, model_id: m.id, run_id: m.run_id, dataset_id: ds.id, workflow_id: workflowId, status: 'queued',
-      explain: body.explain, format: body.format, chunk_rows: env.PREDICT_CHUNK_ROWS,
-    }).execute();
+    // One transaction holding the user's row (as runs do): two starts at once cannot both pass the cap.
+    await deps.db.transaction().execute(async (tx) => {
+      await tx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().executeTakeFirstOrThrow();
+      const active = await tx.selectFrom('predict_jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', user.id).where('status', 'in', ACTIVE).executeTakeFirstOrThrow();
+      if (Number(active.n) >= env.MAX_ACTIVE_RUNS_PER_USER) {
+        throw new ApiError('RATE_LIMITED', `You have ${active.n} predict jobs running; at most ${env.MAX_ACTIVE_RUNS_PER_USER} may run at once. Wait for one to finish or cancel one.`);
+      }
+      await tx.insertInto('predict_jobs').values({
+        id, user_id: user.id, model_id: m.id, run_id: m.run_id, dataset_id: ds.id, workflow_id: workflowId, status: 'queued',
+        explain: body.explain, format: body.format, chunk_rows: env.PREDICT_CHUNK_ROWS,
+      }).execute();
+    });
+    // A read that could not start at upload (Temporal was down) starts now; the job waits for it like a run does.
+    if (ds.status === 'reading') await startDatasetRead(deps, ds.id, ds.user_id).catch((err: unknown) => deps.logger.warn({ err, dataset_id: ds.id }, 'could not start the dataset read'));
     const input: PredictJobInput = {
       job_id: id, user_id: user.id, model_id: m.id, dataset_id: ds.id, explain: body.explain, format: body.format,
-      chunk_rows: env.PREDICT_CHUNK_ROWS, explain_max_rows: env.PREDICT_EXPLAIN_MAX_ROWS, task_queue: deps.taskQueues.analysis,
+      chunk_rows: env.PREDICT_CHUNK_ROWS, explain_max_rows: env.PREDICT_EXPLAIN_MAX_ROWS, task_queue: deps.taskQueues.analysis, quota_mb: env.STORAGE_QUOTA_MB,
       timeouts: { predict_s: env.PREDICT_TIMEOUT_S, heartbeat_s: env.HEARTBEAT_TIMEOUT_S, max_attempts: env.ACTIVITY_MAX_ATTEMPTS },
     };
     try {

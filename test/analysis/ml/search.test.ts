@@ -6,7 +6,7 @@ import { scorePredictions } from '../../../analysis/ml/scoring.js';
 import { Searcher } from '../../../analysis/ml/search.js';
 import { trialKey } from '../../../analysis/ml/search-space.js';
 import { chooseModel, isOverfit } from '../../../analysis/ml/select-model.js';
-import { keyOf, trainModels, type FoldScore } from '../../../analysis/ml/train-models.js';
+import { keyOf, trainModels, type FoldScore, type OofStore, type TrainResult } from '../../../analysis/ml/train-models.js';
 import { defaultTimeBudget, sampleRowsFor } from '../../../analysis/ml/budget.js';
 import { exportOnnx } from '../../../analysis/ml/export/onnx.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
@@ -23,6 +23,18 @@ function table(rows: number, seed: number): Frame {
     cls.push(v + (rand() - 0.5) * 2 > 2 ? 'high' : 'low');
   }
   return { rows, columns: { a, b, c, y, cls } };
+}
+/** An additive target (linear trends, a step, a ripple) where gradient boosting and a linear model blend well. */
+function additive(rows: number, seed: number): Frame {
+  const rand = seededRandom(seed);
+  const a: number[] = [], b: number[] = [], c: string[] = [], y: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const x = rand() * 4, z = rand() * 4, k = ['p', 'q', 'r'][Math.floor(rand() * 3)];
+    a.push(x); b.push(z); c.push(k);
+    y.push(1.5 * x + 1.5 * z + (k === 'q' ? 2 : 0) + (x > 2 && z < 1 ? 2 : 0) + Math.sin(3 * x) + (rand() - 0.5) * 0.5);
+    rand(); // the draw `table` makes for its class noise: the same seed gives the same features
+  }
+  return { rows, columns: { a, b, c, y } };
 }
 const columns = [{ name: 'a', type: 'float' as const }, { name: 'b', type: 'float' as const }, { name: 'c', type: 'categorical' as const },
   { name: 'y', type: 'float' as const }, { name: 'cls', type: 'categorical' as const }];
@@ -87,6 +99,32 @@ describe('search inside trainModels', () => {
     for (const s of done) expect(fitted.filter((k) => k === keyOf(s))).toHaveLength(3 - done.filter((d) => keyOf(d) === keyOf(s)).length);
     expect(resumed.trials.map((t) => [t.key, t.cv_mean])).toEqual(first.trials.map((t) => [t.key, t.cv_mean]));
   });
+
+  test('with its out-of-fold predictions stored, a restarted search builds the same ensemble and serves the same model', async () => {
+    const stored = new Map<string, Float64Array>();
+    const loaded: string[] = [];
+    const store: OofStore = {
+      save: async (s, oof) => { const k = `${keyOf(s)}#${s.fold}`; stored.set(k, oof.slice()); return k; },
+      load: async (k) => { loaded.push(k); return stored.get(k); },
+    };
+    const opts = { ...regression, frame: additive(800, 1), maxTrials: 6 };
+    const saved: FoldScore[][] = [];
+    const first = await trainModels({ ...opts, oof: store, onFold: (d) => { saved.push(d.map((s) => ({ ...s }))); } });
+    const ensemble = first.leaderboard.find((e) => e.model === 'ensemble');
+    expect(ensemble?.members?.length).toBeGreaterThanOrEqual(2);
+    // Killed once the ensemble's members had all finished: a resumed run that cannot bring their predictions back
+    // builds its ensemble from later trials only, or none.
+    const memberKeys = ensemble!.members!.map((m) => trialKey({ model: m.model, params: m.params }));
+    const cut = saved.findIndex((d) => memberKeys.every((k) => d.filter((s) => keyOf(s) === k).length === 3));
+    const done = saved[cut];
+    const strip = ({ artifact: _a, trials, search: _s, ...r }: TrainResult) => ({ ...r, trials: trials.map(({ seconds: _x, ...t }) => t) });
+    const resumed = await trainModels({ ...opts, done, oof: store });
+    expect(loaded.length).toBeGreaterThan(0);
+    expect(strip(resumed)).toEqual(strip(first));
+    expect(resumed.artifact.model).toEqual(first.artifact.model);
+    const forgetful = await trainModels({ ...opts, done: done.map(({ oof_key: _k, ...s }) => s), oof: store });
+    expect(forgetful.leaderboard.find((e) => e.model === 'ensemble')?.members).not.toEqual(ensemble!.members);
+  });
 });
 
 describe('ensemble', () => {
@@ -142,7 +180,8 @@ describe('ensemble', () => {
   });
 
   test('when the ensemble makes the leaderboard it names its members and weights', async () => {
-    const r = await trainModels({ ...regression, maxTrials: 3 });
+    const r = await trainModels({ ...regression, frame: additive(800, 1), maxTrials: 6 });
+    expect(r.leaderboard.filter((x) => x.model === 'ensemble')).toHaveLength(1);
     for (const e of r.leaderboard.filter((x) => x.model === 'ensemble')) {
       expect(e.members!.length).toBeGreaterThanOrEqual(2);
       expect(e.members!.reduce((s, m) => s + m.weight, 0)).toBeCloseTo(1, 9);
