@@ -14,8 +14,13 @@ export type BinFeature =
   | { name: string; input: string; kind: 'numeric'; part?: DatePart; thresholds: number[] }
   | { name: string; input: string; kind: 'categorical'; categories: string[] };
 
-export const DATE_PARTS = ['year', 'month', 'day_of_week', 'ordinal'] as const;
+export const DATE_PARTS = ['year', 'month', 'day_of_week', 'ordinal', 'day', 'hour'] as const;
 export type DatePart = (typeof DATE_PARTS)[number];
+/**
+ * Parts a date gets only when they vary in the training rows: a column of plain dates has no time of day, and a
+ * monthly series one day of the month. (FLAML and AutoGluon likewise keep only the parts that are not constant.)
+ */
+const WHEN_VARYING: ReadonlySet<DatePart> = new Set(['day', 'hour']);
 
 /** Binned features, column-major: `bins[f * rows + r]`. */
 export interface BinnedData { rows: number; features: number; bins: Uint8Array; isCategorical: Uint8Array }
@@ -37,6 +42,9 @@ export function featureValue(v: unknown, part?: DatePart): number {
     case 'year': return d.getUTCFullYear();
     case 'month': return d.getUTCMonth() + 1;
     case 'day_of_week': return d.getUTCDay();
+    case 'day': return d.getUTCDate();
+    // The time of day as hours with minutes as a fraction (13:30 → 13.5): flight delays, traffic and sales follow the clock.
+    case 'hour': return d.getUTCHours() + d.getUTCMinutes() / 60;
     default: return Math.floor(ms / 86_400_000);
   }
 }
@@ -65,7 +73,8 @@ function thresholdsFor(values: Float64Array, seed: number): number[] {
 }
 
 /**
- * Learns the bins of every input column: quantile thresholds for numbers, one feature per date part for dates,
+ * Learns the bins of every input column: quantile thresholds for numbers, one feature per date part for dates
+ * (year, month, day of week, days since 1970, and day of month and time of day where they vary),
  * the 254 most frequent categories (the rest share OTHER_BIN) for everything else.
  */
 export function fitBinner(columns: Record<string, unknown[]>, inputs: { name: string; type: ColumnType }[], seed: number): BinFeature[] {
@@ -76,7 +85,9 @@ export function fitBinner(columns: Record<string, unknown[]>, inputs: { name: st
       out.push({ name, input: name, kind: 'numeric', thresholds: thresholdsFor(Float64Array.from(values, (v) => featureValue(v)), seed) });
     } else if (type === 'datetime') {
       for (const part of DATE_PARTS) {
-        out.push({ name: `${name}.${part}`, input: name, kind: 'numeric', part, thresholds: thresholdsFor(Float64Array.from(values, (v) => featureValue(v, part)), seed) });
+        const thresholds = thresholdsFor(Float64Array.from(values, (v) => featureValue(v, part)), seed);
+        if (WHEN_VARYING.has(part) && thresholds.length === 0) continue; // one value: nothing to split on
+        out.push({ name: `${name}.${part}`, input: name, kind: 'numeric', part, thresholds });
       }
     } else {
       const counts = new Map<string, number>();

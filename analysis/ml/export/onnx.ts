@@ -45,6 +45,7 @@ export interface OnnxExport { bytes: Uint8Array; encoding: InputEncoding }
 
 const PART_NOTE: Record<DatePart, string> = {
   year: 'UTC year', month: 'UTC month 1-12', day_of_week: 'UTC day of week, 0 = Sunday', ordinal: 'whole days since 1970-01-01 UTC (floor)',
+  day: 'UTC day of the month 1-31', hour: 'UTC time of day in hours, minutes as a fraction (13:30 is 13.5)',
 };
 
 /** Builds graph nodes with unique names for intermediate values. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { applyBinner, fitBinner, type BinnedData } from '../../../analysis/ml/binning.js';
+import { applyBinner, featureValue, fitBinner, type BinnedData } from '../../../analysis/ml/binning.js';
 import { driftReport, fitDrift } from '../../../analysis/ml/drift.js';
 import { fitForest, predictForest } from '../../../analysis/ml/forest.js';
 import { fitGbdt, gbdtMargins, predictGbdt, type Objective } from '../../../analysis/ml/gbdt.js';
@@ -197,7 +197,8 @@ describe('the train stage around the engine', () => {
     const r = await trainModels({ frame: { rows: 500, columns: { ...cols, y } }, target: 'y', task: 'classification', cvFolds: 3, seed: 1, models: ['gbdt'],
       columns: [{ name: 'x', type: 'float' }, { name: 'colour', type: 'categorical' }, { name: 'when', type: 'datetime' }, { name: 'y', type: 'categorical' }] });
     expect(r.best_model).toBe('gbdt');
-    expect(r.artifact.preprocessing.binner.map((b) => b.name)).toEqual(['x', 'colour', 'when.year', 'when.month', 'when.day_of_week', 'when.ordinal']);
+    // Midnight dates: a day of the month but no time of day.
+    expect(r.artifact.preprocessing.binner.map((b) => b.name)).toEqual(['x', 'colour', 'when.year', 'when.month', 'when.day_of_week', 'when.ordinal', 'when.day']);
     expect(r.shap_importance[0].feature).toBe('x');
     expect(r.partial_dependence.map((p) => p.feature)).toContain('x');
     expect(r.charts.map((c) => c.id)).toEqual(expect.arrayContaining(['leaderboard', 'permutation_importance', 'shap_importance', 'confusion_matrix', 'roc_curve', 'pr_curve']));
@@ -208,6 +209,23 @@ describe('the train stage around the engine', () => {
     expect(e.base_value + Object.values(e.contributions).reduce((a, b) => a + b, 0)).toBeCloseTo(logit, 9);
     expect(Object.keys(e.contributions)).toEqual(['x', 'colour', 'when']);
   });
+});
+
+test('a datetime with times of day gets an hour feature (minutes as a fraction), and trees split on it', async () => {
+  expect(featureValue('2024-05-06T13:30:00Z', 'hour')).toBe(13.5);
+  expect(featureValue('2024-05-06T13:30:00Z', 'day')).toBe(6);
+  // Delays that follow the clock (late in the day) and not the date: only the hour can explain them.
+  const rand = seededRandom(4);
+  const when: string[] = [], delay: number[] = [];
+  for (let i = 0; i < 800; i++) {
+    const ms = Date.UTC(2024, 0, 1) + Math.floor(rand() * 60) * 86_400_000 + Math.floor(rand() * 24 * 60) * 60_000;
+    when.push(new Date(ms).toISOString());
+    delay.push((new Date(ms).getUTCHours() >= 17 ? 30 : 5) + rand() * 4);
+  }
+  const r = await trainModels({ frame: { rows: 800, columns: { when, delay } }, target: 'delay', task: 'regression', cvFolds: 3, seed: 1, models: ['gbdt'],
+    columns: [{ name: 'when', type: 'datetime' }, { name: 'delay', type: 'float' }] });
+  expect(r.artifact.preprocessing.binner.map((b) => b.name)).toEqual(['when.year', 'when.month', 'when.day_of_week', 'when.ordinal', 'when.day', 'when.hour']);
+  expect(r.leaderboard[0].cv_mean).toBeGreaterThan(0.9);
 });
 
 test('PSI is near zero for rows like the training data and flags a shifted feature', () => {

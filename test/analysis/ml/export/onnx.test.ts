@@ -134,7 +134,7 @@ describe('ensembles export as one graph that matches Assay on the training rows 
     const { artifact, rows } = ensembled([['linear', 0.5], ['gbdt', 0.5]], 'regression');
     const { bytes, encoding } = exportOnnx(artifact, { producerVersion: 'test', modelId: 'm-2' });
     // Union of the linear model's columns and the trees' features, each once.
-    expect(encoding.numeric.map((c) => c.feature)).toEqual(['a', 'b', 'n', 'day', 'day.year', 'day.month', 'day.day_of_week', 'day.ordinal']);
+    expect(encoding.numeric.map((c) => c.feature)).toEqual(['a', 'b', 'n', 'day', 'day.year', 'day.month', 'day.day_of_week', 'day.ordinal', 'day.day']);
     expect(encoding.categorical.map((c) => c.column)).toEqual(['city', 'flag']);
     const session = await InferenceSession.create(bytes);
     expect(session.inputNames).toEqual(['numeric', 'categorical']);
@@ -162,7 +162,7 @@ describe('the exported trees', () => {
     // The table must exercise both paths the export has to get right.
     expect(trees.some((t) => t.cats.some((c) => c !== null))).toBe(true);
     expect(trees.some((t) => t.missing_left.some((l, i) => l && t.feature[i] >= 0))).toBe(true);
-    expect(encoding.numeric.map((c) => c.feature)).toEqual(['a', 'b', 'n', 'day.year', 'day.month', 'day.day_of_week', 'day.ordinal']);
+    expect(encoding.numeric.map((c) => c.feature)).toEqual(['a', 'b', 'n', 'day.year', 'day.month', 'day.day_of_week', 'day.ordinal', 'day.day']);
     expect(encoding.categorical.map((c) => c.column)).toEqual(['city', 'flag']);
     expect(encoding.outputs).toEqual(['probabilities', 'label']);
   });
