@@ -90,6 +90,8 @@ const EnvSchema = z.object({
   // POST /datasets/:id/ask: the time one question's queries may take (in a parse thread), and an optional
   // OpenAI-compatible endpoint that turns questions the reader cannot read into the same validated query form.
   NLQ_TIMEOUT_S: int(20),
+  /** Local copies of normalised tables kept between questions (POST /datasets/:id/ask), in MB; 0 keeps none. */
+  TABLE_CACHE_MB: int(1024),
   NLQ_LLM_URL: optional(z.string().url()),
   NLQ_LLM_MODEL: z.string().default('gpt-4o-mini'),
   NLQ_LLM_KEY: optional(z.string()),

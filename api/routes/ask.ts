@@ -1,6 +1,3 @@
-import fsp from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type Router from '@koa/router';
 import { tableKeys } from '../../activities/dataset-table.js';
 import { LlmError, translateWithLlm } from '../../analysis/nlq/llm.js';
@@ -10,6 +7,7 @@ import { subjectWords } from '../../analysis/nlq/ignored.js';
 import { askContextCache } from '../ask-context.js';
 import { awaitDatasetRead, startDatasetRead } from '../dataset-read.js';
 import type { AppDeps } from '../deps.js';
+import { TableCache } from '../table-cache.js';
 import { ApiError } from '../errors.js';
 import { parsePool } from '../parse-pool.js';
 import { paramsOf, parse, type RouteRegistry } from '../route-registry.js';
@@ -46,6 +44,7 @@ export function askRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
   // The thread's own interrupt comes first, so a slow question gets its own message, not the upload reader's.
   const timeoutMs = Math.min(env.NLQ_TIMEOUT_S, Math.max(1, env.UPLOAD_PARSE_TIMEOUT_S - 2)) * 1000;
   const contexts = askContextCache();
+  const tables = new TableCache(deps.storage, env.TABLE_CACHE_MB * 1024 * 1024);
 
   r.add(router, { method: 'post', path: '/datasets/:id/ask', operationId: 'askDataset', tag: 'datasets', auth: true, body: AskBody, response: AskOut,
     summary: 'Ask a question of a dataset in plain words: the interpretation, the SQL that ran, the rows and a vega-lite chart; 422 with phrasings that work when it cannot read the question' },
@@ -59,10 +58,8 @@ export function askRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
       await startDatasetRead(deps, ds.id, ds.user_id).catch((err: unknown) => deps.logger.warn({ err, dataset_id: ds.id }, 'ask: could not start the re-read'));
       throw new ApiError('CONFLICT', 'The dataset\'s table is being prepared again; ask again in a minute.', { status: 'reading', retry_after_s: 30 });
     }
-    const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'assay-ask-'));
-    try {
-      const parquet = path.join(tmp, 'data.parquet');
-      await deps.storage.getToFile(keys.parquet, parquet);
+    // The table is downloaded once and kept for the next question (see TableCache).
+    ctx.body = await tables.use(keys.parquet, async (parquet) => {
       const columns = ds.columns.map((c) => ({ name: c.name, type: c.type, storage_type: c.storage_type }));
       const subject = [...new Set([...subjectWords(ds.name), ...subjectWords(ds.filename)])];
       const pool = parsePool(env);
@@ -84,12 +81,10 @@ export function askRoutes(r: RouteRegistry, router: Router, deps: AppDeps) {
         answeredBy = 'llm';
       }
       if (out.kind === 'refused') throw refusal(out);
-      ctx.body = {
+      return {
         question, interpretation: out.interpretation, sql: out.sql, params: out.params, columns: out.columns, rows: out.rows, chart: out.chart,
         query: out.query, answered_by: answeredBy, ignored_words: out.ignored_words,
       };
-    } finally {
-      await fsp.rm(tmp, { recursive: true, force: true });
-    }
+    });
   });
 }
