@@ -47,4 +47,8 @@ test('the compiled API and worker serve a whole run from dist/ with the prebuilt
   const done = await c.waitFor(run, (s) => ['completed', 'failed'].includes(s.status), 120_000);
   expect(done.status).toBe('completed');
   expect(workerLog()).not.toMatch(/Workflow bundle created/); // no webpack at start-up: the prebuilt bundle was used
+  // The CLI travels with the build too (`docker compose exec api node dist/cli/bin.js …`).
+  const cli = await promisify(execFile)(process.execPath, ['dist/cli/bin.js', '--url', `http://127.0.0.1:${port}`, '--token', c.token!, '--json', 'runs'],
+    { env: { ...process.env, HOME: fs.mkdtempSync('/tmp/assay-cli-home-') } });
+  expect(JSON.stringify(JSON.parse(cli.stdout))).toContain(run);
 }, 300_000);
