@@ -4,15 +4,21 @@
 import { higherIsBetter, logLoss, type Metric } from './metrics.js';
 import { scorePredictions } from './scoring.js';
 
-/** A fitted calibration map. Platt: P(class 1) = σ(a·logit(p₁) + b). Temperature: softmax(log p / T). */
-export type CalibrationMap = { method: 'platt'; a: number; b: number } | { method: 'temperature'; temperature: number };
+/**
+ * A fitted calibration map, on probabilities first clipped to [eps, 1 − eps]. Platt: P(class 1) = σ(a·logit(p₁) + b).
+ * Temperature: softmax(log p / T). `eps` is fitted too: a forest says exactly 0 or 1 where all its trees agree, and
+ * how far to trust that is a property of the model (absent in a map: {@link CALIBRATION_EPS}).
+ */
+export type CalibrationMap = ({ method: 'platt'; a: number; b: number } | { method: 'temperature'; temperature: number }) & { eps?: number };
 export type CalibrationMethod = CalibrationMap['method'];
 
 /**
- * Probabilities are clipped to [EPS, 1 − EPS] before the logit or log: forests give exact 0 and 1, and the ONNX graph
- * (float32) must compute the same thing, so EPS is far above float32 resolution near 1 (6e-8).
+ * The smallest clip of probabilities before the logit or log: forests give exact 0 and 1, and the ONNX graph
+ * (float32) must compute the same thing, so it is far above float32 resolution near 1 (6e-8).
  */
 export const CALIBRATION_EPS = 1e-6;
+/** The clips a fit chooses among (by log loss on the rows it is fitted on). */
+export const EPS_GRID = [1e-6, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2] as const;
 
 /** Log loss and Brier score before and after calibration, and on which rows and how they were obtained. */
 export interface CalibrationFigures {
@@ -37,8 +43,8 @@ export interface CalibrationReport {
   test: CalibrationFigures | null;
 }
 
-const clip = (p: number) => Math.min(1 - CALIBRATION_EPS, Math.max(CALIBRATION_EPS, p));
-const logit = (p: number) => { const q = clip(p); return Math.log(q / (1 - q)); };
+const clip = (p: number, eps: number) => Math.min(1 - eps, Math.max(eps, p));
+const logit = (p: number, eps: number) => { const q = clip(p, eps); return Math.log(q / (1 - q)); };
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 /** log(1 + e^z) without overflow. */
 const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
@@ -50,9 +56,10 @@ const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log
 export function applyCalibration(map: CalibrationMap, probs: ArrayLike<number>, K: number): Float64Array {
   const rows = probs.length / K;
   const out = new Float64Array(probs.length);
+  const eps = map.eps ?? CALIBRATION_EPS;
   if (map.method === 'platt') {
     for (let i = 0; i < rows; i++) {
-      const q = sigmoid(map.a * logit(probs[i * 2 + 1]) + map.b);
+      const q = sigmoid(map.a * logit(probs[i * 2 + 1], eps) + map.b);
       out[i * 2] = 1 - q; out[i * 2 + 1] = q;
     }
     return out;
@@ -60,7 +67,7 @@ export function applyCalibration(map: CalibrationMap, probs: ArrayLike<number>, 
   const s = 1 / map.temperature;
   for (let i = 0; i < rows; i++) {
     let max = -Infinity;
-    for (let k = 0; k < K; k++) { const z = s * Math.log(clip(probs[i * K + k])); out[i * K + k] = z; if (z > max) max = z; }
+    for (let k = 0; k < K; k++) { const z = s * Math.log(clip(probs[i * K + k], eps)); out[i * K + k] = z; if (z > max) max = z; }
     let sum = 0;
     for (let k = 0; k < K; k++) { const e = Math.exp(out[i * K + k] - max); out[i * K + k] = e; sum += e; }
     for (let k = 0; k < K; k++) out[i * K + k] /= sum;
@@ -73,9 +80,9 @@ export function applyCalibration(map: CalibrationMap, probs: ArrayLike<number>, 
  * and Weng 2007's stable form of Platt 1999), against Platt's regularised targets (N₊+1)/(N₊+2) and 1/(N₋+2) rather
  * than 1 and 0, so a separable fold does not push the slope to infinity. Starts at the identity (a = 1, b = 0).
  */
-export function fitPlatt(p1: ArrayLike<number>, y: ArrayLike<number>): { a: number; b: number } {
+export function fitPlatt(p1: ArrayLike<number>, y: ArrayLike<number>, eps = CALIBRATION_EPS): { a: number; b: number } {
   const n = p1.length;
-  const f = Float64Array.from(p1, logit);
+  const f = Float64Array.from(p1, (p) => logit(p, eps));
   let pos = 0;
   for (let i = 0; i < n; i++) if (y[i] === 1) pos++;
   const hi = (pos + 1) / (pos + 2), lo = 1 / (n - pos + 2);
@@ -107,9 +114,9 @@ export function fitPlatt(p1: ArrayLike<number>, y: ArrayLike<number>): { a: numb
  * Temperature scaling: the T minimising the log loss of softmax(log p / T). The log loss is convex in 1/T (a
  * one-parameter multinomial logistic model), so a golden-section search over 1/T ∈ [0.05, 20] finds it.
  */
-export function fitTemperature(probs: ArrayLike<number>, y: ArrayLike<number>, K: number): number {
+export function fitTemperature(probs: ArrayLike<number>, y: ArrayLike<number>, K: number, eps = CALIBRATION_EPS): number {
   const n = y.length;
-  const logp = Float64Array.from(probs, (p) => Math.log(clip(p)));
+  const logp = Float64Array.from(probs, (p) => Math.log(clip(p, eps)));
   const loss = (s: number) => {
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -131,10 +138,20 @@ export function fitTemperature(probs: ArrayLike<number>, y: ArrayLike<number>, K
   return 1 / ((lo + hi) / 2);
 }
 
-/** Fits the map of `method` on row-major probabilities and class indices. */
+/**
+ * Fits the map of `method` on row-major probabilities and class indices, for each clip of {@link EPS_GRID}, and
+ * keeps the one with the lowest log loss on these rows (cross-fitting scores that choice on other rows).
+ */
 export function fitCalibration(method: CalibrationMethod, probs: ArrayLike<number>, y: ArrayLike<number>, K: number): CalibrationMap {
-  if (method === 'platt') return { method, ...fitPlatt(Float64Array.from(y, (_, i) => probs[i * 2 + 1]), y) };
-  return { method, temperature: fitTemperature(probs, y, K) };
+  let best: { map: CalibrationMap; loss: number } | null = null;
+  for (const eps of EPS_GRID) {
+    const map: CalibrationMap = method === 'platt'
+      ? { method, ...fitPlatt(Float64Array.from(y, (_, i) => probs[i * 2 + 1]), y, eps), eps }
+      : { method, temperature: fitTemperature(probs, y, K, eps), eps };
+    const loss = logLoss(y, applyCalibration(map, probs, K), K);
+    if (!best || loss < best.loss) best = { map, loss };
+  }
+  return best!.map;
 }
 
 /** Brier score: two classes as scikit-learn's brier_score_loss (on p₁), more as the mean squared error of the probability vector. */
@@ -163,14 +180,24 @@ export interface ServedOutOfFold { folds: Float64Array[]; valid: ArrayLike<numbe
  * level by which a well-calibrated model's map wobbles around the identity).
  */
 export const MIN_RELATIVE_GAIN = 0.005;
-/** The cross-fitted gain must exceed this many standard errors of the per-fold gains. */
+/** The cross-fitted gain must exceed this many standard errors of the per-fold gains ... */
 export const NOISE_SE = 2;
+/**
+ * ... or be positive on every fold, with at least this many folds (a one-sided sign test: 5 of 5 by luck has
+ * p = 1/32). A forest's log loss per fold swings with its few confident mistakes, which inflates the standard error
+ * while the gain stays consistent fold after fold.
+ */
+export const SIGN_TEST_FOLDS = 5;
 
 interface Evaluation {
   method: CalibrationMethod;
   /** Cross-fitted calibrated predictions, fold by fold. */
   after: Float64Array[];
   gain: number; se: number; lossBefore: number;
+  /** Folds whose log loss the calibration lowered. */
+  improved: number;
+  /** A fold's Platt map had a slope ≤ 0: the model ranks held-out rows no better than chance, calibration cannot help. */
+  reversed: boolean;
   metricBefore: number; metricAfter: number;
 }
 
@@ -182,9 +209,11 @@ function crossFit(method: CalibrationMethod, oof: ServedOutOfFold, yCls: ArrayLi
   const F = oof.folds.length;
   const ys = oof.valid.map((v) => Int32Array.from(v, (r) => yCls[r]));
   const after: Float64Array[] = [], gains: number[] = [], before: number[] = [], mBefore: number[] = [], mAfter: number[] = [];
+  let reversed = false;
   for (let f = 0; f < F; f++) {
     const others = Array.from({ length: F }, (_, g) => g).filter((g) => g !== f);
     const map = fitCalibration(method, concat(others.map((g) => oof.folds[g])), concat(others.map((g) => ys[g])), K);
+    if (map.method === 'platt' && map.a <= 0) reversed = true;
     const cal = applyCalibration(map, oof.folds[f], K);
     after.push(cal);
     const lb = logLoss(ys[f], oof.folds[f], K), la = logLoss(ys[f], cal, K);
@@ -194,7 +223,7 @@ function crossFit(method: CalibrationMethod, oof: ServedOutOfFold, yCls: ArrayLi
   }
   const g = mean(gains);
   const se = F > 1 ? Math.sqrt(gains.reduce((s, x) => s + (x - g) ** 2, 0) / (F - 1) / F) : Infinity;
-  return { method, after, gain: g, se, lossBefore: mean(before), metricBefore: mean(mBefore), metricAfter: mean(mAfter) };
+  return { method, after, gain: g, se, lossBefore: mean(before), metricBefore: mean(mBefore), metricAfter: mean(mAfter), improved: gains.filter((x) => x > 0).length, reversed };
 }
 
 const f4 = (x: number) => x.toFixed(4);
@@ -202,8 +231,8 @@ const f4 = (x: number) => x.toFixed(4);
 /**
  * Decides whether to calibrate the served classifier, honestly: each method is cross-fitted on the out-of-fold
  * folds (fitted on the other folds, scored on the held-out one) and applied only when its mean log-loss gain
- * exceeds both {@link NOISE_SE} standard errors of the per-fold gains and {@link MIN_RELATIVE_GAIN} of the log loss,
- * and the chosen metric, averaged over the folds, is not worse. Two classes try Platt first, then temperature
+ * exceeds {@link MIN_RELATIVE_GAIN} of the log loss and is beyond noise ({@link NOISE_SE} standard errors of the
+ * per-fold gains, or lower on every one of at least {@link SIGN_TEST_FOLDS} folds), no Platt slope is ≤ 0, and the chosen metric, averaged over the folds, is not worse. Two classes try Platt first, then temperature
  * scaling (which never moves the 0.5 threshold) when Platt worsens the metric; more classes use temperature
  * scaling (which never changes the argmax). The served map is then fitted on every out-of-fold row.
  * @example const r = decideCalibration(oof, d.yCls, d, 'macro_f1');
@@ -221,9 +250,14 @@ export function decideCalibration(oof: ServedOutOfFold, yCls: ArrayLike<number>,
     const e = crossFit(method, oof, yCls, K, metric, d);
     shown ??= e;
     const name = method === 'platt' ? 'Platt scaling' : 'Temperature scaling';
-    const noise = Math.max(NOISE_SE * e.se, MIN_RELATIVE_GAIN * e.lossBefore);
-    if (!(e.gain > noise)) {
-      notes.push(`${name} lowered the cross-fitted out-of-fold log loss by ${f4(e.gain)} (fold σ/√${F} = ${f4(e.se)}), within noise (needs > ${f4(noise)})`);
+    if (e.reversed) {
+      notes.push(`${name} fitted a slope ≤ 0 on some folds (the model ranks held-out rows no better than chance there)`);
+      continue;
+    }
+    const floor = MIN_RELATIVE_GAIN * e.lossBefore;
+    const consistent = F >= SIGN_TEST_FOLDS && e.improved === F;
+    if (!(e.gain > floor && (e.gain > NOISE_SE * e.se || consistent))) {
+      notes.push(`${name} lowered the cross-fitted out-of-fold log loss by ${f4(e.gain)} (fold σ/√${F} = ${f4(e.se)}, lower on ${e.improved} of ${F} folds), within noise (needs > ${f4(floor)} and > ${NOISE_SE} × ${f4(e.se)} or lower on every fold)`);
       shown = e.gain > shown.gain ? e : shown;
       continue;
     }
@@ -233,7 +267,8 @@ export function decideCalibration(oof: ServedOutOfFold, yCls: ArrayLike<number>,
       continue;
     }
     const params = fitCalibration(method, before, yAll, K);
-    const reason = [...notes, `${name} lowered the cross-fitted out-of-fold log loss by ${f4(e.gain)} (more than ${NOISE_SE} × fold σ/√${F} = ${f4(NOISE_SE * e.se)} and ${MIN_RELATIVE_GAIN * 100}% of ${f4(e.lossBefore)}) without worsening ${metric} (${f4(e.metricBefore)} → ${f4(e.metricAfter)})`].join('; ') + '.';
+    const why = e.gain > NOISE_SE * e.se ? `more than ${NOISE_SE} × fold σ/√${F} = ${f4(NOISE_SE * e.se)}` : `lower on all ${F} folds`;
+    const reason = [...notes, `${name} lowered the cross-fitted out-of-fold log loss by ${f4(e.gain)} (${why}, and more than ${MIN_RELATIVE_GAIN * 100}% of ${f4(e.lossBefore)}) without worsening ${metric} (${f4(e.metricBefore)} → ${f4(e.metricAfter)})`].join('; ') + '.';
     return { method, applied: true, reason, params, oof: calibrationFigures(yAll, before, concat(e.after), K, crossFitNote(F)), test: null };
   }
   const e = shown!;

@@ -58,7 +58,7 @@ const CalibrationFiguresSchema = z.object({ log_loss_before: finite, log_loss_af
 /** Whether the served classifier's probabilities are calibrated (modeling.calibration; null for regression). */
 const CalibrationSchema = z.object({
   method: z.enum(['platt', 'temperature']).nullable(), applied: z.boolean(), reason: z.string().min(1),
-  params: z.union([z.object({ method: z.literal('platt'), a: finite, b: finite }), z.object({ method: z.literal('temperature'), temperature: finite.positive() })]).nullable(),
+  params: z.union([z.object({ method: z.literal('platt'), a: finite, b: finite, eps: finite.optional() }), z.object({ method: z.literal('temperature'), temperature: finite.positive(), eps: finite.optional() })]).nullable(),
   oof: CalibrationFiguresSchema.nullable(), test: CalibrationFiguresSchema.nullable(),
 });
 

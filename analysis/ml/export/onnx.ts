@@ -255,7 +255,8 @@ function linearGraph(g: GraphBuilder, model: LinearModel, specs: FeatureSpec[], 
  */
 function calibrationGraph(g: GraphBuilder, probs: string, map: CalibrationMap): string {
   const scalar = (v: number) => g.const({ type: DataType.FLOAT, dims: [], floats: [v] });
-  const clip = (x: string) => g.op('Clip', [x, scalar(CALIBRATION_EPS), scalar(1 - CALIBRATION_EPS)]);
+  const eps = map.eps ?? CALIBRATION_EPS;
+  const clip = (x: string) => g.op('Clip', [x, scalar(eps), scalar(1 - eps)]);
   if (map.method === 'platt') {
     const p = clip(g.op('Gather', [probs, g.const({ type: DataType.INT64, dims: [1], int64s: [1] })], { axis: { i: 1 } }));
     const logit = g.op('Log', [g.op('Div', [p, g.op('Sub', [scalar(1), p])])]);
