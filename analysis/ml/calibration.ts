@@ -180,19 +180,20 @@ export interface ServedOutOfFold { folds: Float64Array[]; valid: ArrayLike<numbe
  * level by which a well-calibrated model's map wobbles around the identity).
  */
 export const MIN_RELATIVE_GAIN = 0.005;
-/** The cross-fitted gain must exceed this many standard errors of the per-fold gains ... */
-export const NOISE_SE = 2;
 /**
- * ... or be positive on every fold, with at least this many folds (a one-sided sign test: 5 of 5 by luck has
- * p = 1/32). A forest's log loss per fold swings with its few confident mistakes, which inflates the standard error
- * while the gain stays consistent fold after fold.
+ * The cross-fitted gain must exceed this many standard errors of the mean per-row gain (rows are paired: the same
+ * row before and after). Per-row rather than per-fold: a model's log loss per fold swings with its few confident
+ * mistakes, and five folds estimate that spread badly.
  */
-export const SIGN_TEST_FOLDS = 5;
+export const NOISE_SE = 2;
+/** Folds (out of F) that may see no gain: the gain must hold across folds, not come from one fold's mistakes. */
+export const FOLDS_WITHOUT_GAIN = 1;
 
 interface Evaluation {
   method: CalibrationMethod;
   /** Cross-fitted calibrated predictions, fold by fold. */
   after: Float64Array[];
+  /** Mean per-row log-loss gain over every out-of-fold row, and its standard error. */
   gain: number; se: number; lossBefore: number;
   /** Folds whose log loss the calibration lowered. */
   improved: number;
@@ -210,19 +211,22 @@ function crossFit(method: CalibrationMethod, oof: ServedOutOfFold, yCls: ArrayLi
   const ys = oof.valid.map((v) => Int32Array.from(v, (r) => yCls[r]));
   const after: Float64Array[] = [], gains: number[] = [], before: number[] = [], mBefore: number[] = [], mAfter: number[] = [];
   let reversed = false;
+  const rowGains: number[] = [];
+  const rowLoss = (p: ArrayLike<number>, i: number, y: number) => -Math.log(Math.min(1, Math.max(1e-15, p[i * K + y])));
   for (let f = 0; f < F; f++) {
     const others = Array.from({ length: F }, (_, g) => g).filter((g) => g !== f);
     const map = fitCalibration(method, concat(others.map((g) => oof.folds[g])), concat(others.map((g) => ys[g])), K);
     if (map.method === 'platt' && map.a <= 0) reversed = true;
     const cal = applyCalibration(map, oof.folds[f], K);
     after.push(cal);
+    for (let i = 0; i < ys[f].length; i++) rowGains.push(rowLoss(oof.folds[f], i, ys[f][i]) - rowLoss(cal, i, ys[f][i]));
     const lb = logLoss(ys[f], oof.folds[f], K), la = logLoss(ys[f], cal, K);
     before.push(lb); gains.push(lb - la);
     mBefore.push(scorePredictions(metric, d, oof.folds[f], oof.valid[f]));
     mAfter.push(scorePredictions(metric, d, cal, oof.valid[f]));
   }
-  const g = mean(gains);
-  const se = F > 1 ? Math.sqrt(gains.reduce((s, x) => s + (x - g) ** 2, 0) / (F - 1) / F) : Infinity;
+  const n = rowGains.length, g = mean(rowGains);
+  const se = n > 1 ? Math.sqrt(rowGains.reduce((s, x) => s + (x - g) ** 2, 0) / (n - 1) / n) : Infinity;
   return { method, after, gain: g, se, lossBefore: mean(before), metricBefore: mean(mBefore), metricAfter: mean(mAfter), improved: gains.filter((x) => x > 0).length, reversed };
 }
 
@@ -231,8 +235,8 @@ const f4 = (x: number) => x.toFixed(4);
 /**
  * Decides whether to calibrate the served classifier, honestly: each method is cross-fitted on the out-of-fold
  * folds (fitted on the other folds, scored on the held-out one) and applied only when its mean log-loss gain
- * exceeds {@link MIN_RELATIVE_GAIN} of the log loss and is beyond noise ({@link NOISE_SE} standard errors of the
- * per-fold gains, or lower on every one of at least {@link SIGN_TEST_FOLDS} folds), no Platt slope is ≤ 0, and the chosen metric, averaged over the folds, is not worse. Two classes try Platt first, then temperature
+ * exceeds {@link MIN_RELATIVE_GAIN} of the log loss and {@link NOISE_SE} standard errors of the per-row gain, holds
+ * on all folds but {@link FOLDS_WITHOUT_GAIN}, no Platt slope is ≤ 0, and the chosen metric, averaged over the folds, is not worse. Two classes try Platt first, then temperature
  * scaling (which never moves the 0.5 threshold) when Platt worsens the metric; more classes use temperature
  * scaling (which never changes the argmax). The served map is then fitted on every out-of-fold row.
  * @example const r = decideCalibration(oof, d.yCls, d, 'macro_f1');
@@ -255,9 +259,9 @@ export function decideCalibration(oof: ServedOutOfFold, yCls: ArrayLike<number>,
       continue;
     }
     const floor = MIN_RELATIVE_GAIN * e.lossBefore;
-    const consistent = F >= SIGN_TEST_FOLDS && e.improved === F;
-    if (!(e.gain > floor && (e.gain > NOISE_SE * e.se || consistent))) {
-      notes.push(`${name} lowered the cross-fitted out-of-fold log loss by ${f4(e.gain)} (fold σ/√${F} = ${f4(e.se)}, lower on ${e.improved} of ${F} folds), within noise (needs > ${f4(floor)} and > ${NOISE_SE} × ${f4(e.se)} or lower on every fold)`);
+    const needFolds = Math.max(1, F - FOLDS_WITHOUT_GAIN);
+    if (!(e.gain > floor && e.gain > NOISE_SE * e.se && e.improved >= needFolds)) {
+      notes.push(`${name} lowered the cross-fitted out-of-fold log loss by ${f4(e.gain)} (standard error ${f4(e.se)}; lower on ${e.improved} of ${F} folds), within noise (needs > ${f4(Math.max(floor, NOISE_SE * e.se))} and lower on ${needFolds} folds)`);
       shown = e.gain > shown.gain ? e : shown;
       continue;
     }
@@ -267,8 +271,8 @@ export function decideCalibration(oof: ServedOutOfFold, yCls: ArrayLike<number>,
       continue;
     }
     const params = fitCalibration(method, before, yAll, K);
-    const why = e.gain > NOISE_SE * e.se ? `more than ${NOISE_SE} × fold σ/√${F} = ${f4(NOISE_SE * e.se)}` : `lower on all ${F} folds`;
-    const reason = [...notes, `${name} lowered the cross-fitted out-of-fold log loss by ${f4(e.gain)} (${why}, and more than ${MIN_RELATIVE_GAIN * 100}% of ${f4(e.lossBefore)}) without worsening ${metric} (${f4(e.metricBefore)} → ${f4(e.metricAfter)})`].join('; ') + '.';
+    const why = `more than ${NOISE_SE} standard errors, ${f4(NOISE_SE * e.se)}, and ${MIN_RELATIVE_GAIN * 100}% of ${f4(e.lossBefore)}; lower on ${e.improved} of ${F} folds`;
+    const reason = [...notes, `${name} lowered the cross-fitted out-of-fold log loss by ${f4(e.gain)} (${why}) without worsening ${metric} (${f4(e.metricBefore)} → ${f4(e.metricAfter)})`].join('; ') + '.';
     return { method, applied: true, reason, params, oof: calibrationFigures(yAll, before, concat(e.after), K, crossFitNote(F)), test: null };
   }
   const e = shown!;

@@ -166,6 +166,7 @@ describe('calibrated models export with the calibration map as ops, and still ma
     const plain = make();
     const artifact = JSON.parse(JSON.stringify({ ...plain.artifact, calibration: map })) as ModelArtifact;
     const { worst, encoding } = await parityOf({ artifact, rows: plain.rows });
+    if (process.env.PRINT_GAPS) console.log(`calibrated ${_name}: largest gap ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-5);
     expect(encoding.calibration).toEqual(map);
     // The map matters: the served probabilities differ from the uncalibrated model's by far more than the tolerance.
