@@ -17,6 +17,8 @@ export type CalibrationMethod = CalibrationMap['method'];
  * (float32) must compute the same thing, so it is far above float32 resolution near 1 (6e-8).
  */
 export const CALIBRATION_EPS = 1e-6;
+/** Rows a map is fitted on at most (an even spread of them): enough for two or three parameters, and quick. */
+export const FIT_ROWS = 10_000;
 /** The clips a fit chooses among (by log loss on the rows it is fitted on). */
 export const EPS_GRID = [1e-6, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2] as const;
 
@@ -111,31 +113,39 @@ export function fitPlatt(p1: ArrayLike<number>, y: ArrayLike<number>, eps = CALI
 }
 
 /**
- * Temperature scaling: the T minimising the log loss of softmax(log p / T). The log loss is convex in 1/T (a
- * one-parameter multinomial logistic model), so a golden-section search over 1/T ∈ [0.05, 20] finds it.
+ * Temperature scaling: the T minimising the log loss of softmax(log p / T). The log loss is convex in s = 1/T (a
+ * one-parameter multinomial logistic model: its derivative is Σ E_s[log p] − log p_y, its second the variance of
+ * log p under the scaled softmax), so Newton's method on s, kept inside [0.05, 20] by bisection, finds it.
  */
 export function fitTemperature(probs: ArrayLike<number>, y: ArrayLike<number>, K: number, eps = CALIBRATION_EPS): number {
   const n = y.length;
   const logp = Float64Array.from(probs, (p) => Math.log(clip(p, eps)));
-  const loss = (s: number) => {
-    let total = 0;
+  const w = new Float64Array(K);
+  /** First and second derivative of the log loss (summed over rows) at s. */
+  const derivatives = (s: number) => {
+    let d1 = 0, d2 = 0;
     for (let i = 0; i < n; i++) {
       let max = -Infinity;
       for (let k = 0; k < K; k++) max = Math.max(max, s * logp[i * K + k]);
       let sum = 0;
-      for (let k = 0; k < K; k++) sum += Math.exp(s * logp[i * K + k] - max);
-      total += max + Math.log(sum) - s * logp[i * K + y[i]];
+      for (let k = 0; k < K; k++) { w[k] = Math.exp(s * logp[i * K + k] - max); sum += w[k]; }
+      let m1 = 0, m2 = 0;
+      for (let k = 0; k < K; k++) { const l = logp[i * K + k], q = w[k] / sum; m1 += q * l; m2 += q * l * l; }
+      d1 += m1 - logp[i * K + y[i]];
+      d2 += m2 - m1 * m1;
     }
-    return total;
+    return { d1, d2 };
   };
-  const phi = (Math.sqrt(5) - 1) / 2;
-  let lo = 0.05, hi = 20;
-  let x1 = hi - phi * (hi - lo), x2 = lo + phi * (hi - lo), f1 = loss(x1), f2 = loss(x2);
-  while (hi - lo > 1e-4) {
-    if (f1 < f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - phi * (hi - lo); f1 = loss(x1); }
-    else { lo = x1; x1 = x2; f1 = f2; x2 = lo + phi * (hi - lo); f2 = loss(x2); }
+  let lo = 0.05, hi = 20, s = 1;
+  for (let iter = 0; iter < 50; iter++) {
+    const { d1, d2 } = derivatives(s);
+    if (d1 > 0) hi = s; else lo = s;
+    if (Math.abs(d1) < 1e-7 * n || hi - lo < 1e-6) break;
+    const next = d2 > 0 ? s - d1 / d2 : NaN;
+    // A Newton step that leaves the bracket (or a flat second derivative) falls back to bisection.
+    s = next > lo && next < hi ? next : (lo + hi) / 2;
   }
-  return 1 / ((lo + hi) / 2);
+  return 1 / Math.min(20, Math.max(0.05, s));
 }
 
 /**
@@ -143,6 +153,14 @@ export function fitTemperature(probs: ArrayLike<number>, y: ArrayLike<number>, K
  * keeps the one with the lowest log loss on these rows (cross-fitting scores that choice on other rows).
  */
 export function fitCalibration(method: CalibrationMethod, probs: ArrayLike<number>, y: ArrayLike<number>, K: number): CalibrationMap {
+  // Two or three parameters need far fewer rows than a large table has: fit on an even spread of FIT_ROWS of them.
+  if (y.length > FIT_ROWS) {
+    const step = y.length / FIT_ROWS;
+    const pick = Array.from({ length: FIT_ROWS }, (_, i) => Math.floor(i * step));
+    const sub = new Float64Array(FIT_ROWS * K);
+    pick.forEach((r, i) => { for (let k = 0; k < K; k++) sub[i * K + k] = probs[r * K + k]; });
+    return fitCalibration(method, sub, Int32Array.from(pick, (r) => y[r]), K);
+  }
   let best: { map: CalibrationMap; loss: number } | null = null;
   for (const eps of EPS_GRID) {
     const map: CalibrationMap = method === 'platt'
