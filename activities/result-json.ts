@@ -25,7 +25,7 @@ export async function buildResult(deps: ActivityDeps, input: RunEnding, loaded: 
   const modeling = input.modeling_key
     ? JSON.parse(await text(input.modeling_key)) as { task: string; target: string; metric: string; leaderboard: { model: string; cv_mean: number; cv_std: number; members?: { model: string; weight: number; params?: Record<string, unknown> }[] }[]; warnings?: string[];
       excluded: { column: string; reason: string }[] }
-      & Partial<Pick<NonNullable<RunResult['modeling']>, 'features' | 'validation' | 'test_score' | 'trials' | 'rows_used' | 'rows_by_stage' | 'search'>>
+      & Partial<Pick<NonNullable<RunResult['modeling']>, 'features' | 'validation' | 'test_score' | 'trials' | 'rows_used' | 'rows_by_stage' | 'search' | 'calibration'>>
     : null;
   const reportHtml = input.report_key ? await text(input.report_key) : null;
   const artifacts = await deps.db.selectFrom('artifacts').select(['id', 'type', 'filename', 'size'])
@@ -44,6 +44,7 @@ export async function buildResult(deps: ActivityDeps, input: RunEnding, loaded: 
       ...(modeling.rows_by_stage ? { rows_by_stage: modeling.rows_by_stage } : {}),
       ...(modeling.features ? { features: modeling.features } : {}),
       ...(modeling.validation ? { validation: modeling.validation, test_score: modeling.test_score ?? null } : {}),
+      ...(modeling.calibration !== undefined ? { calibration: modeling.calibration } : {}),
     } : null,
     report_html: reportHtml, report_id: input.report_id, timings: input.timings,
     warnings: [...new Set([...input.warnings, ...(modeling?.warnings ?? [])])], error: input.error,

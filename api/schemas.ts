@@ -144,7 +144,9 @@ export const ModelDetailOut = ModelOut.extend({ features: z.array(z.unknown()), 
 export const PredictBody = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(100_000) }).strict();
 export const PredictOut = z.object({
   predictions: z.array(z.union([z.number(), z.string()])), probabilities: z.array(z.record(z.string(), z.number())).optional(),
-  explanations: z.object({ space: z.string(), rows: z.array(z.object({ class: z.string().optional(), base_value: z.number(), contributions: z.record(z.string(), z.number()) })) }).optional(),
+  explanations: z.object({ space: z.string(), rows: z.array(z.object({ class: z.string().optional(), base_value: z.number(), contributions: z.record(z.string(), z.number()) })),
+    /** Calibrated models: SHAP explains the output before calibration, so it does not add up to the served probability. */
+    note: z.string().optional() }).optional(),
   drift: z.array(z.object({ feature: z.string(), psi: z.number(), drifted: z.boolean() })), warnings: z.array(z.string()), artifact_id: z.uuid(),
   /** Present when the batch is too small for drift to mean anything (no feature is flagged then). */
   drift_note: z.string().optional(),

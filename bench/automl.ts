@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readTable } from '../analysis/ingest/read-table.js';
 import { loadFrame, type Frame } from '../analysis/ml/load-frame.js';
-import { macroF1, r2, rocAuc } from '../analysis/ml/metrics.js';
+import { logLoss, macroF1, r2, rocAuc } from '../analysis/ml/metrics.js';
 import { predictRows } from '../analysis/ml/predict.js';
 import { seededRandom, shuffled } from '../analysis/ml/random.js';
 import { trainInPool } from '../analysis/ml/train-pool.js';
@@ -79,6 +79,18 @@ export async function automlTable(dir: string, budget: number, only?: string[]):
       + `${peer.lgbm.toFixed(4)} (${peer.lgbm_s.toFixed(2)})`.padEnd(24) + `${ours - peer.flaml >= 0 ? '+' : ''}${(ours - peer.flaml).toFixed(4)}`;
     lines.push(line);
     console.log(line);
+    // Calibration of the served probabilities: log loss on the same 20% with and without the map.
+    const cal = result.calibration;
+    if (cal) {
+      const y = truth.map((v) => classes.indexOf(String(v)));
+      const flat = (p: Record<string, number>[]) => p.flatMap((r) => classes.map((k) => r[k]));
+      const { calibration: _map, ...plain } = result.artifact;
+      const raw = logLoss(y, flat(predictRows(plain, rowsOf(table, testIdx, features)).probabilities!), classes.length);
+      const served = logLoss(y, flat(pred.probabilities!), classes.length);
+      const note = `    calibration: ${cal.applied ? `${cal.method} applied` : 'not applied'}; test log loss ${raw.toFixed(4)} uncalibrated, ${served.toFixed(4)} served`;
+      lines.push(note);
+      console.log(note);
+    }
   }
   lines.push(`  mean Assay − FLAML: ${(diffs.reduce((a, b) => a + b, 0) / diffs.length).toFixed(4)}; worst ${Math.min(...diffs).toFixed(4)} (r2, roc_auc, macro F1: higher is better)`);
   return lines;

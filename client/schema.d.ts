@@ -2930,6 +2930,40 @@ export interface operations {
                                 reason: string;
                             };
                             test_score?: number | null;
+                            calibration?: {
+                                /** @enum {string|null} */
+                                method: "platt" | "temperature" | null;
+                                applied: boolean;
+                                reason: string;
+                                params: ({
+                                    /** @enum {string} */
+                                    method: "platt";
+                                    a: number;
+                                    b: number;
+                                    eps?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    method: "temperature";
+                                    temperature: number;
+                                    eps?: number;
+                                }) | null;
+                                oof: {
+                                    log_loss_before: number;
+                                    log_loss_after: number;
+                                    brier_before: number;
+                                    brier_after: number;
+                                    rows: number;
+                                    scored_on: string;
+                                } | null;
+                                test: {
+                                    log_loss_before: number;
+                                    log_loss_after: number;
+                                    brier_before: number;
+                                    brier_after: number;
+                                    rows: number;
+                                    scored_on: string;
+                                } | null;
+                            } | null;
                         } | null;
                         report_html: string | null;
                         report_id: string | null;
@@ -3318,6 +3352,7 @@ export interface operations {
                                     [key: string]: number;
                                 };
                             }[];
+                            note?: string;
                         };
                         drift: {
                             feature: string;

@@ -1,12 +1,13 @@
 // The finish of training in independent parts, so a pool runs the refit on all rows (with SHAP) on one thread
 // while the other fits the explanation split (with test score, permutation importance and diagnostics).
+import { calibrated, calibrationFigures, type CalibrationFigures, type CalibrationReport } from './calibration.js';
 import { fitCandidate, predictCandidate, stoppedEarly, type FittedModel, type ModelName } from './candidates.js';
 import { modelingCharts, trialCharts } from './charts.js';
 import { diagnose, type Diagnostics } from './diagnostics.js';
 import { fitDrift, type DriftReference } from './drift.js';
 import { partialDependence, permutationImportance } from './explain.js';
 import { fitSeed, type Training } from './prepare-training.js';
-import { applyPreprocessing, pickRows } from './preprocess.js';
+import { applyPreprocessing, pickRows, type Prepared } from './preprocess.js';
 import { seededRandom, shuffled } from './random.js';
 import type { TrialParams } from './search-space.js';
 import { scorePredictions } from './scoring.js';
@@ -72,35 +73,49 @@ export function refitPart(t: Training, best: LeaderboardEntry, deadline?: number
 /** What the model fitted on the explanation split says: test score, importance, diagnostics, training score. */
 export interface ExplainPart {
   testScore: number | null; trainScore: number; late: boolean;
+  /** Log loss and Brier on the test split before and after the calibration map; null without a test split or a map. */
+  calibrationTest: CalibrationFigures | null;
   importances: { feature: string; importance: number }[];
   diagnostics: Diagnostics;
   drift: DriftReference[];
   explainedOn: string; explainRows: number;
 }
 
-/** Fits `best` on the explanation split's training rows and explains it on held-out rows (independent of {@link refitPart}). */
-export function explainPart(t: Training, best: LeaderboardEntry, deadline?: number): ExplainPart {
+/**
+ * Fits `best` on the explanation split's training rows and explains it on held-out rows (independent of {@link refitPart}).
+ * Scores (test, training) and diagnostics use the probabilities the model serves: through the calibration map when
+ * it is applied. Permutation importance measures the model itself (calibration only rescales its probabilities).
+ */
+export function explainPart(t: Training, best: LeaderboardEntry, deadline?: number, calibration: CalibrationReport | null = null): ExplainPart {
   const { o, d, pre } = t;
   const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
   const model = fitEntry(t, best, (t.test ?? t.folds[explainFold]).train, t.test ? -2 : explainFold, deadline);
-  const testScore = t.test ? scorePredictions(t.metric, d, predictCandidate(model, d, t.test.valid), t.test.valid) : null;
+  const K = d.classes.length;
+  const map = calibration?.applied && calibration.params ? calibration.params : undefined;
+  const served = (p: Prepared & { classes: string[] }, idx: ArrayLike<number>) => calibrated(map, predictCandidate(model, p, idx), K);
+  const rawTest = t.test ? predictCandidate(model, d, t.test.valid) : null;
+  const testScore = t.test ? scorePredictions(t.metric, d, calibrated(map, rawTest!, K), t.test.valid) : null;
+  const calibrationTest = t.test && calibration?.params
+    ? calibrationFigures(Int32Array.from(t.test.valid, (r) => d.yCls[r]), rawTest!, calibrated(calibration.params, rawTest!, K), K,
+      `the ${t.test.valid.length} held-out test rows, the model fitted on the non-test rows, the map fitted on the out-of-fold rows`)
+    : null;
   const late = isLate(deadline);
   const { heldOut, trainSample } = explainDraws(t, late);
   const target = { yNum: Float64Array.from(heldOut, (r) => d.yNum[r]), yCls: Int32Array.from(heldOut, (r) => d.yCls[r]), classes: d.classes };
   const held = applyPreprocessing(pre, pickRows(t.columns, heldOut), heldOut.length);
   const importances = permutationImportance(model, pre, held, target, t.metric, o.seed);
   const heldIdx = Array.from({ length: heldOut.length }, (_, i) => i);
-  const diagnostics = diagnose(predictCandidate(model, { ...held, classes: d.classes }, heldIdx), Array.from(target.yNum), Array.from(target.yCls), d.classes);
-  const trainScore = scorePredictions(t.metric, d, predictCandidate(model, d, trainSample), trainSample);
+  const diagnostics = diagnose(served({ ...held, classes: d.classes }, heldIdx), Array.from(target.yNum), Array.from(target.yCls), d.classes);
+  const trainScore = scorePredictions(t.metric, d, served(d, trainSample), trainSample);
   return {
-    testScore, trainScore, late, importances, diagnostics, drift: fitDrift(t.columns, pre.inputs), explainRows: heldOut.length,
+    testScore, trainScore, late, calibrationTest, importances, diagnostics, drift: fitDrift(t.columns, pre.inputs), explainRows: heldOut.length,
     explainedOn: t.test ? `${heldOut.length} rows of the held-out test split` : `${heldOut.length} held-out rows of fold ${explainFold + 1}`,
   };
 }
 
 /** Puts the two parts together (partial dependence of the refitted model on the most important features) into the stage's result. */
 export function assembleResult(t: Training, leaderboard: LeaderboardEntry[], warnings: string[], refit: RefitPart, ex: ExplainPart,
-  search: Pick<TrainResult, 'trials' | 'search'>): TrainResult {
+  search: Pick<TrainResult, 'trials' | 'search'>, calibration: CalibrationReport | null = null): TrainResult {
   const { o, d, pre } = t;
   const best = leaderboard[0];
   const late = refit.late || ex.late;
@@ -114,10 +129,12 @@ export function assembleResult(t: Training, leaderboard: LeaderboardEntry[], war
     task: o.task, target: o.target, ...core, best_model: best.model,
     features: pre.inputs.map((c) => c.name), excluded: t.excluded, train_score: ex.trainScore,
     validation: t.validation, test_score: ex.testScore, ...search,
+    calibration: calibration && { ...calibration, test: ex.calibrationTest },
     explained_on: ex.explainedOn,
     charts: [...modelingCharts(core), ...trialCharts(t.metric, search.trials)],
     rows_used: d.rows, rows_by_stage: { search: searchRows, refit: d.rows, explain: ex.explainRows }, warnings,
     artifact: { version: 2, name: best.model, task: o.task, target: o.target, classes: d.classes, preprocessing: pre, model: refit.model,
-      x_mean: refit.xMean, drift: ex.drift, metric: t.metric, cv_mean: best.cv_mean, seed: o.seed, trained_rows: d.rows },
+      x_mean: refit.xMean, drift: ex.drift, metric: t.metric, cv_mean: best.cv_mean, seed: o.seed, trained_rows: d.rows,
+      ...(calibration?.applied && calibration.params ? { calibration: calibration.params } : {}) },
   };
 }

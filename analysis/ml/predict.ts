@@ -1,3 +1,4 @@
+import { calibrated } from './calibration.js';
 import { predictCandidate } from './candidates.js';
 import { driftReport, PSI_WARN, type DriftReport } from './drift.js';
 import { toNumber } from './encoding.js';
@@ -11,7 +12,11 @@ export interface Explanation { class?: string; base_value: number; contributions
 export interface Predictions {
   predictions: (number | string)[];
   probabilities?: Record<string, number>[];
-  explanations?: { space: ExplanationSpace; rows: Explanation[] };
+  /**
+   * `note` is set when the model's probabilities are calibrated: SHAP values explain the model's own output
+   * (in `space`), before the calibration map, so they add up to that, not to the served probability.
+   */
+  explanations?: { space: ExplanationSpace; rows: Explanation[]; note?: string };
   drift: DriftReport[];
   /** Why drift was not judged (too few rows), when it was not. */
   drift_note?: string;
@@ -71,7 +76,8 @@ export function predictRows(model: ModelArtifact, rows: Record<string, unknown>[
   const columns = normalise(model, rows);
   const p = applyPreprocessing(model.preprocessing, columns, rows.length);
   const idx = Array.from({ length: rows.length }, (_, i) => i);
-  const out = predictCandidate(model.model, { ...p, classes: model.classes }, idx);
+  // The served probabilities: through the calibration map when training fitted and applied one.
+  const out = calibrated(model.calibration, predictCandidate(model.model, { ...p, classes: model.classes }, idx), model.classes.length);
   // Drift compares like with like: the rows as training saw them ("yes" read as true), not as the caller spelt them.
   const names = Object.keys(columns);
   const seen = idx.map((i) => Object.fromEntries(names.map((n) => [n, columns[n][i]])));
@@ -101,6 +107,9 @@ export function predictRows(model: ModelArtifact, rows: Record<string, unknown>[
       else if (K === 2) e.class = model.classes[1];
       return e;
     }) };
+    if (model.calibration && model.task === 'classification') {
+      result.explanations.note = `SHAP values explain the model's output before calibration (${c.space}); the served probabilities pass through ${model.calibration.method === 'platt' ? 'Platt scaling' : 'temperature scaling'}, so base_value + contributions is not the served probability.`;
+    }
   }
   return result;
 }

@@ -2,7 +2,11 @@ import type { FittedModel } from './candidates.js';
 import type { Preprocessing, Prepared } from './preprocess.js';
 import { expectedValue, treeShap } from './tree-shap.js';
 
-/** What the contributions add up to: the prediction itself, the log-odds of the second class, or per-class margins/probabilities. */
+/**
+ * What the contributions add up to: the prediction itself, the log-odds of the second class, or per-class
+ * margins/probabilities, always of the model's own output: a classifier whose artifact carries a calibration map
+ * serves probabilities through it, which these do not add up to (the predict answer says so in `explanations.note`).
+ */
 export type ExplanationSpace = 'value' | 'log_odds' | 'probability' | 'margin' | 'none';
 
 /** Per-row SHAP contributions per input column (dates gather their parts), `phi[(row * inputs + i) * outputs + k]`. */

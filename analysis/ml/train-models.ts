@@ -12,6 +12,8 @@ import { assembleResult, explainPart, refitPart } from './finish-parts.js';
 import { fitSeed, prepareTraining, type Training, type TrainOptions } from './prepare-training.js';
 import type { Preprocessing } from './preprocess.js';
 import { scorePredictions } from './scoring.js';
+import type { CalibrationMap, CalibrationReport } from './calibration.js';
+import { calibrateServed } from './served-calibration.js';
 import type { ValidationSummary } from './validation/plan.js';
 
 export type { TrainOptions } from './prepare-training.js';
@@ -55,6 +57,8 @@ export interface ModelArtifact {
   cv_mean: number;
   seed: number;
   trained_rows: number;
+  /** Calibration map applied to the model's probabilities before they are served (absent: served as the model gives them). */
+  calibration?: CalibrationMap;
 }
 
 export interface TrainResult {
@@ -79,8 +83,10 @@ export interface TrainResult {
   train_score: number;
   /** What validation ran and why. */
   validation: ValidationSummary;
-  /** The best model, fitted on every non-test row, scored once on the held-out test split; null without one. */
+  /** The best model, fitted on every non-test row, scored once on the held-out test split (with the probabilities it serves, calibrated or not); null without one. */
   test_score: number | null;
+  /** Whether the served classifier's probabilities are calibrated, why, and log loss/Brier before and after; null for regression. */
+  calibration: CalibrationReport | null;
   explained_on: string;
   charts: ChartSpec[];
   rows_used: number;
@@ -195,8 +201,8 @@ export function chooseServed(t: Training, board: LeaderboardEntry[], warnings: s
 const NO_SEARCH: Pick<TrainResult, 'trials' | 'search'> = { trials: [], search: { time_budget_s: null, stopped: 'defaults_only', seconds: 0 } };
 
 /**
- * Builds the ensemble, chooses the model to serve, scores it on the test split, refits it on all rows and
- * explains it. With a test split the model fitted on the non-test rows gives test_score, permutation importance,
+ * Builds the ensemble, chooses the model to serve, decides its calibration from its out-of-fold predictions,
+ * scores it on the test split (calibrated as served), refits it on all rows and explains it. With a test split the model fitted on the non-test rows gives test_score, permutation importance,
  * diagnostics and the train/held-out gap; without one a fold does (the last for time order, the one with most
  * history, else fold 1). The served model is then refitted on every row, test rows included; SHAP and partial
  * dependence come from it. The two fits are independent: a pool runs them on two threads (see `finish-parts.ts`);
@@ -205,9 +211,10 @@ const NO_SEARCH: Pick<TrainResult, 'trials' | 'search'> = { trials: [], search: 
 export function finishTraining(t: Training, board: LeaderboardEntry[], warnings: string[], deadline?: number, oofs: OutOfFold[] = [],
   search: Pick<TrainResult, 'trials' | 'search'> = NO_SEARCH): TrainResult {
   const leaderboard = chooseServed(t, board, warnings, oofs);
+  const calibration = calibrateServed(t, leaderboard[0], oofs);
   const refit = refitPart(t, leaderboard[0], deadline);
-  const ex = explainPart(t, leaderboard[0], deadline);
-  return assembleResult(t, leaderboard, warnings, refit, ex, search);
+  const ex = explainPart(t, leaderboard[0], deadline, calibration);
+  return assembleResult(t, leaderboard, warnings, refit, ex, search, calibration);
 }
 
 /** How the trial × fold tasks get executed: in this thread, or by a pool of worker threads. */

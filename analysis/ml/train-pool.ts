@@ -3,6 +3,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { CODE_EXT } from '../../config/app-root.js';
 import { DataError, type DataErrorCode } from '../errors.js';
 import type { ModelName } from './candidates.js';
+import type { CalibrationReport } from './calibration.js';
 import type { ExplainPart, RefitPart } from './finish-parts.js';
 import type { OutOfFold } from './ensemble.js';
 import type { Metric } from './metrics.js';
@@ -17,14 +18,14 @@ export type ToThread =
   // once (they are independent), then assemble the result.
   | { kind: 'choose'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; oofs: OutOfFold[] }
   | { kind: 'refit'; id: number; best: LeaderboardEntry; deadline?: number }
-  | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number }
-  | { kind: 'assemble'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; refit: RefitPart; explain: ExplainPart; search: Pick<TrainResult, 'trials' | 'search'> };
+  | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number; calibration: CalibrationReport | null }
+  | { kind: 'assemble'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; refit: RefitPart; explain: ExplainPart; search: Pick<TrainResult, 'trials' | 'search'>; calibration: CalibrationReport | null };
 
 /** Messages from a training thread to its parent. */
 export type FromThread =
   | { kind: 'ready'; names: ModelName[]; folds: number; rows: number; metric: Metric; warnings: string[] }
   | { kind: 'score'; id: number; result: FoldResult }
-  | { kind: 'chosen'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[] }
+  | { kind: 'chosen'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; calibration: CalibrationReport | null }
   | { kind: 'refit'; id: number; part: RefitPart }
   | { kind: 'explain'; id: number; part: ExplainPart }
   | { kind: 'result'; id: number; result: TrainResult }
@@ -110,11 +111,13 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
       concurrency: count,
       score: async (spec, fold, deadline) => (await call({ kind: 'score', spec, fold, deadline }, 'score')).result,
       finish: async (board, warnings, deadline, oofs, search) => {
+        // Choosing also decides the calibration: the thread that has the out-of-fold predictions fits it.
         const chosen = await call({ kind: 'choose', leaderboard: board, warnings, oofs }, 'chosen');
         const best = chosen.leaderboard[0];
         // With one thread these run one after the other, as in-process finishing does.
-        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), call({ kind: 'explain', best, deadline }, 'explain')]);
-        return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search }, 'result')).result;
+        const { calibration } = chosen;
+        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), call({ kind: 'explain', best, deadline, calibration }, 'explain')]);
+        return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search, calibration }, 'result')).result;
       },
     }, { done: c.done, onFold: c.onFold, startedAt, oof: c.oof });
   })();

@@ -6,6 +6,7 @@ import { setHelperPolicy, startHelper } from './hist-helper.js';
 import { prepareTraining, type Training } from './prepare-training.js';
 import type { FromThread, ThreadData, ToThread } from './train-pool.js';
 import { assembleResult, explainPart, refitPart } from './finish-parts.js';
+import { calibrateServed } from './served-calibration.js';
 import { chooseServed, scoreFold } from './train-models.js';
 
 const post = (m: FromThread) => parentPort!.postMessage(m);
@@ -49,10 +50,12 @@ parentPort!.on('message', (m: ToThread) => {
     if (!t) return;
     const training = t;
     if (m.kind === 'score') post({ kind: 'score', id: m.id, result: run(() => scoreFold(training, m.spec, m.fold, m.deadline)) });
-    else if (m.kind === 'choose') post({ kind: 'chosen', id: m.id, leaderboard: run(() => chooseServed(training, m.leaderboard, m.warnings, m.oofs)), warnings: m.warnings });
-    else if (m.kind === 'refit') post({ kind: 'refit', id: m.id, part: run(() => refitPart(training, m.best, m.deadline)) });
-    else if (m.kind === 'explain') post({ kind: 'explain', id: m.id, part: run(() => explainPart(training, m.best, m.deadline)) });
-    else post({ kind: 'result', id: m.id, result: run(() => assembleResult(training, m.leaderboard, m.warnings, m.refit, m.explain, m.search)) });
+    else if (m.kind === 'choose') {
+      const leaderboard = run(() => chooseServed(training, m.leaderboard, m.warnings, m.oofs));
+      post({ kind: 'chosen', id: m.id, leaderboard, warnings: m.warnings, calibration: run(() => calibrateServed(training, leaderboard[0], m.oofs)) });
+    } else if (m.kind === 'refit') post({ kind: 'refit', id: m.id, part: run(() => refitPart(training, m.best, m.deadline)) });
+    else if (m.kind === 'explain') post({ kind: 'explain', id: m.id, part: run(() => explainPart(training, m.best, m.deadline, m.calibration)) });
+    else post({ kind: 'result', id: m.id, result: run(() => assembleResult(training, m.leaderboard, m.warnings, m.refit, m.explain, m.search, m.calibration)) });
   } catch (err) {
     fail(m.id, err);
   }

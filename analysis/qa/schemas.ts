@@ -54,6 +54,14 @@ const MembersSchema = z.array(z.object({ model: z.string(), weight: finite.min(0
 const TrialsSchema = z.array(z.object({ model: z.string(), params: z.record(z.string(), z.unknown()), cv_mean: finite, seconds: finite.nonnegative() }).passthrough());
 const StageRowsSchema = z.object({ search: z.number().int().nonnegative(), refit: z.number().int().nonnegative(), explain: z.number().int().nonnegative() }).passthrough();
 
+const CalibrationFiguresSchema = z.object({ log_loss_before: finite, log_loss_after: finite, brier_before: finite, brier_after: finite, rows: z.number().int().nonnegative(), scored_on: z.string() });
+/** Whether the served classifier's probabilities are calibrated (modeling.calibration; null for regression). */
+const CalibrationSchema = z.object({
+  method: z.enum(['platt', 'temperature']).nullable(), applied: z.boolean(), reason: z.string().min(1),
+  params: z.union([z.object({ method: z.literal('platt'), a: finite, b: finite, eps: finite.optional() }), z.object({ method: z.literal('temperature'), temperature: finite.positive(), eps: finite.optional() })]).nullable(),
+  oof: CalibrationFiguresSchema.nullable(), test: CalibrationFiguresSchema.nullable(),
+});
+
 /** modeling.json as QA validates it. */
 export const ModelingSchema = z.object({
   version: z.literal(2),
@@ -77,6 +85,8 @@ export const ModelingSchema = z.object({
   trials: TrialsSchema.optional(),
   rows_by_stage: StageRowsSchema.optional(),
   search: z.object({ time_budget_s: finite.nullable(), stopped: z.string(), seconds: finite.nonnegative() }).passthrough().optional(),
+  // Optional: modeling.json written before calibration existed still reads.
+  calibration: CalibrationSchema.nullable().optional(),
 });
 
 /** result.json, the run's final summary served by GET /runs/:id/result. */
@@ -88,7 +98,8 @@ export const ResultSchema = z.object({
     leaderboard: z.array(z.object({ model: z.string(), cv_mean: finite, cv_std: finite, members: MembersSchema.optional() })), best_model_id: z.string(),
     trials: TrialsSchema.optional(), rows_used: z.number().int().nonnegative().optional(), rows_by_stage: StageRowsSchema.optional(),
     search: z.object({ time_budget_s: finite.nullable(), stopped: z.string(), seconds: finite.nonnegative() }).passthrough().optional(),
-    features: z.array(z.string()).optional(), validation: ValidationSchema.optional(), test_score: finite.nullable().optional() }).nullable(),
+    features: z.array(z.string()).optional(), validation: ValidationSchema.optional(), test_score: finite.nullable().optional(),
+    calibration: CalibrationSchema.nullable().optional() }).nullable(),
   report_html: z.string().nullable(), report_id: z.string().nullable(),
   timings: z.record(z.string(), z.object({ started_at: z.string(), duration_ms: z.number().nonnegative(), attempts: z.number().int().nonnegative() })),
   warnings: z.array(z.string()),

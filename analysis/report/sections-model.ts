@@ -32,6 +32,24 @@ function searchParagraph(m: Modeling): Html {
   return html`<p id="search">${m.trials.length} trials on the same folds${budget}; it stopped because ${why}. Each family's row above is its best trial.${members}${rows}</p>`;
 }
 
+const METHOD_NAMES = { platt: 'Platt scaling', temperature: 'temperature scaling' } as const;
+
+/**
+ * Whether the served probabilities are calibrated, and log loss and Brier before/after: out of fold (cross-fitted)
+ * and on the held-out test split. Nothing for regression or modeling.json written before calibration existed.
+ */
+function calibrationParagraph(m: Modeling): Html {
+  const c = m.calibration;
+  if (!c) return html``;
+  const head = c.applied && c.method
+    ? html`Probabilities are calibrated with <strong>${METHOD_NAMES[c.method]}</strong>, fitted on the out-of-fold predictions.`
+    : html`Probabilities are served as the model gives them.`;
+  const figures = [c.oof ? { label: 'Out of fold (cross-fitted)', f: c.oof } : null, c.test ? { label: 'Held-out test split', f: c.test } : null].filter((x) => x !== null);
+  const table = figures.length ? html`<div class="scroll"><table><caption>Calibration${c.applied ? '' : ' (what it would have changed)'}</caption><thead><tr><th scope="col">Rows</th><th scope="col" class="num">Log loss before</th><th scope="col" class="num">after</th><th scope="col" class="num">Brier before</th><th scope="col" class="num">after</th></tr></thead><tbody>
+${figures.map(({ label, f }) => html`<tr><td>${label} (${fmt(f.rows)})</td><td class="num">${f.log_loss_before.toFixed(4)}</td><td class="num">${f.log_loss_after.toFixed(4)}</td><td class="num">${f.brier_before.toFixed(4)}</td><td class="num">${f.brier_after.toFixed(4)}</td></tr>`)}</tbody></table></div>` : '';
+  return html`<p id="calibration">${head} ${c.reason}</p>${table}`;
+}
+
 /** The leaderboard with the spread of every model's fold scores. */
 export function leaderboardSection(r: ReportInput, charts: RenderedCharts): Html {
   const m = r.modeling;
@@ -46,6 +64,7 @@ ${m.leaderboard.map((e, i) => {
   })}</tbody></table></div>
 ${figure(charts, 'leaderboard')}
 ${searchParagraph(m)}${figure(charts, 'search_trials')}
+${calibrationParagraph(m)}
 ${m.excluded.length ? html`<p>Left out of modeling: ${m.excluded.map((e, i) => html`${i ? '; ' : ''}<strong>${e.column}</strong> (${e.reason})`)}.</p>` : ''}</section>`;
 }
 

@@ -1,5 +1,6 @@
 import { DataError } from '../../errors.js';
 import { featureValue, MISSING_BIN, OTHER_BIN, type BinFeature, type DatePart } from '../binning.js';
+import { CALIBRATION_EPS, type CalibrationMap } from '../calibration.js';
 import type { FittedModel } from '../candidates.js';
 import type { FeatureSpec } from '../encoding.js';
 import type { ForestModel } from '../forest.js';
@@ -39,6 +40,8 @@ export interface InputEncoding {
   notes: string[];
   /** For an ensemble: its members, in graph order, and the weights their outputs are summed with. */
   members?: { name: string; weight: number }[];
+  /** The calibration map the graph applies to the model's probabilities before `probabilities` (as Assay serves them). */
+  calibration?: CalibrationMap;
 }
 
 export interface OnnxExport { bytes: Uint8Array; encoding: InputEncoding }
@@ -246,6 +249,23 @@ function linearGraph(g: GraphBuilder, model: LinearModel, specs: FeatureSpec[], 
   return model.kind === 'ridge' ? z : g.op('Softmax', [z], { axis: { i: 1 } });
 }
 
+/**
+ * The calibration map as ONNX ops on [N, K] probabilities, as `applyCalibration` computes it: probabilities clipped
+ * to [ε, 1 − ε]; Platt takes the second class's logit, a·logit + b, Sigmoid, back to two columns; temperature
+ * scaling takes Softmax(Log(p) / T).
+ */
+function calibrationGraph(g: GraphBuilder, probs: string, map: CalibrationMap): string {
+  const scalar = (v: number) => g.const({ type: DataType.FLOAT, dims: [], floats: [v] });
+  const eps = map.eps ?? CALIBRATION_EPS;
+  const clip = (x: string) => g.op('Clip', [x, scalar(eps), scalar(1 - eps)]);
+  if (map.method === 'platt') {
+    const p = clip(g.op('Gather', [probs, g.const({ type: DataType.INT64, dims: [1], int64s: [1] })], { axis: { i: 1 } }));
+    const logit = g.op('Log', [g.op('Div', [p, g.op('Sub', [scalar(1), p])])]);
+    return twoClass(g, g.op('Sigmoid', [g.op('Add', [g.op('Mul', [logit, scalar(map.a)]), scalar(map.b)])]));
+  }
+  return g.op('Softmax', [g.op('Mul', [g.op('Log', [clip(probs)]), scalar(1 / map.temperature)])], { axis: { i: 1 } });
+}
+
 type Inputs = Pick<InputEncoding, 'numeric' | 'categorical' | 'notes'>;
 
 function describeInputs(pre: Preprocessing, linear: boolean): Inputs {
@@ -337,7 +357,8 @@ export function exportOnnx(a: ModelArtifact, meta: { producerVersion: string; mo
     g.op('Identity', [scores], {}, { out: 'value' });
     outputs.push({ name: 'value', type: DataType.FLOAT, dims: ['N', 1] });
   } else {
-    g.op('Identity', [scores], {}, { out: 'probabilities' });
+    const map = a.calibration;
+    g.op('Identity', [map ? calibrationGraph(g, scores, map) : scores], {}, { out: 'probabilities' });
     const best = g.op('ArgMax', ['probabilities'], { axis: { i: 1 }, keepdims: { i: 0 } });
     g.op('LabelEncoder', [best], { keys_int64s: { ints: a.classes.map((_, k) => k) }, values_strings: { strings: a.classes }, default_string: { s: '' } }, { domain: ML, out: 'label' });
     outputs.push({ name: 'probabilities', type: DataType.FLOAT, dims: ['N', a.classes.length] }, { name: 'label', type: DataType.STRING, dims: ['N'] });
@@ -349,10 +370,12 @@ export function exportOnnx(a: ModelArtifact, meta: { producerVersion: string; mo
     version: ONNX_ENCODING_VERSION, model: a.name, task: a.task, target: a.target, classes: a.classes,
     numeric, categorical, outputs: outputs.map((o) => o.name), notes,
     ...(members ? { members: members.map((m) => ({ name: m.name, weight: m.weight })) } : {}),
+    ...(a.task === 'classification' && a.calibration ? { calibration: a.calibration } : {}),
   };
+  if (encoding.calibration) encoding.notes = [...notes, `probabilities: calibrated by ${a.calibration!.method === 'platt' ? 'Platt scaling' : 'temperature scaling'} (see \`calibration\`), as Assay serves them.`];
   const bytes = encodeModel({
     irVersion: IR_VERSION, opsets: OPSETS, producer: { name: 'assay', version: meta.producerVersion },
-    doc: `Assay ${a.name} model${members ? ` (${members.map((m) => `${m.weight} × ${m.name}`).join(' + ')})` : ''} for '${a.target}' (${a.task}). Inputs and their encoding: metadata_props["assay.input_encoding"].`,
+    doc: `Assay ${a.name} model${members ? ` (${members.map((m) => `${m.weight} × ${m.name}`).join(' + ')})` : ''}${encoding.calibration ? `, ${encoding.calibration.method}-calibrated,` : ''} for '${a.target}' (${a.task}). Inputs and their encoding: metadata_props["assay.input_encoding"].`,
     graph: { name: `assay_${a.name}`, nodes: g.nodes, initializers: g.initializers, inputs, outputs },
     metadata: {
       'assay.input_encoding': JSON.stringify(encoding),

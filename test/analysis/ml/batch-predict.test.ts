@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { withDuck } from '../../../analysis/duck.js';
 import { DataError } from '../../../analysis/errors.js';
 import { missingInputs, predictionColumns, scoreRows } from '../../../analysis/ml/batch-predict.js';
+import { applyCalibration } from '../../../analysis/ml/calibration.js';
 import { predictRows } from '../../../analysis/ml/predict.js';
 import { concatPredictionFiles, readParquetRows, writeParquetColumns } from '../../../analysis/ml/prediction-files.js';
 import { seededRandom } from '../../../analysis/ml/random.js';
@@ -43,6 +44,19 @@ test('scoring in small batches gives what one predictRows call gives; SHAP only 
   expect(out[at('shap_x')].slice(0, 7)).toEqual(whole.explanations!.rows.slice(0, 7).map((e) => e.contributions.x));
   expect(out[at('shap_x')].slice(7).every((v) => v === null)).toBe(true);
   expect(batches).toBe(3 + 4); // 7 explained rows in threes, then 93 rows in thirties
+});
+
+test('a calibrated model\'s probability columns are its calibrated probabilities', async () => {
+  // The model as the forest/GBDT gives it (training may have calibrated it already), then with a known map.
+  const { calibration: _trained, ...plain } = model;
+  const calibrated: ModelArtifact = { ...plain, calibration: { method: 'platt', a: 2.5, b: -0.5, eps: 1e-3 } };
+  const slice = rows.slice(0, 50);
+  const out = await scoreRows(calibrated, slice, { firstRow: 0, explain: false, explainRows: 0, batchRows: 20 });
+  const at = predictionColumns(calibrated, false).findIndex((c) => c.name === 'probability_yes');
+  const raw = predictRows(plain, slice).probabilities!;
+  const expected = applyCalibration(calibrated.calibration!, Float64Array.from(raw.flatMap((p) => [p.no, p.yes])), 2);
+  (out[at] as number[]).forEach((v, i) => expect(v).toBeCloseTo(expected[i * 2 + 1], 12));
+  expect(Math.max(...(out[at] as number[]).map((v, i) => Math.abs(v - raw[i].yes)))).toBeGreaterThan(0.01);
 });
 
 test('a value the model cannot read fails with the row of the dataset, the column and the value', async () => {

@@ -1,6 +1,7 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, test } from 'vitest';
 import type { ColumnType } from '../../../../analysis/ingest/column-types.js';
+import type { CalibrationMap } from '../../../../analysis/ml/calibration.js';
 import { fitCandidate, type ModelName, type Task } from '../../../../analysis/ml/candidates.js';
 import { exportOnnx, onnxInputs } from '../../../../analysis/ml/export/onnx.js';
 import type { GbdtModel } from '../../../../analysis/ml/gbdt.js';
@@ -150,6 +151,28 @@ describe('ensembles export as one graph that matches Assay on the training rows 
       return (await scoreOnnx(x.bytes, x.encoding, rows)).value as number[];
     }));
     onnx.value.forEach((v, i) => expect(Math.abs((v as number) - 0.5 * singles[0][i] - 0.5 * singles[1][i])).toBeLessThan(1e-4));
+  });
+});
+
+describe('calibrated models export with the calibration map as ops, and still match Assay (onnxruntime-node, 1e-5)', () => {
+  const cases: [string, () => { artifact: ModelArtifact; rows: Record<string, unknown>[] }, CalibrationMap][] = [
+    ['forest, two classes, Platt', () => trained('random_forest', 'binary'), { method: 'platt', a: 1.8, b: -0.4, eps: 1e-3 }],
+    ['GBDT, two classes, Platt (tiny clip)', () => trained('gbdt', 'binary'), { method: 'platt', a: 0.7, b: 0.2, eps: 1e-6 }],
+    ['forest, three classes, temperature', () => trained('random_forest', 'classification'), { method: 'temperature', temperature: 0.6, eps: 0.01 }],
+    ['linear, three classes, temperature', () => trained('linear', 'classification'), { method: 'temperature', temperature: 1.7 }],
+    ['ensemble, two classes, Platt', () => ensembled([['linear', 0.6], ['random_forest', 0.4]], 'binary'), { method: 'platt', a: 2.2, b: 0.1, eps: 3e-3 }],
+  ];
+  test.each(cases)('%s', async (_name, make, map) => {
+    const plain = make();
+    const artifact = JSON.parse(JSON.stringify({ ...plain.artifact, calibration: map })) as ModelArtifact;
+    const { worst, encoding } = await parityOf({ artifact, rows: plain.rows });
+    if (process.env.PRINT_GAPS) console.log(`calibrated ${_name}: largest gap ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-5);
+    expect(encoding.calibration).toEqual(map);
+    // The map matters: the served probabilities differ from the uncalibrated model's by far more than the tolerance.
+    const before = predictRows(plain.artifact, plain.rows).probabilities!, after = predictRows(artifact, plain.rows).probabilities!;
+    const moved = Math.max(...after.map((p, i) => Math.max(...Object.keys(p).map((c) => Math.abs(p[c] - before[i][c])))));
+    expect(moved).toBeGreaterThan(0.01);
   });
 });
 
