@@ -35,6 +35,9 @@ export function predictionBytesEstimate(model: Pick<ModelArtifact, 'task' | 'cla
   return rows * sum(plain) + explainedRows * sum(extra);
 }
 
+/** The time an explained batch should take, so heartbeats keep flowing between batches. */
+const EXPLAIN_BATCH_MS = 500;
+
 /** Input columns the model needs that a table lacks (a dataset's schema against the model's). */
 export function missingInputs(model: Pick<ModelArtifact, 'preprocessing'>, columns: readonly string[]): string[] {
   const have = new Set(columns);
@@ -71,11 +74,19 @@ export async function scoreRows(model: ModelArtifact, rows: Record<string, unkno
     const what = m.expected === 'integer' || m.expected === 'float' ? 'a number' : `a ${m.expected}`;
     throw new DataError('UNPROCESSABLE_DATASET', `Row ${o.firstRow + m.row + 1}: '${m.column}' must be ${what}, not '${m.value}'.`, { row: o.firstRow + m.row + 1, column: m.column, value: m.value, expected: m.expected });
   }
-  const batch = o.batchRows ?? 5000, explainBatch = o.explainBatchRows ?? 50;
+  const batch = o.batchRows ?? 5000, maxExplainBatch = o.explainBatchRows ?? 50;
+  // Explained batches are sized from the time rows took so far, to about EXPLAIN_BATCH_MS each: TreeSHAP of a deep
+  // forest can take 100 ms a row on a busy machine, and a fixed 50 rows then outlasted a 5 s heartbeat timeout.
+  let explainBatch = Math.min(maxExplainBatch, 5);
   for (let start = 0; start < rows.length;) {
     const explaining = start < o.explainRows;
     const end = Math.min(rows.length, explaining ? Math.min(o.explainRows, start + explainBatch) : start + batch);
+    const began = performance.now();
     const p = predictRows(model, rows.slice(start, end), { explain: explaining });
+    if (explaining) {
+      const perRow = (performance.now() - began) / (end - start);
+      explainBatch = Math.max(1, Math.min(maxExplainBatch, Math.floor(EXPLAIN_BATCH_MS / Math.max(perRow, 1e-3))));
+    }
     for (let i = 0; i < end - start; i++) {
       out[0].push(o.firstRow + start + i + 1);
       out[1].push(p.predictions[i]);
