@@ -31,6 +31,10 @@ let smallNodeRows = 256;
 /** Sets the small-node limit (0 turns the small path off); returns the previous one. For tests and benchmarks. */
 export function setSmallNodeRows(rows: number): number { const before = smallNodeRows; smallNodeRows = rows; return before; }
 
+let observer: ((node: number, split: SmallSplit) => void) | null = null;
+/** Calls `fn` with every split `growTree` makes, from either path, until called with null. For tests comparing the two. */
+export function observeSplits(fn: ((node: number, split: SmallSplit) => void) | null) { observer = fn; }
+
 /**
  * The small-node half of one `growTree` call: sparse histograms from rows or from the parent's, and the
  * split scan over them. Holds scratch buffers reused across the tree's nodes.
@@ -56,6 +60,9 @@ export class SmallNodes {
     this.acc = new Float64Array(BINS * this.S);
     this.L = new Float64Array(this.S); this.R = new Float64Array(this.S); this.M = new Float64Array(this.S); this.Z = new Float64Array(this.S);
   }
+
+  /** Reports a split growTree makes to the test observer, if any. */
+  taken(node: number, split: SmallSplit) { observer?.(node, split); }
 
   /** Whether a node of `rows` rows takes the small path. */
   fits(rows: number): boolean { return rows <= smallNodeRows; }

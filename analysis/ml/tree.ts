@@ -278,6 +278,7 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     const depth = o.depth + 1;
     let lh: Float64Array | null = null, rh: Float64Array | null = null;
     // >>> small nodes (small-split.ts): small children get histograms over their present bins, unsplittable ones none
+    smallNodes.taken(o.node, s);
     const kids = smallNodes.children(o.hist, o.sparse, o.start, mid, o.end, canSplit(mid - o.start, depth), canSplit(o.end - mid, depth), features, pool);
     if (kids) ({ lh, rh } = kids);
     // <<<
