@@ -91,8 +91,8 @@ if (part === 'all' || part === 'big') {
   const data = applyBinner(fitBinner(cols, Object.keys(cols).map((name) => ({ name, type: 'float' as const })), 1), cols, ROWS);
   const all = Int32Array.from({ length: ROWS }, (_, i) => i);
   for (const [label, cls, params] of [
-    ['regression, 20 trees, defaults (all features, depth 24)', false, { trees: 20 }],
-    ['3 classes, 20 trees, defaults (√features per split)', true, { trees: 20 }],
+    ['regression, 10 trees, defaults (all features, depth 24)', false, { trees: 10 }],
+    ['3 classes, 10 trees, defaults (√features per split)', true, { trees: 10 }],
   ] as const) {
     const wall: number[] = [], cpu: number[] = [];
     let hash = '';

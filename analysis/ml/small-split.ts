@@ -4,7 +4,7 @@
 // fall into, summed in the same order as the dense histogram (row order, or parent − smaller sibling), and the scan
 // repeats the dense scan's arithmetic step for step, so the gains, the splits and the trees are exactly the same.
 import { MISSING_BIN, type BinnedData } from './binning.js';
-import { CAT_L2, CAT_SMOOTH, MAX_CAT_THRESHOLD, MIN_CATEGORY_ROWS, MIN_GAIN, MIN_HESS, type Gradients } from './tree.js';
+import { CAT_L2, CAT_SMOOTH, MAX_CAT_THRESHOLD, MIN_CATEGORY_ROWS, MIN_GAIN, MIN_HESS, rowMajorBins, type Gradients } from './tree.js';
 
 const BINS = 256;
 
@@ -24,10 +24,11 @@ interface DensePool { take(): Float64Array; give(h: Float64Array): void }
 export interface ChildHistograms { lh: Float64Array | null; rh: Float64Array | null; ls: SparseHistogram | null; rs: SparseHistogram | null }
 
 /**
- * Largest node (rows) whose split is found over its present bins. Measured on vega's movies (2,390-row folds,
- * 15 features): 128 to 1,024 are all within a few percent; above that the dense kernel is faster per row.
+ * Largest node (rows) whose split is found over its present bins. Measured (CPU seconds, bench/forest.ts): on vega's
+ * movies (2,390-row folds, 15 features) 256 → 1.0 s, 512 → 0.93 s, 1,024 → 0.93–0.99 s per default forest; on
+ * 100,000 × 20 (5 trees) 256, 512 and 1,024 all within noise. Below ~128 the dense path's per-node cost returns.
  */
-let smallNodeRows = 256;
+let smallNodeRows = 512;
 /** Sets the small-node limit (0 turns the small path off); returns the previous one. For tests and benchmarks. */
 export function setSmallNodeRows(rows: number): number { const before = smallNodeRows; smallNodeRows = rows; return before; }
 
@@ -42,10 +43,11 @@ export function observeSplits(fn: ((node: number, split: SmallSplit) => void) | 
 export class SmallNodes {
   private readonly K: number;
   private readonly S: number;
-  private readonly n: number;
-  /** Dense sums of one feature, kept zero between uses; `mark` says which bins are touched. */
-  private readonly acc: Float64Array;
-  private readonly mark = new Uint32Array(BINS / 32);
+  private readonly F: number;
+  private readonly rm: Uint8Array;
+  /** Dense sums per feature and bin, kept zero between uses; `mark` says which bins are touched (8 words per feature). */
+  private acc = new Float64Array(0);
+  private mark = new Uint32Array(0);
   /** Where histograms used once (per-node feature samples) are written. */
   private tmpBins = new Uint8Array(0);
   private tmpSums = new Float64Array(0);
@@ -56,8 +58,8 @@ export class SmallNodes {
 
   constructor(private readonly data: BinnedData, private readonly g: Gradients, private readonly rows: Int32Array,
     private readonly l2: number, private readonly minLeaf: number) {
-    this.K = g.outputs; this.S = g.outputs + 2; this.n = data.rows;
-    this.acc = new Float64Array(BINS * this.S);
+    this.K = g.outputs; this.S = g.outputs + 2; this.F = data.features;
+    this.rm = rowMajorBins(data);
     this.L = new Float64Array(this.S); this.R = new Float64Array(this.S); this.M = new Float64Array(this.S); this.Z = new Float64Array(this.S);
   }
 
@@ -72,36 +74,45 @@ export class SmallNodes {
    * build does. With `keep` false it lives in scratch space until the next call (a split found and forgotten).
    */
   fromRows(start: number, end: number, feats: readonly number[], keep: boolean): SparseHistogram {
-    const { K, S, n, acc, mark, rows } = this, { grad, hess } = this.g, { bins } = this.data;
-    const cap = Math.min(end - start, BINS) * feats.length;
+    // Allocated at the first small node: most boosting trees of large tables never get there.
+    if (this.acc.length === 0) { this.acc = new Float64Array(this.F * BINS * this.S); this.mark = new Uint32Array(this.F * (BINS / 32)); }
+    const { K, S, F, rm, acc, mark, rows } = this, { grad, hess } = this.g;
+    const cap = Math.min(end - start, BINS) * feats.length, J = feats.length;
     let outBins: Uint8Array, outSums: Float64Array;
     if (keep) { outBins = new Uint8Array(cap); outSums = new Float64Array(cap * S); } else {
       if (this.tmpBins.length < cap) { this.tmpBins = new Uint8Array(cap); this.tmpSums = new Float64Array(cap * S); }
       outBins = this.tmpBins; outSums = this.tmpSums;
     }
-    const offsets = new Int32Array(feats.length + 1);
-    let e = 0;
-    for (let j = 0; j < feats.length; j++) {
-      const col = feats[j] * n;
-      if (K === 1) {
-        for (let i = start; i < end; i++) {
-          const r = rows[i], b = bins[col + r], o = b * 3;
-          mark[b >> 5] |= 1 << (b & 31);
-          acc[o] += grad[r]; acc[o + 1] += hess[r]; acc[o + 2] += 1;
-        }
-      } else {
-        for (let i = start; i < end; i++) {
-          const r = rows[i], b = bins[col + r], o = b * S;
-          mark[b >> 5] |= 1 << (b & 31);
-          for (let k = 0; k < K; k++) acc[o + k] += grad[r * K + k];
-          acc[o + K] += hess[r]; acc[o + K + 1] += 1;
+    // Row by row over the row-major bins, so a row's bins and gradient are read once for all its features.
+    if (K === 1) {
+      for (let i = start; i < end; i++) {
+        const r = rows[i], rb = r * F, g = grad[r], h = hess[r];
+        for (let j = 0; j < J; j++) {
+          const f = feats[j], b = rm[rb + f], o = ((f << 8) + b) * 3;
+          mark[(f << 3) + (b >> 5)] |= 1 << (b & 31);
+          acc[o] += g; acc[o + 1] += h; acc[o + 2] += 1;
         }
       }
-      // The touched bins in ascending order, moved out and zeroed.
-      for (let w = 0; w < mark.length; w++) {
+    } else {
+      for (let i = start; i < end; i++) {
+        const r = rows[i], rb = r * F, h = hess[r];
+        for (let j = 0; j < J; j++) {
+          const f = feats[j], b = rm[rb + f], o = ((f << 8) + b) * S;
+          mark[(f << 3) + (b >> 5)] |= 1 << (b & 31);
+          for (let k = 0; k < K; k++) acc[o + k] += grad[r * K + k];
+          acc[o + K] += h; acc[o + K + 1] += 1;
+        }
+      }
+    }
+    // Each feature's touched bins in ascending order, moved out and zeroed.
+    const offsets = new Int32Array(J + 1);
+    let e = 0;
+    for (let j = 0; j < J; j++) {
+      const f = feats[j];
+      for (let w = f << 3, wEnd = w + 8; w < wEnd; w++) {
         let word = mark[w];
         while (word !== 0) {
-          const low = word & -word, b = (w << 5) + (31 - Math.clz32(low)), o = b * S, eo = e * S;
+          const low = word & -word, b = ((w & 7) << 5) + (31 - Math.clz32(low)), o = ((f << 8) + b) * S, eo = e * S;
           outBins[e] = b;
           for (let s = 0; s < S; s++) { outSums[eo + s] = acc[o + s]; acc[o + s] = 0; }
           e++;
