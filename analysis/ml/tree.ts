@@ -2,6 +2,7 @@ import { MISSING_BIN, type BinnedData } from './binning.js';
 import type { SharedHistograms } from './hist-helper.js';
 import { buildHistogram } from './hist-kernel.js';
 import { sampleSorted } from './random.js';
+import { SmallNodes, type SparseHistogram } from './small-split.js';
 
 /**
  * A fitted tree over binned features, as flat JSON-friendly arrays indexed by node.
@@ -42,18 +43,18 @@ export interface Gradients { outputs: number; grad: Float64Array; hess: Float64A
 export interface LeafSegment { node: number; start: number; end: number }
 
 const BINS = 256;
-const MIN_HESS = 1e-3;
-const MIN_GAIN = 1e-7;
+export const MIN_HESS = 1e-3;
+export const MIN_GAIN = 1e-7;
 /** Rows a category needs to be placed by a split; rarer ones go right with the unseen and missing values. */
-const MIN_CATEGORY_ROWS = 10;
+export const MIN_CATEGORY_ROWS = 10;
 /** Smoothing of the gradient/hessian ratio that orders categories, and extra L2 on categorical split gains. */
-const CAT_SMOOTH = 10;
-const CAT_L2 = 10;
+export const CAT_SMOOTH = 10;
+export const CAT_L2 = 10;
 /** Largest set of categories sent left by one split. */
-const MAX_CAT_THRESHOLD = 64;
+export const MAX_CAT_THRESHOLD = 64;
 
 interface Split { gain: number; feature: number; threshold: number; missingLeft: boolean; cats: number[] | null }
-interface Open { node: number; start: number; end: number; depth: number; tot: Float64Array; hist: Float64Array | null; split: Split | null }
+interface Open { node: number; start: number; end: number; depth: number; tot: Float64Array; hist: Float64Array | null; sparse: SparseHistogram | null; split: Split | null }
 
 /** A pool of histogram buffers so growing a tree does not allocate one per node. */
 class HistPool {
@@ -108,6 +109,7 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   };
 
   const rowMajor = rowMajorBins(data);
+  const smallNodes = new SmallNodes(data, g, rows, p.l2, p.minSamplesLeaf);
   /** Fills `hist` from the rows in [start, end) and, with `large` (the parent's), leaves the sibling's there. */
   const build = (hist: Float64Array, start: number, end: number, feats: number[], large: Float64Array | null = null) => {
     if (K === 1) {
@@ -213,17 +215,21 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
    * Opens a node for splitting. With all features, its histogram is kept for the children (subtraction trick);
    * with a random subset per node (forests), only those features are built and nothing is kept.
    */
-  const openNode = (node: number, start: number, end: number, depth: number, tot: Float64Array, hist: Float64Array | null): Open => {
-    if (!canSplit(end - start, depth)) { if (hist) pool.give(hist); return { node, start, end, depth, tot, hist: null, split: null }; }
+  const openNode = (node: number, start: number, end: number, depth: number, tot: Float64Array, hist: Float64Array | null, sparse: SparseHistogram | null = null): Open => {
+    if (!canSplit(end - start, depth)) { if (hist) pool.give(hist); return { node, start, end, depth, tot, hist: null, sparse: null, split: null }; }
+    // >>> small nodes (small-split.ts): split over the bins present in the node's rows, no 256-bin histogram
+    if (perNode && smallNodes.fits(end - start)) { const cands = pickCandidates(); return { node, start, end, depth, tot, hist: null, sparse: null, split: smallNodes.findSplit(smallNodes.fromRows(start, end, cands, false), tot) }; }
+    if (!perNode && !hist && (sparse || smallNodes.fits(end - start))) { sparse ??= smallNodes.fromRows(start, end, features, true); return { node, start, end, depth, tot, hist: null, sparse, split: smallNodes.findSplit(sparse, tot) }; }
+    // <<<
     if (perNode) {
       const cands = pickCandidates(), h = pool.take();
       build(h, start, end, cands);
       const split = findSplit(h, tot, cands);
       pool.give(h);
-      return { node, start, end, depth, tot, hist: null, split };
+      return { node, start, end, depth, tot, hist: null, sparse: null, split };
     }
     if (!hist) { hist = pool.take(); build(hist, start, end, features); }
-    return { node, start, end, depth, tot, hist, split: findSplit(hist, tot, features) };
+    return { node, start, end, depth, tot, hist, sparse: null, split: findSplit(hist, tot, features) };
   };
 
   const rootTotals = totalsOf(0, rows.length);
@@ -271,7 +277,12 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     leafCount++;
     const depth = o.depth + 1;
     let lh: Float64Array | null = null, rh: Float64Array | null = null;
-    if (o.hist && (canSplit(mid - o.start, depth) || canSplit(o.end - mid, depth))) {
+    // >>> small nodes (small-split.ts): small children get histograms over their present bins, unsplittable ones none
+    smallNodes.taken(o.node, s);
+    const kids = smallNodes.children(o.hist, o.sparse, o.start, mid, o.end, canSplit(mid - o.start, depth), canSplit(o.end - mid, depth), features, pool);
+    if (kids) ({ lh, rh } = kids);
+    // <<<
+    else if (o.hist && (canSplit(mid - o.start, depth) || canSplit(o.end - mid, depth))) {
       // Build the smaller child's histogram; the larger is the parent's minus it.
       const leftSmaller = mid - o.start <= o.end - mid;
       const small = pool.take();
@@ -279,8 +290,8 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
       if (leftSmaller) build(small, o.start, mid, features, large); else build(small, mid, o.end, features, large);
       [lh, rh] = leftSmaller ? [small, large] : [large, small];
     } else if (o.hist) pool.give(o.hist);
-    open.push(openNode(ln, o.start, mid, depth, lt, lh));
-    open.push(openNode(rn, mid, o.end, depth, rt, rh));
+    open.push(openNode(ln, o.start, mid, depth, lt, lh, kids?.ls));
+    open.push(openNode(rn, mid, o.end, depth, rt, rh, kids?.rs));
   }
   return { tree, leaves };
 }
