@@ -1,6 +1,7 @@
 import { MISSING_BIN, type BinnedData } from './binning.js';
 import type { SharedHistograms } from './hist-helper.js';
 import { buildHistogram } from './hist-kernel.js';
+import { wasmHistFor } from './hist-wasm.js';
 import { sampleSorted } from './random.js';
 
 /**
@@ -108,11 +109,32 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   };
 
   const rowMajor = rowMajorBins(data);
+  // The WebAssembly kernel takes each row's (gradient, hessian) as one pair, copied in once per tree.
+  const wasm = K === 1 && !shared ? wasmHistFor(data) : null;
+  if (wasm) for (let i = 0; i < rows.length; i++) { const r = rows[i]; wasm.gh[2 * r] = grad[r]; wasm.gh[2 * r + 1] = hess[r]; }
+  let wasmFeats: number[] | null = null;
+  const span = BINS * S;
   /** Fills `hist` from the rows in [start, end) and, with `large` (the parent's), leaves the sibling's there. */
   const build = (hist: Float64Array, start: number, end: number, feats: number[], large: Float64Array | null = null) => {
     if (K === 1) {
       if (shared) shared.build(hist, large, start, end - start);
-      else buildHistogram(hist, large, rowMajor, F, feats, 0, feats.length, rows, start, end - start, grad, hess);
+      else if (wasm) {
+        const wh = wasm.hist;
+        wasm.rows.set(rows.subarray(start, end));
+        if (feats !== wasmFeats) { wasm.feats.set(feats); wasmFeats = feats; }
+        const all = feats.length === F;
+        if (all) wh.fill(0); else for (const f of feats) wh.fill(0, f * span, (f + 1) * span);
+        wasm.run(end - start, feats.length);
+        if (all) {
+          hist.set(wh);
+          if (large) for (let i = 0; i < wh.length; i++) large[i] -= wh[i];
+        } else {
+          for (const f of feats) {
+            hist.set(wh.subarray(f * span, (f + 1) * span), f * span);
+            if (large) for (let i = f * span, e = (f + 1) * span; i < e; i++) large[i] -= wh[i];
+          }
+        }
+      } else buildHistogram(hist, large, rowMajor, F, feats, 0, feats.length, rows, start, end - start, grad, hess);
       return;
     }
     if (feats.length === F) hist.fill(0);
@@ -249,9 +271,13 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     let l = o.start, t = 0;
     if (K === 1) {
       let gl = 0, hl = 0;
+      // Branch-free: the side is data, not a jump the CPU mispredicts on every other row. Both buffers get
+      // the row and only one index advances; adding the right rows' gradients times 0 leaves the sums exact.
       for (let i = o.start; i < o.end; i++) {
-        const r = rows[i];
-        if (table[bins[col + r]]) { rows[l++] = r; gl += grad[r]; hl += hess[r]; } else tmp[t++] = r;
+        const r = rows[i], left = table[bins[col + r]];
+        rows[l] = r; tmp[t] = r;
+        l += left; t += 1 - left;
+        gl += grad[r] * left; hl += hess[r] * left;
       }
       lt[0] = gl; lt[1] = hl;
     } else {

@@ -1,0 +1,123 @@
+// The histogram kernel of single-output trees as a small WebAssembly function. In JavaScript every typed-array
+// access is bounds-checked and a bin's gradient and hessian are two separate read-modify-writes; here a row's
+// (gradient, hessian) pair is one 128-bit load and each bin's pair one f64x2 add. The sums are the same IEEE
+// additions in the same row order as `hist-kernel.ts`, so histograms (and trees) are bit-identical to it.
+// The module is assembled below from its instructions (no toolchain needed); the text form is in the comments.
+import type { BinnedData } from './binning.js';
+import { BINS, SLOTS } from './hist-kernel.js';
+import { rowMajorBins } from './tree.js';
+
+/** Unsigned / signed LEB128, as the binary format writes sizes, indices and constants. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
+  return out;
+}
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f; n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) { out.push(b); return out; }
+    out.push(b | 0x80);
+  }
+}
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
+
+// Parameters, then locals (indices as the function body uses them).
+const P = { rm: 0, F: 1, gh: 2, rows: 3, m: 4, hist: 5, feats: 6, nFeats: 7 } as const;
+const L = { i: 8, r: 9, rb: 10, j: 11, addr: 12, f: 13, v: 14 } as const;
+const I32 = 0x7f, F64 = 0x7c, V128 = 0x7b;
+const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i], tee = (i: number) => [0x22, i];
+const i32c = (n: number) => [0x41, ...sleb(n)];
+const add = [0x6a], mul = [0x6c], shl = [0x74], geU = [0x4f];
+const load32 = [0x28, 2, 0], load8u = [0x2d, 0, 0];
+const f64load = (off: number) => [0x2b, 3, ...uleb(off)], f64store = (off: number) => [0x39, 3, ...uleb(off)];
+const f64one = [0x44, ...new Uint8Array(new Float64Array([1]).buffer)], f64add = [0xa0];
+const v128load = [0xfd, 0x00, 3, 0], v128store = [0xfd, 0x0b, 3, 0], f64x2add = [0xfd, ...uleb(0xf0)];
+const block = [0x02, 0x40], loop = [0x03, 0x40], end = [0x0b], br = (d: number) => [0x0c, d], brIf = (d: number) => [0x0d, d];
+
+/**
+ * (func $hist (param $rm $F $gh $rows $m $hist $feats $nFeats i32)
+ *   for i in 0..m: r = rows[i]; rb = rm + r*F; v = v128.load(gh + 16r)          ;; (g, h) of the row
+ *     for j in 0..nFeats: f = feats[j]; addr = hist + ((f << 8) + u8[rb + f]) * 24
+ *       v128.store(addr, f64x2.add(v128.load(addr), v)); f64[addr + 16] += 1     ;; (g, h) and count of the bin
+ */
+const body = [
+  ...vec([[6, I32], [1, V128]]),
+  ...block, ...loop,
+  ...get(L.i), ...get(P.m), ...geU, ...brIf(1),
+  ...get(P.rows), ...get(L.i), ...i32c(2), ...shl, ...add, ...load32, ...set(L.r),
+  ...get(L.r), ...get(P.F), ...mul, ...get(P.rm), ...add, ...set(L.rb),
+  ...get(L.r), ...i32c(4), ...shl, ...get(P.gh), ...add, ...v128load, ...set(L.v),
+  ...i32c(0), ...set(L.j),
+  ...block, ...loop,
+  ...get(L.j), ...get(P.nFeats), ...geU, ...brIf(1),
+  ...get(P.feats), ...get(L.j), ...i32c(2), ...shl, ...add, ...load32, ...set(L.f),
+  ...get(L.f), ...i32c(8), ...shl, ...get(L.rb), ...get(L.f), ...add, ...load8u, ...add, ...i32c(8 * SLOTS), ...mul, ...get(P.hist), ...add, ...tee(L.addr),
+  ...get(L.addr), ...v128load, ...get(L.v), ...f64x2add, ...v128store,
+  ...get(L.addr), ...get(L.addr), ...f64load(16), ...f64one, ...f64add, ...f64store(16),
+  ...get(L.j), ...i32c(1), ...add, ...set(L.j),
+  ...br(0), ...end, ...end,
+  ...get(L.i), ...i32c(1), ...add, ...set(L.i),
+  ...br(0), ...end, ...end,
+  ...end,
+];
+const moduleBytes = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  ...section(1, vec([[0x60, ...vec(Array.from({ length: 8 }, () => [I32])), 0]])),
+  ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 1]])),
+  ...section(3, vec([[0]])),
+  ...section(7, vec([[...name('hist'), 0x00, 0]])),
+  ...section(10, vec([[...uleb(body.length), ...body]])),
+]);
+void F64;
+
+let compiled: WebAssembly.Module | null | undefined;
+/** The compiled module, or null where WebAssembly SIMD is unavailable (the JavaScript kernel is used then). */
+function wasmModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try { compiled = process.env.ASSAY_HIST_WASM === '0' ? null : new WebAssembly.Module(moduleBytes); } catch { compiled = null; }
+  }
+  return compiled;
+}
+
+/** One instance per binned table: its row-major bins, the rows' (g, h) pairs, a row list, a feature list and one histogram. */
+export interface WasmHist {
+  /** Interleaved (gradient, hessian) per row: `gh[2r]`, `gh[2r + 1]`. */
+  gh: Float64Array;
+  rows: Int32Array;
+  feats: Int32Array;
+  /** The histogram the kernel fills (layout of `hist-kernel.ts`: `SLOTS` numbers per bin, `BINS` bins per feature). */
+  hist: Float64Array;
+  /** Adds rows `rows[0, m)` of features `feats[0, nFeats)` to `hist` (the caller clears it). */
+  run(m: number, nFeats: number): void;
+}
+
+const MAX_BYTES = 2 ** 31;
+const instances = new WeakMap<Uint8Array, WasmHist | null>();
+const align = (n: number) => Math.ceil(n / 16) * 16;
+
+/** The kernel's instance for `data` (made once per table and thread), or null without WebAssembly SIMD or for a table too large. */
+export function wasmHistFor(data: BinnedData): WasmHist | null {
+  let w = instances.get(data.bins);
+  if (w !== undefined) return w;
+  w = null;
+  const mod = wasmModule();
+  const n = data.rows, F = data.features;
+  const rmAt = 0, ghAt = align(n * F), rowsAt = ghAt + 16 * n, featsAt = align(rowsAt + 4 * n), histAt = align(featsAt + 4 * F);
+  const bytes = histAt + F * BINS * SLOTS * 8;
+  if (mod && bytes < MAX_BYTES) {
+    const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    const fn = (new WebAssembly.Instance(mod, { env: { mem } }).exports as { hist: (...a: number[]) => void }).hist;
+    new Uint8Array(mem.buffer, rmAt, n * F).set(rowMajorBins(data));
+    w = {
+      gh: new Float64Array(mem.buffer, ghAt, 2 * n), rows: new Int32Array(mem.buffer, rowsAt, n),
+      feats: new Int32Array(mem.buffer, featsAt, F), hist: new Float64Array(mem.buffer, histAt, F * BINS * SLOTS),
+      run: (m, nFeats) => fn(rmAt, F, ghAt, rowsAt, m, histAt, featsAt, nFeats),
+    };
+  }
+  instances.set(data.bins, w);
+  return w;
+}
