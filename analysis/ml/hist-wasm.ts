@@ -31,12 +31,20 @@ const L = { i: 8, r: 9, rb: 10, j: 11, addr: 12, f: 13, v: 14 } as const;
 const I32 = 0x7f, F64 = 0x7c, V128 = 0x7b;
 const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i], tee = (i: number) => [0x22, i];
 const i32c = (n: number) => [0x41, ...sleb(n)];
-const add = [0x6a], mul = [0x6c], shl = [0x74], geU = [0x4f];
-const load32 = [0x28, 2, 0], load8u = [0x2d, 0, 0];
+const add = [0x6a], mul = [0x6c], shl = [0x74], geU = [0x4f], gtU = [0x4b];
+const load32 = [0x28, 2, 0], i32load = (off: number) => [0x28, 2, ...uleb(off)], load8u = [0x2d, 0, 0];
 const f64load = (off: number) => [0x2b, 3, ...uleb(off)], f64store = (off: number) => [0x39, 3, ...uleb(off)];
 const f64one = [0x44, ...new Uint8Array(new Float64Array([1]).buffer)], f64add = [0xa0];
 const v128load = [0xfd, 0x00, 3, 0], v128store = [0xfd, 0x0b, 3, 0], f64x2add = [0xfd, ...uleb(0xf0)];
 const block = [0x02, 0x40], loop = [0x03, 0x40], end = [0x0b], br = (d: number) => [0x0c, d], brIf = (d: number) => [0x0d, d];
+
+/** Adds the row to the bin of feature `feats[j + k/4]` (k: byte offset into the feature list). */
+const update = (k: number) => [
+  ...get(P.feats), ...get(L.j), ...i32c(2), ...shl, ...add, ...i32load(k), ...set(L.f),
+  ...get(L.f), ...i32c(8), ...shl, ...get(L.rb), ...get(L.f), ...add, ...load8u, ...add, ...i32c(8 * SLOTS), ...mul, ...get(P.hist), ...add, ...tee(L.addr),
+  ...get(L.addr), ...v128load, ...get(L.v), ...f64x2add, ...v128store,
+  ...get(L.addr), ...get(L.addr), ...f64load(16), ...f64one, ...f64add, ...f64store(16),
+];
 
 /**
  * (func $hist (param $rm $F $gh $rows $m $hist $feats $nFeats i32)
@@ -52,12 +60,15 @@ const body = [
   ...get(L.r), ...get(P.F), ...mul, ...get(P.rm), ...add, ...set(L.rb),
   ...get(L.r), ...i32c(4), ...shl, ...get(P.gh), ...add, ...v128load, ...set(L.v),
   ...i32c(0), ...set(L.j),
+  // Four features per step while four remain (independent updates the CPU overlaps), then one at a time.
+  ...block, ...loop,
+  ...get(L.j), ...i32c(4), ...add, ...get(P.nFeats), ...gtU, ...brIf(1),
+  ...update(0), ...update(4), ...update(8), ...update(12),
+  ...get(L.j), ...i32c(4), ...add, ...set(L.j),
+  ...br(0), ...end, ...end,
   ...block, ...loop,
   ...get(L.j), ...get(P.nFeats), ...geU, ...brIf(1),
-  ...get(P.feats), ...get(L.j), ...i32c(2), ...shl, ...add, ...load32, ...set(L.f),
-  ...get(L.f), ...i32c(8), ...shl, ...get(L.rb), ...get(L.f), ...add, ...load8u, ...add, ...i32c(8 * SLOTS), ...mul, ...get(P.hist), ...add, ...tee(L.addr),
-  ...get(L.addr), ...v128load, ...get(L.v), ...f64x2add, ...v128store,
-  ...get(L.addr), ...get(L.addr), ...f64load(16), ...f64one, ...f64add, ...f64store(16),
+  ...update(0),
   ...get(L.j), ...i32c(1), ...add, ...set(L.j),
   ...br(0), ...end, ...end,
   ...get(L.i), ...i32c(1), ...add, ...set(L.i),
