@@ -26,16 +26,19 @@ const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
 
 // Parameters, then locals (indices as the function body uses them).
-const P = { rm: 0, F: 1, gh: 2, rows: 3, m: 4, hist: 5, feats: 6, nFeats: 7 } as const;
-const L = { i: 8, r: 9, rb: 10, j: 11, addr: 12, f: 13, v: 14 } as const;
+const P = { rm: 0, F: 1, gh: 2, rows: 3, m: 4, hist: 5, feats: 6, nFeats: 7, large: 8 } as const;
+const L = { i: 9, r: 10, rb: 11, j: 12, addr: 13, f: 14, v: 15 } as const;
+const FEATURE_BYTES = BINS * SLOTS * 8;
 const I32 = 0x7f, F64 = 0x7c, V128 = 0x7b;
 const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i], tee = (i: number) => [0x22, i];
 const i32c = (n: number) => [0x41, ...sleb(n)];
-const add = [0x6a], mul = [0x6c], shl = [0x74], geU = [0x4f], gtU = [0x4b];
+const add = [0x6a], mul = [0x6c], shl = [0x74], geU = [0x4f], gtU = [0x4b], ltS = [0x48];
+/** `if (cond) return` */
+const brIfOut = [0x04, 0x40, 0x0f, 0x0b];
 const load32 = [0x28, 2, 0], i32load = (off: number) => [0x28, 2, ...uleb(off)], load8u = [0x2d, 0, 0];
 const f64load = (off: number) => [0x2b, 3, ...uleb(off)], f64store = (off: number) => [0x39, 3, ...uleb(off)];
 const f64one = [0x44, ...new Uint8Array(new Float64Array([1]).buffer)], f64add = [0xa0];
-const v128load = [0xfd, 0x00, 3, 0], v128store = [0xfd, 0x0b, 3, 0], f64x2add = [0xfd, ...uleb(0xf0)];
+const v128load = [0xfd, 0x00, 3, 0], v128store = [0xfd, 0x0b, 3, 0], f64x2add = [0xfd, ...uleb(0xf0)], f64x2sub = [0xfd, ...uleb(0xf1)];
 const block = [0x02, 0x40], loop = [0x03, 0x40], end = [0x0b], br = (d: number) => [0x0c, d], brIf = (d: number) => [0x0d, d];
 
 /** Adds the row to the bin of feature `feats[j + k/4]` (k: byte offset into the feature list). */
@@ -47,10 +50,12 @@ const update = (k: number) => [
 ];
 
 /**
- * (func $hist (param $rm $F $gh $rows $m $hist $feats $nFeats i32)
+ * (func $hist (param $rm $F $gh $rows $m $hist $feats $nFeats $large i32)
  *   for i in 0..m: r = rows[i]; rb = rm + r*F; v = v128.load(gh + 16r)          ;; (g, h) of the row
  *     for j in 0..nFeats: f = feats[j]; addr = hist + ((f << 8) + u8[rb + f]) * 24
  *       v128.store(addr, f64x2.add(v128.load(addr), v)); f64[addr + 16] += 1     ;; (g, h) and count of the bin
+ *   if large >= 0: for j in 0..nFeats: for each 16 bytes at a of feature feats[j]:
+ *       v128.store(large + a, f64x2.sub(v128.load(large + a), v128.load(hist + a)))
  */
 const body = [
   ...vec([[6, I32], [1, V128]]),
@@ -73,11 +78,28 @@ const body = [
   ...br(0), ...end, ...end,
   ...get(L.i), ...i32c(1), ...add, ...set(L.i),
   ...br(0), ...end, ...end,
+  // With a parent histogram ($large ≥ 0), it becomes the sibling's: parent − this child, feature by feature.
+  ...get(P.large), ...i32c(0), ...ltS, ...brIfOut,
+  ...i32c(0), ...set(L.j),
+  ...block, ...loop,
+  ...get(L.j), ...get(P.nFeats), ...geU, ...brIf(1),
+  ...get(P.feats), ...get(L.j), ...i32c(2), ...shl, ...add, ...load32, ...i32c(FEATURE_BYTES), ...mul, ...tee(L.addr),
+  ...i32c(FEATURE_BYTES), ...add, ...set(L.r),
+  ...block, ...loop,
+  ...get(L.addr), ...get(L.r), ...geU, ...brIf(1),
+  ...get(P.large), ...get(L.addr), ...add,
+  ...get(P.large), ...get(L.addr), ...add, ...v128load,
+  ...get(P.hist), ...get(L.addr), ...add, ...v128load,
+  ...f64x2sub, ...v128store,
+  ...get(L.addr), ...i32c(16), ...add, ...set(L.addr),
+  ...br(0), ...end, ...end,
+  ...get(L.j), ...i32c(1), ...add, ...set(L.j),
+  ...br(0), ...end, ...end,
   ...end,
 ];
 const moduleBytes = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  ...section(1, vec([[0x60, ...vec(Array.from({ length: 8 }, () => [I32])), 0]])),
+  ...section(1, vec([[0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0]])),
   ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 1]])),
   ...section(3, vec([[0]])),
   ...section(7, vec([[...name('hist'), 0x00, 0]])),
@@ -94,19 +116,27 @@ function wasmModule(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** One instance per binned table: its row-major bins, the rows' (g, h) pairs, a row list, a feature list and one histogram. */
+/**
+ * One instance per binned table (and thread): its row-major bins, the rows' (g, h) pairs, a row list, a feature
+ * list and a pool of histograms, all in the module's memory so the kernel reads and writes them in place.
+ */
 export interface WasmHist {
   /** Interleaved (gradient, hessian) per row: `gh[2r]`, `gh[2r + 1]`. */
   gh: Float64Array;
   rows: Int32Array;
   feats: Int32Array;
-  /** The histogram the kernel fills (layout of `hist-kernel.ts`: `SLOTS` numbers per bin, `BINS` bins per feature). */
-  hist: Float64Array;
-  /** Adds rows `rows[0, m)` of features `feats[0, nFeats)` to `hist` (the caller clears it). */
-  run(m: number, nFeats: number): void;
+  /** A cleared-by-caller histogram in the module's memory (layout of `hist-kernel.ts`), or a plain array once the pool is spent. */
+  take(): Float64Array;
+  give(h: Float64Array): void;
+  /** Whether `h` lives in the module's memory (only those can be passed to {@link WasmHist.run}). */
+  owns(h: Float64Array): boolean;
+  /** Adds rows `rows[0, m)` of features `feats[0, nFeats)` to `hist` (cleared by the caller); with `large`, turns it into parent − hist. */
+  run(hist: Float64Array, large: Float64Array | null, m: number, nFeats: number): void;
 }
 
 const MAX_BYTES = 2 ** 31;
+/** Histograms kept in the module's memory: enough for best-first growth with up to ~60 open leaves, capped in bytes. */
+const POOL = 64, POOL_BYTES = 64 * 2 ** 20;
 const instances = new WeakMap<Uint8Array, WasmHist | null>();
 const align = (n: number) => Math.ceil(n / 16) * 16;
 
@@ -116,17 +146,23 @@ export function wasmHistFor(data: BinnedData): WasmHist | null {
   if (w !== undefined) return w;
   w = null;
   const mod = wasmModule();
-  const n = data.rows, F = data.features;
+  const n = data.rows, F = data.features, histBytes = F * FEATURE_BYTES;
+  const capacity = Math.max(2, Math.min(POOL, Math.floor(POOL_BYTES / histBytes)));
   const rmAt = 0, ghAt = align(n * F), rowsAt = ghAt + 16 * n, featsAt = align(rowsAt + 4 * n), histAt = align(featsAt + 4 * F);
-  const bytes = histAt + F * BINS * SLOTS * 8;
+  const bytes = histAt + capacity * histBytes;
   if (mod && bytes < MAX_BYTES) {
     const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     const fn = (new WebAssembly.Instance(mod, { env: { mem } }).exports as { hist: (...a: number[]) => void }).hist;
     new Uint8Array(mem.buffer, rmAt, n * F).set(rowMajorBins(data));
+    const views = Array.from({ length: capacity }, (_, i) => new Float64Array(mem.buffer, histAt + i * histBytes, F * BINS * SLOTS));
+    const free = [...views].reverse();
+    const owns = (h: Float64Array) => h.buffer === mem.buffer;
     w = {
-      gh: new Float64Array(mem.buffer, ghAt, 2 * n), rows: new Int32Array(mem.buffer, rowsAt, n),
-      feats: new Int32Array(mem.buffer, featsAt, F), hist: new Float64Array(mem.buffer, histAt, F * BINS * SLOTS),
-      run: (m, nFeats) => fn(rmAt, F, ghAt, rowsAt, m, histAt, featsAt, nFeats),
+      gh: new Float64Array(mem.buffer, ghAt, 2 * n), rows: new Int32Array(mem.buffer, rowsAt, n), feats: new Int32Array(mem.buffer, featsAt, F),
+      take: () => free.pop() ?? new Float64Array(F * BINS * SLOTS),
+      give: (h) => { if (owns(h)) free.push(h); },
+      owns,
+      run: (hist, large, m, nFeats) => fn(rmAt, F, ghAt, rowsAt, m, hist.byteOffset, featsAt, nFeats, large ? large.byteOffset : -1),
     };
   }
   instances.set(data.bins, w);

@@ -94,7 +94,6 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   // The shared buffers hold this fit's rows and gradients only when the caller grew them there (boosting).
   const shared = K === 1 && !perNode && scratch.shared && scratch.shared.rows.buffer === rows.buffer ? scratch.shared : null;
   shared?.startTree(features);
-  const pool = shared ?? scratch.pool;
   const tree: Tree = { outputs: K, feature: [], threshold: [], missing_left: [], cats: [], left: [], right: [], value: [], cover: [] };
   const leaves: LeafSegment[] = [];
 
@@ -113,27 +112,17 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   const wasm = K === 1 && !shared ? wasmHistFor(data) : null;
   if (wasm) for (let i = 0; i < rows.length; i++) { const r = rows[i]; wasm.gh[2 * r] = grad[r]; wasm.gh[2 * r + 1] = hess[r]; }
   let wasmFeats: number[] | null = null;
+  const pool = shared ?? wasm ?? scratch.pool;
   const span = BINS * S;
   /** Fills `hist` from the rows in [start, end) and, with `large` (the parent's), leaves the sibling's there. */
   const build = (hist: Float64Array, start: number, end: number, feats: number[], large: Float64Array | null = null) => {
     if (K === 1) {
       if (shared) shared.build(hist, large, start, end - start);
-      else if (wasm) {
-        const wh = wasm.hist;
+      else if (wasm && wasm.owns(hist) && (!large || wasm.owns(large))) {
         wasm.rows.set(rows.subarray(start, end));
         if (feats !== wasmFeats) { wasm.feats.set(feats); wasmFeats = feats; }
-        const all = feats.length === F;
-        if (all) wh.fill(0); else for (const f of feats) wh.fill(0, f * span, (f + 1) * span);
-        wasm.run(end - start, feats.length);
-        if (all) {
-          hist.set(wh);
-          if (large) for (let i = 0; i < wh.length; i++) large[i] -= wh[i];
-        } else {
-          for (const f of feats) {
-            hist.set(wh.subarray(f * span, (f + 1) * span), f * span);
-            if (large) for (let i = f * span, e = (f + 1) * span; i < e; i++) large[i] -= wh[i];
-          }
-        }
+        if (feats.length === F) hist.fill(0); else for (const f of feats) hist.fill(0, f * span, (f + 1) * span);
+        wasm.run(hist, large, end - start, feats.length);
       } else buildHistogram(hist, large, rowMajor, F, feats, 0, feats.length, rows, start, end - start, grad, hess);
       return;
     }
