@@ -29,7 +29,7 @@ const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
 const P = { rm: 0, F: 1, gh: 2, rows: 3, m: 4, hist: 5, feats: 6, nFeats: 7, large: 8 } as const;
 const L = { i: 9, r: 10, rb: 11, j: 12, addr: 13, f: 14, v: 15 } as const;
 const FEATURE_BYTES = BINS * SLOTS * 8;
-const I32 = 0x7f, F64 = 0x7c, V128 = 0x7b;
+const I32 = 0x7f, V128 = 0x7b;
 const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i], tee = (i: number) => [0x22, i];
 const i32c = (n: number) => [0x41, ...sleb(n)];
 const add = [0x6a], mul = [0x6c], shl = [0x74], geU = [0x4f], gtU = [0x4b], ltS = [0x48];
@@ -105,7 +105,6 @@ const moduleBytes = new Uint8Array([
   ...section(7, vec([[...name('hist'), 0x00, 0]])),
   ...section(10, vec([[...uleb(body.length), ...body]])),
 ]);
-void F64;
 
 let compiled: WebAssembly.Module | null | undefined;
 /** The compiled module, or null where WebAssembly SIMD is unavailable (the JavaScript kernel is used then). */
@@ -155,7 +154,7 @@ export function wasmHistFor(data: BinnedData): WasmHist | null {
     const fn = (new WebAssembly.Instance(mod, { env: { mem } }).exports as { hist: (...a: number[]) => void }).hist;
     new Uint8Array(mem.buffer, rmAt, n * F).set(rowMajorBins(data));
     const views = Array.from({ length: capacity }, (_, i) => new Float64Array(mem.buffer, histAt + i * histBytes, F * BINS * SLOTS));
-    const free = [...views].reverse();
+    const free: Float64Array[] = [...views].reverse();
     const owns = (h: Float64Array) => h.buffer === mem.buffer;
     w = {
       gh: new Float64Array(mem.buffer, ghAt, 2 * n), rows: new Int32Array(mem.buffer, rowsAt, n), feats: new Int32Array(mem.buffer, featsAt, F),
