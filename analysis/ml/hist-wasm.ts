@@ -1,4 +1,4 @@
-// The histogram kernel of single-output trees as a small WebAssembly function. In JavaScript every typed-array
+// The histogram kernel (and the row partition) of single-output trees as small WebAssembly functions. In JavaScript every typed-array
 // access is bounds-checked and a bin's gradient and hessian are two separate read-modify-writes; here a row's
 // (gradient, hessian) pair is one 128-bit load and each bin's pair one f64x2 add. The sums are the same IEEE
 // additions in the same row order as `hist-kernel.ts`, so histograms (and trees) are bit-identical to it.
@@ -97,13 +97,44 @@ const body = [
   ...br(0), ...end, ...end,
   ...end,
 ];
+// The partition of a node's rows by a split: (func $part (param $rows $m $col $table $gh $tmp $out i32) (result i32)).
+const Q = { rows: 0, m: 1, col: 2, table: 3, gh: 4, tmp: 5, out: 6 } as const;
+const M = { i: 7, r: 8, l: 9, t: 10, left: 11, acc: 12 } as const;
+const sub = [0x6b], store32 = [0x36, 2, 0], f64FromU32 = [0xb8], f64x2splat = [0xfd, ...uleb(0x14)], f64x2mul = [0xfd, ...uleb(0xf2)];
+const memoryCopy = [0xfc, ...uleb(10), 0, 0];
+/**
+ *   for i in 0..m: r = rows[i]; left = table[col[r]]                 ;; 1 when the row goes left
+ *     rows[l] = r; tmp[t] = r; l += left; t += 1 − left                ;; stable, without a branch
+ *     acc += v128.load(gh + 16r) × splat(left)                         ;; the left child's (g, h) totals
+ *   memory.copy(rows + 4l, tmp, 4t); v128.store(out, acc); return l
+ * The totals are the same additions, in the same order, as the JavaScript partition's.
+ */
+const partBody = [
+  ...vec([[5, I32], [1, V128]]),
+  ...block, ...loop,
+  ...get(M.i), ...get(Q.m), ...geU, ...brIf(1),
+  ...get(Q.rows), ...get(M.i), ...i32c(2), ...shl, ...add, ...load32, ...set(M.r),
+  ...get(Q.table), ...get(Q.col), ...get(M.r), ...add, ...load8u, ...add, ...load8u, ...set(M.left),
+  ...get(Q.rows), ...get(M.l), ...i32c(2), ...shl, ...add, ...get(M.r), ...store32,
+  ...get(Q.tmp), ...get(M.t), ...i32c(2), ...shl, ...add, ...get(M.r), ...store32,
+  ...get(M.l), ...get(M.left), ...add, ...set(M.l),
+  ...get(M.t), ...i32c(1), ...get(M.left), ...sub, ...add, ...set(M.t),
+  ...get(M.acc), ...get(Q.gh), ...get(M.r), ...i32c(4), ...shl, ...add, ...v128load, ...get(M.left), ...f64FromU32, ...f64x2splat, ...f64x2mul, ...f64x2add, ...set(M.acc),
+  ...get(M.i), ...i32c(1), ...add, ...set(M.i),
+  ...br(0), ...end, ...end,
+  ...get(Q.rows), ...get(M.l), ...i32c(2), ...shl, ...add, ...get(Q.tmp), ...get(M.t), ...i32c(2), ...shl, ...memoryCopy,
+  ...get(Q.out), ...get(M.acc), ...v128store,
+  ...get(M.l),
+  ...end,
+];
+
 const moduleBytes = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  ...section(1, vec([[0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0]])),
+  ...section(1, vec([[0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0], [0x60, ...vec(Array.from({ length: 7 }, () => [I32])), ...vec([[I32]])]])),
   ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 1]])),
-  ...section(3, vec([[0]])),
-  ...section(7, vec([[...name('hist'), 0x00, 0]])),
-  ...section(10, vec([[...uleb(body.length), ...body]])),
+  ...section(3, vec([[0], [1]])),
+  ...section(7, vec([[...name('hist'), 0x00, 0], [...name('part'), 0x00, 1]])),
+  ...section(10, vec([[...uleb(body.length), ...body], [...uleb(partBody.length), ...partBody]])),
 ]);
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -131,6 +162,14 @@ export interface WasmHist {
   owns(h: Float64Array): boolean;
   /** Adds rows `rows[0, m)` of features `feats[0, nFeats)` to `hist` (cleared by the caller); with `large`, turns it into parent − hist. */
   run(hist: Float64Array, large: Float64Array | null, m: number, nFeats: number): void;
+  /** The go-left table of a split (1 per bin sent left), read by {@link WasmHist.partition}. */
+  table: Uint8Array;
+  /**
+   * Moves rows `rows[0, m)` going left on `feature` (by `table`) ahead of the others, both in their order, and
+   * returns how many went left; `sums` then holds their (gradient, hessian) totals.
+   */
+  partition(m: number, feature: number): number;
+  sums: Float64Array;
 }
 
 const MAX_BYTES = 2 ** 31;
@@ -139,20 +178,29 @@ const POOL = 64, POOL_BYTES = 64 * 2 ** 20;
 const instances = new WeakMap<Uint8Array, WasmHist | null>();
 const align = (n: number) => Math.ceil(n / 16) * 16;
 
-/** The kernel's instance for `data` (made once per table and thread), or null without WebAssembly SIMD or for a table too large. */
+let enabled = true;
+/** Turns the WebAssembly kernel off (trees are then built by `hist-kernel.ts`) or back on: for tests and benchmarks. */
+export function setHistWasm(on: boolean) { enabled = on; }
+
+/** The kernel's instance for `data` (made once per table and thread), or null without WebAssembly SIMD, for a table too large, or when turned off. */
 export function wasmHistFor(data: BinnedData): WasmHist | null {
+  if (!enabled) return null;
   let w = instances.get(data.bins);
   if (w !== undefined) return w;
   w = null;
   const mod = wasmModule();
   const n = data.rows, F = data.features, histBytes = F * FEATURE_BYTES;
   const capacity = Math.max(2, Math.min(POOL, Math.floor(POOL_BYTES / histBytes)));
-  const rmAt = 0, ghAt = align(n * F), rowsAt = ghAt + 16 * n, featsAt = align(rowsAt + 4 * n), histAt = align(featsAt + 4 * F);
+  // Row-major bins (histograms read a row's features together), column-major bins (the partition reads one feature),
+  // (g, h) pairs, the row list and its partition scratch, the feature list, a split's table and totals, histograms.
+  const rmAt = 0, binsAt = align(n * F), ghAt = align(binsAt + n * F), rowsAt = ghAt + 16 * n, tmpAt = rowsAt + 4 * n, featsAt = align(tmpAt + 4 * n);
+  const tableAt = align(featsAt + 4 * F), sumsAt = tableAt + BINS, histAt = sumsAt + 16;
   const bytes = histAt + capacity * histBytes;
   if (mod && bytes < MAX_BYTES) {
     const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-    const fn = (new WebAssembly.Instance(mod, { env: { mem } }).exports as { hist: (...a: number[]) => void }).hist;
+    const { hist: fn, part } = new WebAssembly.Instance(mod, { env: { mem } }).exports as { hist: (...a: number[]) => void; part: (...a: number[]) => number };
     new Uint8Array(mem.buffer, rmAt, n * F).set(rowMajorBins(data));
+    new Uint8Array(mem.buffer, binsAt, n * F).set(data.bins);
     const views = Array.from({ length: capacity }, (_, i) => new Float64Array(mem.buffer, histAt + i * histBytes, F * BINS * SLOTS));
     const free: Float64Array[] = [...views].reverse();
     const owns = (h: Float64Array) => h.buffer === mem.buffer;
@@ -162,6 +210,8 @@ export function wasmHistFor(data: BinnedData): WasmHist | null {
       give: (h) => { if (owns(h)) free.push(h); },
       owns,
       run: (hist, large, m, nFeats) => fn(rmAt, F, ghAt, rowsAt, m, hist.byteOffset, featsAt, nFeats, large ? large.byteOffset : -1),
+      table: new Uint8Array(mem.buffer, tableAt, BINS), sums: new Float64Array(mem.buffer, sumsAt, 2),
+      partition: (m, feature) => part(rowsAt, m, binsAt + feature * n, tableAt, ghAt, tmpAt, sumsAt),
     };
   }
   instances.set(data.bins, w);

@@ -263,14 +263,13 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
       // Branch-free: the side is data, not a jump the CPU mispredicts on every other row. Both buffers get
       // the row and only one index advances; adding the right rows' gradients times 0 leaves the sums exact.
       if (wasm) {
-        // The interleaved copy: a row's gradient and hessian share a cache line.
-        const gh = wasm.gh;
-        for (let i = o.start; i < o.end; i++) {
-          const r = rows[i], left = table[bins[col + r]];
-          rows[l] = r; tmp[t] = r;
-          l += left; t += 1 - left;
-          gl += gh[2 * r] * left; hl += gh[2 * r + 1] * left;
-        }
+        // The same pass in WebAssembly (same sums in the same order), on a copy of the node's rows in its memory.
+        const m = o.end - o.start;
+        wasm.rows.set(rows.subarray(o.start, o.end));
+        wasm.table.set(table);
+        l = o.start + wasm.partition(m, s.feature);
+        rows.set(wasm.rows.subarray(0, m), o.start);
+        gl = wasm.sums[0]; hl = wasm.sums[1];
       } else {
         for (let i = o.start; i < o.end; i++) {
           const r = rows[i], left = table[bins[col + r]];
