@@ -5,7 +5,6 @@
 // The module is assembled below from its instructions (no toolchain needed); the text form is in the comments.
 import type { BinnedData } from './binning.js';
 import { BINS, SLOTS } from './hist-kernel.js';
-import { rowMajorBins } from './tree.js';
 
 /** Unsigned / signed LEB128, as the binary format writes sizes, indices and constants. */
 function uleb(n: number): number[] {
@@ -199,7 +198,9 @@ export function wasmHistFor(data: BinnedData): WasmHist | null {
   if (mod && bytes < MAX_BYTES) {
     const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     const { hist: fn, part } = new WebAssembly.Instance(mod, { env: { mem } }).exports as { hist: (...a: number[]) => void; part: (...a: number[]) => number };
-    new Uint8Array(mem.buffer, rmAt, n * F).set(rowMajorBins(data));
+    // Transposed straight into the module's memory: the JavaScript kernel's row-major copy is only made if it is needed.
+    const rm = new Uint8Array(mem.buffer, rmAt, n * F), { bins } = data;
+    for (let f = 0; f < F; f++) for (let r = 0, c = f * n; r < n; r++) rm[r * F + f] = bins[c + r];
     new Uint8Array(mem.buffer, binsAt, n * F).set(data.bins);
     const views = Array.from({ length: capacity }, (_, i) => new Float64Array(mem.buffer, histAt + i * histBytes, F * BINS * SLOTS));
     const free: Float64Array[] = [...views].reverse();

@@ -107,7 +107,6 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     return id;
   };
 
-  const rowMajor = rowMajorBins(data);
   // The WebAssembly kernel takes each row's (gradient, hessian) as one pair, copied in once per tree.
   const wasm = K === 1 && !shared ? wasmHistFor(data) : null;
   if (wasm) for (let i = 0; i < rows.length; i++) { const r = rows[i]; wasm.gh[2 * r] = grad[r]; wasm.gh[2 * r + 1] = hess[r]; }
@@ -123,7 +122,7 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
         if (feats !== wasmFeats) { wasm.feats.set(feats); wasmFeats = feats; }
         if (feats.length === F) hist.fill(0); else for (const f of feats) hist.fill(0, f * span, (f + 1) * span);
         wasm.run(hist, large, end - start, feats.length);
-      } else buildHistogram(hist, large, rowMajor, F, feats, 0, feats.length, rows, start, end - start, grad, hess);
+      } else buildHistogram(hist, large, rowMajorBins(data), F, feats, 0, feats.length, rows, start, end - start, grad, hess);
       return;
     }
     if (feats.length === F) hist.fill(0);
