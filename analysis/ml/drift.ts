@@ -30,7 +30,13 @@ export function fitDrift(columns: Record<string, unknown[]>, inputs: { name: str
     const missing = values.filter(isMissing).length / n;
     if (type === 'integer' || type === 'float' || type === 'datetime') {
       const date = type === 'datetime';
-      const xs = values.map((v) => numericOf(v, date)).filter(Number.isFinite).sort((a, b) => a - b);
+      // Sorted natively as a typed array (a comparator sort of 100k boxed numbers took ~0.5 s).
+      const all = Float64Array.from(values, (v) => numericOf(v, date));
+      let count = 0;
+      for (let i = 0; i < all.length; i++) if (Number.isFinite(all[i])) count++;
+      const xs = new Float64Array(count);
+      for (let i = 0, k = 0; i < all.length; i++) if (Number.isFinite(all[i])) xs[k++] = all[i];
+      xs.sort();
       const edges = [...new Set(Array.from({ length: 9 }, (_, q) => xs[Math.floor(((q + 1) / 10) * (xs.length - 1))]).filter((e) => e !== undefined))];
       const shares = new Array<number>(edges.length + 1).fill(0);
       for (const x of xs) shares[bucket(x, edges)] += 1 / n;

@@ -1,4 +1,5 @@
 import { predictCandidate, type FitData, type FittedModel } from './candidates.js';
+import { gbdtTreeValues, predictGbdtChanged } from './gbdt.js';
 import { toNumber } from './encoding.js';
 import { higherIsBetter, type Metric } from './metrics.js';
 import { applyPreprocessing, pickRows, type Preprocessing, type Prepared } from './preprocess.js';
@@ -28,6 +29,8 @@ export function permutationImportance(model: FittedModel, pre: Preprocessing, p:
   const d = { ...p, ...y };
   const base = scorePredictions(metric, d, predictCandidate(model, d, idx), idx);
   const rand = seededRandom(seed + 1);
+  // A boosted model re-walks only the trees that split on the shuffled column (the same predictions, fewer walks).
+  const treeValues = model.kind === 'gbdt' ? gbdtTreeValues(model, p.binned, idx) : null;
   return pre.inputs.map(({ name }) => {
     const perm = shuffled(idx, rand);
     const { linear, tree } = slotsOf(pre, name);
@@ -37,7 +40,8 @@ export function permutationImportance(model: FittedModel, pre: Preprocessing, p:
       for (const f of tree) bins[f * p.rows + r] = p.binned.bins[f * p.rows + perm[r]];
     }
     const q = { ...d, X, binned: { ...p.binned, bins } };
-    const permuted = scorePredictions(metric, q, predictCandidate(model, q, idx), idx);
+    const pred = model.kind === 'gbdt' && treeValues ? predictGbdtChanged(model, q.binned, idx, treeValues, tree) : predictCandidate(model, q, idx);
+    const permuted = scorePredictions(metric, q, pred, idx);
     return { feature: name, importance: higherIsBetter(metric) ? base - permuted : permuted - base };
   }).sort((a, b) => b.importance - a.importance);
 }

@@ -195,17 +195,48 @@ export function gbdtMargins(m: GbdtModel, data: BinnedData, idx: ArrayLike<numbe
   return out;
 }
 
+/** Each tree's leaf value for each row (`[t * idx.length + i]`, trees in `gbdtMargins` order), to re-predict with some features changed. */
+export function gbdtTreeValues(m: GbdtModel, data: BinnedData, idx: ArrayLike<number>): Float64Array {
+  const trees = m.trees.flat(), n = idx.length, out = new Float64Array(trees.length * n);
+  trees.forEach((tree, t) => addLeafValues(tree, data, idx, out.subarray(t * n, (t + 1) * n), 1, 0));
+  return out;
+}
+
+/**
+ * Predictions of `m` on rows of `data` in which only the tree features `changed` differ from the data `base` was
+ * computed on ({@link gbdtTreeValues}): trees that split on none of them keep their leaf values, the others are
+ * walked again. Sums run in the same order as {@link predictGbdt}, so the result is identical to it.
+ */
+export function predictGbdtChanged(m: GbdtModel, data: BinnedData, idx: ArrayLike<number>, base: Float64Array, changed: number[]): Float64Array {
+  const K = m.init.length, n = idx.length;
+  const out = new Float64Array(n * K);
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) out[i * K + k] = m.init[k];
+  let t = 0;
+  for (const iteration of m.trees) {
+    iteration.forEach((tree, k) => {
+      if (tree.feature.some((f) => changed.includes(f))) addLeafValues(tree, data, idx, out, K, k);
+      else for (let i = 0, o = t * n; i < n; i++) out[i * K + k] += base[o + i];
+      t++;
+    });
+  }
+  return outputsOf(m, out, n);
+}
+
 /** Predictions: values for regression, class probabilities (n × classes) for classification. */
 export function predictGbdt(m: GbdtModel, data: BinnedData, idx: ArrayLike<number>): Float64Array {
-  const F = gbdtMargins(m, data, idx);
+  return outputsOf(m, gbdtMargins(m, data, idx), idx.length);
+}
+
+/** Margins (n × outputs) turned into predictions: as they are for regression, probabilities for classification. */
+function outputsOf(m: GbdtModel, F: Float64Array, n: number): Float64Array {
   if (m.objective === 'squared_error' || m.objective === 'absolute_error') return F;
   if (m.objective === 'binary') {
-    const out = new Float64Array(idx.length * 2);
-    for (let i = 0; i < idx.length; i++) { const q = sigmoid(F[i]); out[2 * i] = 1 - q; out[2 * i + 1] = q; }
+    const out = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) { const q = sigmoid(F[i]); out[2 * i] = 1 - q; out[2 * i + 1] = q; }
     return out;
   }
   const K = m.init.length;
-  for (let i = 0; i < idx.length; i++) {
+  for (let i = 0; i < n; i++) {
     let max = -Infinity; for (let k = 0; k < K; k++) max = Math.max(max, F[i * K + k]);
     let sum = 0; for (let k = 0; k < K; k++) { F[i * K + k] = Math.exp(F[i * K + k] - max); sum += F[i * K + k]; }
     for (let k = 0; k < K; k++) F[i * K + k] /= sum;

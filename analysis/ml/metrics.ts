@@ -12,19 +12,29 @@ export const higherIsBetter = (m: Metric) => m !== 'rmse' && m !== 'mae' && m !=
 
 /** Area under the ROC curve (rank statistic, ties averaged). `score` is P(class 1). */
 export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): number {
+  // Midranks without sorting row indices by a comparator (~50 ms per 100k rows, and the leakage check runs it on
+  // every numeric column): sort all scores and the positives' scores natively, then give each positive the
+  // midrank of its tie group. Ranks are half-integers, so the sum is exact and equals the row-by-row one.
   const n = yTrue.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
-  const ranks = new Float64Array(n);
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
-    for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  let pos = 0, sum = 0;
-  for (let i = 0; i < n; i++) if (yTrue[i] === 1) { pos++; sum += ranks[i]; }
+  const all = new Float64Array(n);
+  let pos = 0;
+  for (let i = 0; i < n; i++) { all[i] = score[i]; if (yTrue[i] === 1) pos++; }
   const neg = n - pos;
   if (pos === 0 || neg === 0) return 0.5;
+  const p = new Float64Array(pos);
+  for (let i = 0, k = 0; i < n; i++) if (yTrue[i] === 1) p[k++] = score[i];
+  all.sort(); p.sort();
+  let sum = 0;
+  for (let k = 0, i = 0; k < pos;) {
+    const x = p[k];
+    while (i < n && all[i] < x) i++;
+    let j = i;
+    while (j < n && all[j] === x) j++;
+    let c = k;
+    while (c < pos && p[c] === x) c++;
+    sum += (c - k) * ((i + j - 1) / 2 + 1);
+    k = c;
+  }
   return (sum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 

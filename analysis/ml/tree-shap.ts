@@ -1,72 +1,59 @@
 import type { BinnedData } from './binning.js';
 import { goesLeft, type Tree } from './tree.js';
 
-/**
- * The paths of one TreeSHAP walk, flat: the path at recursion level `l` starts at `l (l + 1) / 2` (level l holds
- * up to l + 1 elements), so no level allocates (Lundberg et al.'s layout). Deep forest trees visit every node per
- * row with paths of 20+ elements, and copying object paths at each node cost most of the time.
- */
-interface Paths { feature: Int32Array; zero: Float64Array; one: Float64Array; weight: Float64Array }
+// The path of features met from the root, one segment per recursion level in flat typed arrays (the element
+// objects and array copies of a direct transcription cost ~5× more): feature, zero/one fractions, weight.
+let pf = new Int32Array(0), pz = new Float64Array(0), po = new Float64Array(0), pw = new Float64Array(0);
 
-const depthCache = new WeakMap<Tree, number>();
-/** Levels of a tree (a lone leaf has 1). */
-function levels(tree: Tree): number {
-  let d = depthCache.get(tree);
-  if (d === undefined) {
-    const walk = (node: number): number => (tree.feature[node] < 0 ? 1 : 1 + Math.max(walk(tree.left[node]), walk(tree.right[node])));
-    d = walk(0);
-    depthCache.set(tree, d);
-  }
-  return d;
-}
-
-let scratch: Paths | null = null;
-function pathsFor(levelCount: number): Paths {
-  const size = ((levelCount + 2) * (levelCount + 3)) / 2;
-  if (!scratch || scratch.feature.length < size) scratch = { feature: new Int32Array(size), zero: new Float64Array(size), one: new Float64Array(size), weight: new Float64Array(size) };
-  return scratch;
-}
-
-/** Grows the path at `p` (elements p..p+depth) by one split, updating the permutation weights (algorithm 2). */
-function extend(P: Paths, p: number, depth: number, zero: number, one: number, feature: number) {
-  const w = P.weight;
-  P.feature[p + depth] = feature; P.zero[p + depth] = zero; P.one[p + depth] = one; w[p + depth] = depth === 0 ? 1 : 0;
+/** Grows the path at `at` by one split, updating the permutation weights (Lundberg et al. 2018, algorithm 2). */
+function extend(at: number, depth: number, zero: number, one: number, feature: number) {
+  pf[at + depth] = feature; pz[at + depth] = zero; po[at + depth] = one; pw[at + depth] = depth === 0 ? 1 : 0;
   for (let i = depth - 1; i >= 0; i--) {
-    w[p + i + 1] += (one * w[p + i] * (i + 1)) / (depth + 1);
-    w[p + i] = (zero * w[p + i] * (depth - i)) / (depth + 1);
+    pw[at + i + 1] += (one * pw[at + i] * (i + 1)) / (depth + 1);
+    pw[at + i] = (zero * pw[at + i] * (depth - i)) / (depth + 1);
   }
 }
 
 /** Undoes `extend` for the element at `index` (a feature met again deeper in the tree). */
-function unwind(P: Paths, p: number, depth: number, index: number) {
-  const w = P.weight, one = P.one[p + index], zero = P.zero[p + index];
-  let next = w[p + depth];
+function unwind(at: number, depth: number, index: number) {
+  const one = po[at + index], zero = pz[at + index];
+  let next = pw[at + depth];
   for (let i = depth - 1; i >= 0; i--) {
     if (one !== 0) {
-      const tmp = w[p + i];
-      w[p + i] = (next * (depth + 1)) / ((i + 1) * one);
-      next = tmp - (w[p + i] * zero * (depth - i)) / (depth + 1);
+      const tmp = pw[at + i];
+      pw[at + i] = (next * (depth + 1)) / ((i + 1) * one);
+      next = tmp - (pw[at + i] * zero * (depth - i)) / (depth + 1);
     } else {
-      w[p + i] = (w[p + i] * (depth + 1)) / (zero * (depth - i));
+      pw[at + i] = (pw[at + i] * (depth + 1)) / (zero * (depth - i));
     }
   }
-  for (let i = index; i < depth; i++) { P.feature[p + i] = P.feature[p + i + 1]; P.zero[p + i] = P.zero[p + i + 1]; P.one[p + i] = P.one[p + i + 1]; }
+  for (let i = index; i < depth; i++) { pf[at + i] = pf[at + i + 1]; pz[at + i] = pz[at + i + 1]; po[at + i] = po[at + i + 1]; }
 }
 
 /** The total weight of the path with element `index` unwound, without changing the path. */
-function unwoundSum(P: Paths, p: number, depth: number, index: number): number {
-  const w = P.weight, one = P.one[p + index], zero = P.zero[p + index];
-  let next = w[p + depth], total = 0;
+function unwoundSum(at: number, depth: number, index: number): number {
+  const one = po[at + index], zero = pz[at + index];
+  let next = pw[at + depth], total = 0;
   if (one !== 0) {
     for (let i = depth - 1; i >= 0; i--) {
       const tmp = next / ((i + 1) * one);
       total += tmp;
-      next = w[p + i] - tmp * zero * (depth - i);
+      next = pw[at + i] - tmp * zero * (depth - i);
     }
   } else {
-    for (let i = depth - 1; i >= 0; i--) total += w[p + i] / (zero * (depth - i));
+    for (let i = depth - 1; i >= 0; i--) total += pw[at + i] / (zero * (depth - i));
   }
   return total * (depth + 1);
+}
+
+const depths = new WeakMap<Tree, number>();
+function depthOf(tree: Tree): number {
+  let d = depths.get(tree);
+  if (d === undefined) {
+    const walk = (node: number): number => (tree.feature[node] < 0 ? 0 : 1 + Math.max(walk(tree.left[node]), walk(tree.right[node])));
+    depths.set(tree, d = walk(0));
+  }
+  return d;
 }
 
 /**
@@ -75,20 +62,18 @@ function unwoundSum(P: Paths, p: number, depth: number, index: number): number {
  */
 export function treeShap(tree: Tree, data: BinnedData, row: number, phi: Float64Array) {
   const K = tree.outputs;
-  const P = pathsFor(levels(tree));
-  // `p` is where this level's path starts, `parent` the parent level's: the parent's depth elements are copied over.
-  const recurse = (node: number, level: number, parent: number, depth: number, zero: number, one: number, feature: number) => {
-    const p = (level * (level + 1)) / 2;
-    if (level > 0) {
-      P.feature.copyWithin(p, parent, parent + depth); P.zero.copyWithin(p, parent, parent + depth);
-      P.one.copyWithin(p, parent, parent + depth); P.weight.copyWithin(p, parent, parent + depth);
-    }
-    extend(P, p, depth, zero, one, feature);
+  // A level's path has at most level + 1 elements; the leaves are at most depth + 1 levels down.
+  const D = depthOf(tree) + 2;
+  if (pf.length < D * D) { pf = new Int32Array(D * D); pz = new Float64Array(D * D); po = new Float64Array(D * D); pw = new Float64Array(D * D); }
+  const recurse = (node: number, level: number, depth: number, zero: number, one: number, feature: number) => {
+    const at = level * D, from = at - D;
+    for (let i = 0; i < depth; i++) { pf[at + i] = pf[from + i]; pz[at + i] = pz[from + i]; po[at + i] = po[from + i]; pw[at + i] = pw[from + i]; }
+    extend(at, depth, zero, one, feature);
     const split = tree.feature[node];
     if (split < 0) {
       for (let i = 1; i <= depth; i++) {
-        const w = unwoundSum(P, p, depth, i), scale = w * (P.one[p + i] - P.zero[p + i]), f = P.feature[p + i];
-        for (let k = 0; k < K; k++) phi[f * K + k] += scale * tree.value[node * K + k];
+        const w = unwoundSum(at, depth, i), f = pf[at + i], oz = po[at + i] - pz[at + i];
+        for (let k = 0; k < K; k++) phi[f * K + k] += w * oz * tree.value[node * K + k];
       }
       return;
     }
@@ -96,17 +81,17 @@ export function treeShap(tree: Tree, data: BinnedData, row: number, phi: Float64
     const hot = left ? tree.left[node] : tree.right[node], cold = left ? tree.right[node] : tree.left[node];
     let inZero = 1, inOne = 1, d = depth;
     let seen = -1;
-    for (let i = 1; i <= depth; i++) if (P.feature[p + i] === split) { seen = i; break; }
+    for (let i = 1; i <= depth; i++) if (pf[at + i] === split) { seen = i; break; }
     if (seen > 0) {
-      inZero = P.zero[p + seen]; inOne = P.one[p + seen];
-      unwind(P, p, depth, seen);
+      inZero = pz[at + seen]; inOne = po[at + seen];
+      unwind(at, depth, seen);
       d -= 1;
     }
     const cover = tree.cover[node];
-    recurse(hot, level + 1, p, d + 1, (tree.cover[hot] / cover) * inZero, inOne, split);
-    recurse(cold, level + 1, p, d + 1, (tree.cover[cold] / cover) * inZero, 0, split);
+    recurse(hot, level + 1, d + 1, (tree.cover[hot] / cover) * inZero, inOne, split);
+    recurse(cold, level + 1, d + 1, (tree.cover[cold] / cover) * inZero, 0, split);
   };
-  recurse(0, 0, 0, 0, 1, 1, -1);
+  recurse(0, 0, 0, 1, 1, -1);
 }
 
 /** The cover-weighted mean output of a tree: what TreeSHAP contributions are measured from. */

@@ -1,6 +1,7 @@
 import { MISSING_BIN, type BinnedData } from './binning.js';
 import type { SharedHistograms } from './hist-helper.js';
 import { buildHistogram } from './hist-kernel.js';
+import { wasmHistFor } from './hist-wasm.js';
 import { sampleSorted } from './random.js';
 import { SmallNodes, type SparseHistogram } from './small-split.js';
 
@@ -94,7 +95,6 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   // The shared buffers hold this fit's rows and gradients only when the caller grew them there (boosting).
   const shared = K === 1 && !perNode && scratch.shared && scratch.shared.rows.buffer === rows.buffer ? scratch.shared : null;
   shared?.startTree(features);
-  const pool = shared ?? scratch.pool;
   const tree: Tree = { outputs: K, feature: [], threshold: [], missing_left: [], cats: [], left: [], right: [], value: [], cover: [] };
   const leaves: LeafSegment[] = [];
 
@@ -108,13 +108,23 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     return id;
   };
 
-  const rowMajor = rowMajorBins(data);
   const smallNodes = new SmallNodes(data, g, rows, p.l2, p.minSamplesLeaf);
+  // The WebAssembly kernel takes each row's (gradient, hessian) as one pair, copied in once per tree.
+  const wasm = K === 1 && !shared ? wasmHistFor(data) : null;
+  if (wasm) for (let i = 0; i < rows.length; i++) { const r = rows[i]; wasm.gh[2 * r] = grad[r]; wasm.gh[2 * r + 1] = hess[r]; }
+  let wasmFeats: number[] | null = null;
+  const pool = shared ?? wasm ?? scratch.pool;
+  const span = BINS * S;
   /** Fills `hist` from the rows in [start, end) and, with `large` (the parent's), leaves the sibling's there. */
   const build = (hist: Float64Array, start: number, end: number, feats: number[], large: Float64Array | null = null) => {
     if (K === 1) {
       if (shared) shared.build(hist, large, start, end - start);
-      else buildHistogram(hist, large, rowMajor, F, feats, 0, feats.length, rows, start, end - start, grad, hess);
+      else if (wasm && wasm.owns(hist) && (!large || wasm.owns(large))) {
+        wasm.rows.set(rows.subarray(start, end));
+        if (feats !== wasmFeats) { wasm.feats.set(feats); wasmFeats = feats; }
+        if (feats.length === F) hist.fill(0); else for (const f of feats) hist.fill(0, f * span, (f + 1) * span);
+        wasm.run(hist, large, end - start, feats.length);
+      } else buildHistogram(hist, large, rowMajorBins(data), F, feats, 0, feats.length, rows, start, end - start, grad, hess);
       return;
     }
     if (feats.length === F) hist.fill(0);
@@ -255,9 +265,23 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     let l = o.start, t = 0;
     if (K === 1) {
       let gl = 0, hl = 0;
-      for (let i = o.start; i < o.end; i++) {
-        const r = rows[i];
-        if (table[bins[col + r]]) { rows[l++] = r; gl += grad[r]; hl += hess[r]; } else tmp[t++] = r;
+      // Branch-free: the side is data, not a jump the CPU mispredicts on every other row. Both buffers get
+      // the row and only one index advances; adding the right rows' gradients times 0 leaves the sums exact.
+      if (wasm) {
+        // The same pass in WebAssembly (same sums in the same order), on a copy of the node's rows in its memory.
+        const m = o.end - o.start;
+        wasm.rows.set(rows.subarray(o.start, o.end));
+        wasm.table.set(table);
+        l = o.start + wasm.partition(m, s.feature);
+        rows.set(wasm.rows.subarray(0, m), o.start);
+        gl = wasm.sums[0]; hl = wasm.sums[1];
+      } else {
+        for (let i = o.start; i < o.end; i++) {
+          const r = rows[i], left = table[bins[col + r]];
+          rows[l] = r; tmp[t] = r;
+          l += left; t += 1 - left;
+          gl += grad[r] * left; hl += hess[r] * left;
+        }
       }
       lt[0] = gl; lt[1] = hl;
     } else {
