@@ -228,6 +228,26 @@ test('a datetime with times of day gets an hour feature (minutes as a fraction),
   expect(r.leaderboard[0].cv_mean).toBeGreaterThan(0.9);
 });
 
+test('a forest ranks categories by their mean, whatever the level of the target (it splits on centred targets)', async () => {
+  // 30 categories of very different sizes whose effects are unrelated to their sizes, on a target far from 0:
+  // ranking the categories by smoothed raw sums ranked them by size.
+  const rand = seededRandom(12);
+  const effect = Array.from({ length: 30 }, () => rand() * 20);
+  const weightOf = Array.from({ length: 30 }, (_, k) => 1 + (k % 7) * 3);
+  const total = weightOf.reduce((a, b) => a + b, 0);
+  const cat: string[] = [], y: number[] = [];
+  for (let i = 0; i < 1500; i++) {
+    let u = rand() * total, k = 0;
+    while (u > weightOf[k]) { u -= weightOf[k]; k++; }
+    cat.push(`c${k}`);
+    y.push(100 + effect[k] + rand());
+  }
+  const r = await trainModels({ frame: { rows: 1500, columns: { cat, y } }, target: 'y', task: 'regression', cvFolds: 3, seed: 1, models: ['random_forest'],
+    columns: [{ name: 'cat', type: 'categorical' }, { name: 'y', type: 'float' }] });
+  expect(r.leaderboard[0].model).toBe('random_forest');
+  expect(r.leaderboard[0].cv_mean).toBeGreaterThan(0.9); // it was −0.001 before the targets were centred
+});
+
 test('PSI is near zero for rows like the training data and flags a shifted feature', () => {
   const train = table(2000, 11, { n: (r) => r() * 10, c: (r) => ['a', 'b', 'c'][Math.floor(r() * 3)] });
   const refs = fitDrift(train, [{ name: 'n', type: 'float' }, { name: 'c', type: 'categorical' }]);
