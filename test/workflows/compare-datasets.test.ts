@@ -3,11 +3,11 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import { COMPARE_WORKFLOW_TYPE, compareWorkflowIdFor, type CompareInput } from '../../workflows/definitions.js';
-import { bundle, createEnv, mockActivities, recordHistory, type Calls } from './harness.js';
+import { bundle, createEnv, mockActivities, runScenario, type Calls } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let wb: WorkflowBundleWithSourceMap;
@@ -15,19 +15,11 @@ beforeAll(async () => { [env, wb] = await Promise.all([createEnv(), bundle()]); 
 afterAll(async () => { await env?.teardown(); });
 
 /** Runs compareDatasets on a fresh task queue with these activities; `record` saves its history for the replay test. */
-async function run<T>(activities: Activities, drive: (h: WorkflowHandle) => Promise<T>, record?: string): Promise<T> {
-  const taskQueue = `test-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: wb, activities });
-  const input: CompareInput = {
-    compare_id: randomUUID(), user_id: randomUUID(), dataset_a: randomUUID(), dataset_b: randomUUID(), task_queue: taskQueue,
-    timeouts: { compare_s: 30, heartbeat_s: 2, max_attempts: 2 },
-  };
-  return worker.runUntil(async () => {
-    const h = await env.client.workflow.start(COMPARE_WORKFLOW_TYPE, { workflowId: compareWorkflowIdFor(input.compare_id), taskQueue, args: [input] });
-    const out = await drive(h);
-    if (record) recordHistory(env, h.workflowId, record);
-    return out;
-  });
+function run<T>(activities: Activities, drive: (h: WorkflowHandle) => Promise<T>, record?: string): Promise<T> {
+  return runScenario(env, wb, activities, { type: COMPARE_WORKFLOW_TYPE, idOf: (i: CompareInput) => compareWorkflowIdFor(i.compare_id) }, (taskQueue: string): CompareInput => ({
+      compare_id: randomUUID(), user_id: randomUUID(), dataset_a: randomUUID(), dataset_b: randomUUID(), task_queue: taskQueue,
+      timeouts: { compare_s: 30, heartbeat_s: 2, max_attempts: 2 },
+    }), drive, record);
 }
 const failureOf = (calls: Calls) => calls.find((c) => c.name === 'recordCompareFailure')?.input;
 

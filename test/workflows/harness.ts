@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../../activities/index.js';
@@ -74,21 +75,34 @@ export function recordHistory(env: TestWorkflowEnvironment, workflowId: string, 
   fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
 }
 
-/** Runs one scenario: a fresh task queue and worker, the workflow started, `drive` run against its handle. */
-export async function scenario<T>(env: TestWorkflowEnvironment, workflowBundle: WorkflowBundleWithSourceMap, activities: Activities,
-  input: (tq: string) => AnalysisJobInput, drive: (h: WorkflowHandle) => Promise<T>, record?: string): Promise<T> {
+/**
+ * Runs one scenario of any workflow: a fresh task queue and worker, the workflow `type` started with the input built
+ * for that queue under the id `idOf` gives, `drive` run against its handle; `record` saves its history for the replay test.
+ */
+export async function runScenario<I, T>(env: TestWorkflowEnvironment, workflowBundle: WorkflowBundleWithSourceMap, activities: Activities,
+  workflow: { type: string; idOf: (input: I) => string; searchAttributes?: (input: I) => SearchAttributePair[] },
+  input: (tq: string) => I, drive: (h: WorkflowHandle, input: I) => Promise<T>, record?: string): Promise<T> {
   const taskQueue = `test-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities });
   const args = input(taskQueue);
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
-      workflowId: `run-${args.run_id}`, taskQueue, args: [args],
-      typedSearchAttributes: [{ key: searchAttributeKeys.user, value: args.user_id }, { key: searchAttributeKeys.dataset, value: args.dataset_id }],
+    const handle = await env.client.workflow.start(workflow.type, {
+      workflowId: workflow.idOf(args), taskQueue, args: [args],
+      ...(workflow.searchAttributes ? { typedSearchAttributes: workflow.searchAttributes(args) } : {}),
     });
-    const out = await drive(handle);
+    const out = await drive(handle, args);
     if (record) recordHistory(env, handle.workflowId, record);
     return out;
   });
+}
+
+/** Runs one analysis-job scenario (see {@link runScenario}). */
+export function scenario<T>(env: TestWorkflowEnvironment, workflowBundle: WorkflowBundleWithSourceMap, activities: Activities,
+  input: (tq: string) => AnalysisJobInput, drive: (h: WorkflowHandle) => Promise<T>, record?: string): Promise<T> {
+  return runScenario(env, workflowBundle, activities, {
+    type: WORKFLOW_TYPE, idOf: (a) => `run-${a.run_id}`,
+    searchAttributes: (a) => [{ key: searchAttributeKeys.user, value: a.user_id }, { key: searchAttributeKeys.dataset, value: a.dataset_id }],
+  }, input, (h) => drive(h), record);
 }
 
 /** Polls the status query until `pred` holds. */

@@ -3,11 +3,11 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import { PIPELINE_WORKFLOW_TYPE, pipelineWorkflowIdFor, type PipelineInput } from '../../workflows/definitions.js';
-import { bundle, createEnv, mockActivities, recordHistory, type Calls } from './harness.js';
+import { bundle, createEnv, mockActivities, runScenario, type Calls } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let wb: WorkflowBundleWithSourceMap;
@@ -15,20 +15,12 @@ beforeAll(async () => { [env, wb] = await Promise.all([createEnv(), bundle()]); 
 afterAll(async () => { await env?.teardown(); });
 
 /** Runs pipelineRun on a fresh task queue with these activities; `record` saves its history for the replay test. */
-async function run<T>(activities: Activities, drive: (h: WorkflowHandle, input: PipelineInput) => Promise<T>, record?: string): Promise<T> {
-  const taskQueue = `test-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: wb, activities });
-  const input: PipelineInput = {
-    pipeline_id: randomUUID(), user_id: randomUUID(), dataset_id: randomUUID(), output_dataset_id: randomUUID(), task_queue: taskQueue,
-    steps: [{ step: 'deduplicate', params: {} }, { step: 'impute', column: 'age', params: { strategy: 'median' } }],
-    timeouts: { pipeline_s: 30, heartbeat_s: 2, max_attempts: 2 },
-  };
-  return worker.runUntil(async () => {
-    const h = await env.client.workflow.start(PIPELINE_WORKFLOW_TYPE, { workflowId: pipelineWorkflowIdFor(input.pipeline_id), taskQueue, args: [input] });
-    const out = await drive(h, input);
-    if (record) recordHistory(env, h.workflowId, record);
-    return out;
-  });
+function run<T>(activities: Activities, drive: (h: WorkflowHandle, input: PipelineInput) => Promise<T>, record?: string): Promise<T> {
+  return runScenario(env, wb, activities, { type: PIPELINE_WORKFLOW_TYPE, idOf: (i: PipelineInput) => pipelineWorkflowIdFor(i.pipeline_id) }, (taskQueue: string): PipelineInput => ({
+      pipeline_id: randomUUID(), user_id: randomUUID(), dataset_id: randomUUID(), output_dataset_id: randomUUID(), task_queue: taskQueue,
+      steps: [{ step: 'deduplicate', params: {} }, { step: 'impute', column: 'age', params: { strategy: 'median' } }],
+      timeouts: { pipeline_s: 30, heartbeat_s: 2, max_attempts: 2 },
+    }), drive, record);
 }
 const failureOf = (calls: Calls) => calls.find((c) => c.name === 'recordPipelineFailure')?.input;
 

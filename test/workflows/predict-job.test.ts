@@ -3,11 +3,11 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import { PREDICT_WORKFLOW_TYPE, predictWorkflowIdFor, type PredictJobInput } from '../../workflows/predict-definitions.js';
-import { bundle, createEnv, mockActivities, recordHistory, type Calls } from './harness.js';
+import { bundle, createEnv, mockActivities, runScenario, type Calls } from './harness.js';
 
 let env: TestWorkflowEnvironment;
 let wb: WorkflowBundleWithSourceMap;
@@ -15,19 +15,11 @@ beforeAll(async () => { [env, wb] = await Promise.all([createEnv(), bundle()]); 
 afterAll(async () => { await env?.teardown(); });
 
 /** Runs predictJob on a fresh task queue with these activities; `record` saves its history for the replay test. */
-async function run<T>(activities: Activities, drive: (h: WorkflowHandle) => Promise<T>, record?: string): Promise<T> {
-  const taskQueue = `test-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: wb, activities });
-  const input: PredictJobInput = {
-    job_id: randomUUID(), user_id: randomUUID(), model_id: randomUUID(), dataset_id: randomUUID(), explain: false, format: 'csv',
-    chunk_rows: 5, explain_max_rows: 100, task_queue: taskQueue, timeouts: { predict_s: 30, heartbeat_s: 2, max_attempts: 3 },
-  };
-  return worker.runUntil(async () => {
-    const h = await env.client.workflow.start(PREDICT_WORKFLOW_TYPE, { workflowId: predictWorkflowIdFor(input.job_id), taskQueue, args: [input] });
-    const out = await drive(h);
-    if (record) recordHistory(env, h.workflowId, record);
-    return out;
-  });
+function run<T>(activities: Activities, drive: (h: WorkflowHandle) => Promise<T>, record?: string): Promise<T> {
+  return runScenario(env, wb, activities, { type: PREDICT_WORKFLOW_TYPE, idOf: (i: PredictJobInput) => predictWorkflowIdFor(i.job_id) }, (taskQueue: string): PredictJobInput => ({
+      job_id: randomUUID(), user_id: randomUUID(), model_id: randomUUID(), dataset_id: randomUUID(), explain: false, format: 'csv',
+      chunk_rows: 5, explain_max_rows: 100, task_queue: taskQueue, timeouts: { predict_s: 30, heartbeat_s: 2, max_attempts: 3 },
+    }), drive, record);
 }
 const endOf = (calls: Calls) => calls.find((c) => c.name === 'recordPredictJobEnd')?.input;
 
