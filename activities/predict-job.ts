@@ -11,7 +11,7 @@ import type { Dataset } from '../db/schema.js';
 import type { PredictHeartbeat, PredictJobInput, PredictJobOutcome, PredictJobStatus, PredictionFormat, ScoredChunks } from '../workflows/predict-definitions.js';
 import { datasetTable } from './dataset-table.js';
 import type { ActivityDeps } from './deps.js';
-import { bytesHeldBy } from '../db/usage.js';
+import { quotaOverrun } from '../db/usage.js';
 import { dataErrorsAreFinal } from './failures.js';
 import { checkpoint, resumeDetails, whileHeartbeating } from './heartbeat.js';
 import { untilRead } from './ingest.js';
@@ -31,8 +31,6 @@ const CONTENT_TYPES: Record<PredictionFormat, string> = { csv: 'text/csv; charse
  * Runs an activity body; once the activity has been cancelled, whatever the body threw (DuckDB's "Interrupted!",
  * a storage call cut short) becomes the cancellation itself, so the workflow records "cancelled", not a failure.
  */
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
 async function cancellationWins<T>(fn: () => Promise<T>): Promise<T> {
   const ctx = Context.current();
   try {
@@ -168,12 +166,13 @@ export function assemblePredictionsActivity(deps: ActivityDeps) {
         throw new Error(`The chunks hold ${counted.rows} rows (${counted.distinct_rows} distinct) where the dataset has ${input.rows}; they are scored again on retry.`);
       }
       // The start checked an estimate; the file's real size is checked before it is kept.
-      if (input.quota_mb) {
-        const size = (await fs.stat(out)).size, held = await bytesHeldBy(deps.db, job.user_id), quota = input.quota_mb * 1024 * 1024;
-        if (held + size > quota) {
-          throw new DataError('QUOTA_EXCEEDED', `The predictions file is ${megabytes(size)}, more than is left of your storage quota of ${megabytes(quota)} (you hold ${megabytes(held)}); it was not kept. Delete datasets or predictions you no longer need, or score fewer rows, and start the job again.`,
-            { quota_bytes: quota, held_bytes: held, needed_bytes: size });
-        }
+      const size = (await fs.stat(out)).size;
+      const over = await quotaOverrun(deps.db, job.user_id, size, input.quota_mb ?? 0);
+      if (over) {
+        const { quota, held } = over;
+        const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+        throw new DataError('QUOTA_EXCEEDED', `The predictions file is ${megabytes(size)}, more than is left of your storage quota of ${megabytes(quota)} (you hold ${megabytes(held)}); it was not kept. Delete datasets or predictions you no longer need, or score fewer rows, and start the job again.`,
+          { quota_bytes: quota, held_bytes: held, needed_bytes: size });
       }
       const artifact = await putArtifact(deps, job.run_id, {
         type: 'predictions', filename: `predictions-${input.job_id}.${input.format}`, filePath: out, contentType: CONTENT_TYPES[input.format],

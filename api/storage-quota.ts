@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.js';
-import { bytesHeldBy } from '../db/usage.js';
+import { bytesHeldBy, quotaOverrun } from '../db/usage.js';
 import { ApiError } from './errors.js';
 
 export { bytesHeldBy };
@@ -11,10 +11,9 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024
  * they hold and what to delete.
  */
 export async function assertWithinQuota(db: Db, userId: string, adding: number, quotaMb: number): Promise<void> {
-  if (quotaMb <= 0) return;
-  const held = await bytesHeldBy(db, userId);
-  const quota = quotaMb * 1024 * 1024;
-  if (held + adding > quota) {
+  const over = await quotaOverrun(db, userId, adding, quotaMb);
+  if (over) {
+    const { quota, held } = over;
     throw new ApiError('PAYLOAD_TOO_LARGE', `Your storage quota of ${mb(quota)} would be exceeded: you hold ${mb(held)} and this needs ${mb(adding)}. Delete datasets you no longer need; stored predictions are deleted after PREDICTION_RETENTION_DAYS.`,
       { quota_bytes: quota, held_bytes: held, needed_bytes: adding });
   }
