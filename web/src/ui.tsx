@@ -27,6 +27,12 @@ const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 
 /** Numbers with a fraction to 6 significant digits (an average of 3 ratings is not 7.266666666666667); the title keeps the whole value. */
 const shown = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : cell(v));
 
+/** One cell: the shown value, and the whole one in its title when the two differ. */
+function Cell({ value }: { value: unknown }) {
+  const full = cell(value), short = shown(value);
+  return <td title={short === full ? undefined : full}>{short}</td>;
+}
+
 /** A scrollable table of rows under a caption. */
 export function Table({ caption, columns, rows }: { caption: string; columns: string[]; rows: Record<string, unknown>[] }) {
   return (
@@ -34,7 +40,7 @@ export function Table({ caption, columns, rows }: { caption: string; columns: st
       <table>
         <caption>{caption}</caption>
         <thead><tr>{columns.map((c) => <th scope="col" key={c}>{c}</th>)}</tr></thead>
-        <tbody>{rows.map((r, i) => <tr key={i}>{columns.map((c) => <td key={c} title={shown(r[c]) === cell(r[c]) ? undefined : cell(r[c])}>{shown(r[c])}</td>)}</tr>)}</tbody>
+        <tbody>{rows.map((r, i) => <tr key={i}>{columns.map((c) => <Cell key={c} value={r[c]} />)}</tr>)}</tbody>
       </table>
     </div>
   );
