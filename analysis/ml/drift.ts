@@ -1,5 +1,6 @@
 import type { ColumnType } from '../ingest/column-types.js';
-import { featureValue } from './binning.js';
+import { featureValue, numbersOf } from './binning.js';
+import { sortNumbers } from './sort-numbers.js';
 
 /** The training distribution of one input: decile bins of a number (or date), or category shares; plus the missing share. */
 export type DriftReference =
@@ -27,16 +28,18 @@ export function fitDrift(columns: Record<string, unknown[]>, inputs: { name: str
   return inputs.map(({ name, type }) => {
     const values = columns[name];
     const n = Math.max(values.length, 1);
-    const missing = values.filter(isMissing).length / n;
+    let missingCount = 0;
+    for (let i = 0; i < values.length; i++) if (isMissing(values[i])) missingCount++;
+    const missing = missingCount / n;
     if (type === 'integer' || type === 'float' || type === 'datetime') {
       const date = type === 'datetime';
-      // Sorted natively as a typed array (a comparator sort of 100k boxed numbers took ~0.5 s).
-      const all = Float64Array.from(values, (v) => numericOf(v, date));
+      // Sorted as a typed array (a comparator sort of 100k boxed numbers took ~0.5 s).
+      const all = numbersOf(values, date ? 'ordinal' : undefined);
       let count = 0;
       for (let i = 0; i < all.length; i++) if (Number.isFinite(all[i])) count++;
       const xs = new Float64Array(count);
       for (let i = 0, k = 0; i < all.length; i++) if (Number.isFinite(all[i])) xs[k++] = all[i];
-      xs.sort();
+      sortNumbers(xs);
       const edges = [...new Set(Array.from({ length: 9 }, (_, q) => xs[Math.floor(((q + 1) / 10) * (xs.length - 1))]).filter((e) => e !== undefined))];
       const shares = new Array<number>(edges.length + 1).fill(0);
       for (const x of xs) shares[bucket(x, edges)] += 1 / n;

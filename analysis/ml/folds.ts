@@ -35,8 +35,16 @@ const ascending = (a: number, b: number) => a - b;
 
 /** `rows` without `drop` (both index lists), ascending. */
 export function withoutRows(rows: readonly number[], drop: readonly number[]): Int32Array {
-  const out = new Set(drop);
-  return Int32Array.from(rows.filter((r) => !out.has(r))).sort();
+  // A mark per row index rather than a Set: five folds of 100k rows took ~80 ms through a Set.
+  let max = -1;
+  for (const r of rows) if (r > max) max = r;
+  const dropped = new Uint8Array(max + 1);
+  for (const r of drop) if (r <= max) dropped[r] = 1;
+  let n = 0;
+  for (const r of rows) if (!dropped[r]) n++;
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; i < rows.length; i++) if (!dropped[rows[i]]) out[k++] = rows[i];
+  return out.sort();
 }
 
 /**

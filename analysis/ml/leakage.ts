@@ -1,5 +1,4 @@
 import type { ColumnType } from '../ingest/column-types.js';
-import { sampleCorrelation } from 'simple-statistics';
 import { toNumber } from './encoding.js';
 import { rocAuc } from './metrics.js';
 
@@ -29,14 +28,18 @@ export function findLeaks(columns: Record<string, unknown[]>, features: { name: 
   for (const f of features) {
     const values = columns[f.name];
     if (f.type === 'integer' || f.type === 'float') {
-      const x: number[] = [], idx: number[] = [];
-      values.forEach((v, r) => { const n = toNumber(v); if (Number.isFinite(n)) { x.push(n); idx.push(r); } });
-      if (x.length < 20) continue;
+      // Typed arrays filled by loops: this runs on every numeric column of every training table.
+      let count = 0;
+      const all = new Float64Array(values.length);
+      for (let r = 0; r < values.length; r++) { all[r] = toNumber(values[r]); if (Number.isFinite(all[r])) count++; }
+      if (count < 20) continue;
+      const x = new Float64Array(count), y = task === 'regression' ? new Float64Array(count) : new Int32Array(count);
+      for (let r = 0, k = 0; r < values.length; r++) if (Number.isFinite(all[r])) { x[k] = all[r]; y[k++] = task === 'regression' ? yNum[r] : yCls[r]; }
       if (task === 'regression') {
-        const r = sampleCorrelation(x, idx.map((i) => yNum[i]));
+        const r = correlation(x, y);
         if (r * r >= threshold) out.push({ column: f.name, reason: `on its own it explains R² ${(r * r).toFixed(3)} of the target`, strength: r * r });
       } else if (classes === 2) {
-        const auc = rocAuc(idx.map((i) => yCls[i]), x);
+        const auc = rocAuc(y, x);
         const best = Math.max(auc, 1 - auc);
         if (best >= threshold) out.push({ column: f.name, reason: `on its own it separates the classes with ROC AUC ${best.toFixed(3)}`, strength: best });
       }
@@ -60,4 +63,15 @@ export function findLeaks(columns: Record<string, unknown[]>, features: { name: 
     }
   }
   return out;
+}
+
+/** Pearson's correlation (simple-statistics' sampleCorrelation, over typed arrays); NaN when either side is constant, as there. */
+function correlation(x: Float64Array, y: Float64Array | Int32Array): number {
+  const n = x.length;
+  let mx = 0, my = 0;
+  for (let i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
+  mx /= n; my /= n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) { const dx = x[i] - mx, dy = y[i] - my; sxy += dx * dy; sxx += dx * dx; syy += dy * dy; }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }

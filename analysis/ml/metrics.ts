@@ -1,3 +1,5 @@
+import { sortNumbers } from './sort-numbers.js';
+
 export const METRICS = ['roc_auc', 'log_loss', 'accuracy', 'balanced_accuracy', 'macro_f1', 'r2', 'rmse', 'mae', 'mape'] as const;
 export type Metric = (typeof METRICS)[number];
 /** Names a caller may ask for in `options.metric` (`f1_macro` is the API's name for `macro_f1`). */
@@ -23,7 +25,7 @@ export function rocAuc(yTrue: ArrayLike<number>, score: ArrayLike<number>): numb
   if (pos === 0 || neg === 0) return 0.5;
   const p = new Float64Array(pos);
   for (let i = 0, k = 0; i < n; i++) if (yTrue[i] === 1) p[k++] = score[i];
-  all.sort(); p.sort();
+  sortNumbers(all); sortNumbers(p);
   let sum = 0;
   for (let k = 0, i = 0; k < pos;) {
     const x = p[k];

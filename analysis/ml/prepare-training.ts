@@ -121,7 +121,9 @@ export function prepareTraining(o: TrainOptions): Training {
   const t = prepareTarget(o.frame, o.target, o.task, o.positiveClass, o.columns.find((c) => c.name === o.target)?.bool_labels);
   if (o.positiveClass !== undefined && t.classes.length > 2) warnings.push(`positive_class '${o.positiveClass}' applies to two-class targets; '${o.target}' has ${t.classes.length} classes, so it was not used.`);
   const columns: Record<string, unknown[]> = {};
-  for (const c of featureCols) columns[c.name] = t.keep.map((r) => o.frame.columns[c.name][r]);
+  // Every row kept (the usual case): the frame's own arrays, not copies (nothing below writes to them).
+  const allKept = t.keep.length === o.frame.rows;
+  for (const c of featureCols) columns[c.name] = allKept ? o.frame.columns[c.name] : t.keep.map((r) => o.frame.columns[c.name][r]);
   const rows = t.keep.length;
   const k = o.validation?.folds ?? o.cvFolds;
   if (rows < k * 2) throw new DataError('INVALID_TARGET', `Only ${rows} rows have a target value; at least ${k * 2} are needed for ${k}-fold CV.`);
