@@ -31,8 +31,13 @@ export type FromThread =
   | { kind: 'result'; id: number; result: TrainResult }
   | { kind: 'error'; id: number | null; message: string; data: { code: DataErrorCode; details: Record<string, unknown> } | null };
 
-/** What a training thread starts with: the first gets the options and ports to the others, which receive its prepared data. */
-export interface ThreadData { entry: string; busy: Int32Array; options?: TrainOptions; share?: MessagePort[]; from?: MessagePort }
+/**
+ * What a training thread is given when a stage takes it: the first gets the options and ports to the others,
+ * which receive its prepared data. (Threads boot before a stage needs them, so this comes by message, not workerData.)
+ */
+export interface ThreadData { busy: Int32Array; options?: TrainOptions; share?: MessagePort[]; from?: MessagePort }
+/** The first message a training thread receives. */
+export type StartThread = { kind: 'start' } & ThreadData;
 
 export interface TrainJob { result: Promise<TrainResult>; cancel: () => Promise<void> }
 
@@ -40,6 +45,43 @@ export interface TrainJob { result: Promise<TrainResult>; cancel: () => Promise<
 export function threadsFor(o: TrainOptions): number {
   const cells = o.frame.rows * Math.max(1, o.columns.length);
   return cells < 50_000 ? 1 : Math.min(2, os.availableParallelism());
+}
+
+/**
+ * Booted threads waiting for a stage. Starting a thread (a V8 isolate loading the engine's modules) took 0.3 s on an
+ * idle machine and up to 0.8 s on a loaded one, on every stage; a Temporal worker runs stage after stage, so it keeps
+ * as many booted threads as its last stage used (scikit-learn's OpenMP threads likewise outlive a fit). A stage's
+ * threads end with it (their memory is the stage's data) and fresh ones boot in the background.
+ */
+const spares: Worker[] = [];
+
+function bootThread(): Worker {
+  const entry = new URL(`./train-thread${CODE_EXT}`, import.meta.url).href;
+  return new Worker(new URL('./thread-boot.mjs', import.meta.url), { workerData: { entry } });
+}
+
+/** Boots threads until `n` are waiting (they do not keep the process alive). */
+function keepSpares(n: number): void {
+  while (spares.length < n) {
+    const w = bootThread();
+    w.unref();
+    // A spare that fails or exits before a stage takes it is dropped from the list.
+    const drop = () => { const i = spares.indexOf(w); if (i >= 0) spares.splice(i, 1); };
+    w.once('error', drop).once('exit', drop);
+    spares.push(w);
+  }
+}
+
+/** How many booted threads wait for a stage (for tests and benchmarks). */
+export const spareThreads = () => spares.length;
+
+/** A thread for a stage: a booted spare if one waits, else a new one. */
+function takeThread(): Worker {
+  const w = spares.shift();
+  if (!w) return bootThread();
+  w.removeAllListeners('error').removeAllListeners('exit');
+  w.ref();
+  return w;
 }
 
 const toError = (m: Extract<FromThread, { kind: 'error' }>) =>
@@ -56,19 +98,19 @@ const toError = (m: Extract<FromThread, { kind: 'error' }>) =>
 export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFold?: (done: FoldScore[], total: number) => void; threads?: number; oof?: OofStore } = {}): TrainJob {
   const startedAt = Date.now();
   const count = c.threads ?? threadsFor(options);
-  const entry = new URL(`./train-thread${CODE_EXT}`, import.meta.url).href;
   // How many threads are running a task: a fit lends its spare core to a helper thread only while one is idle.
   const busy = new Int32Array(new SharedArrayBuffer(8));
   busy[1] = Math.min(count, os.availableParallelism());
-  const boot = new URL('./thread-boot.mjs', import.meta.url);
   // With ASSAY_SHARE_PREPARED=1 the first thread prepares and hands its copy to the others: ~1.3 s less CPU on the
   // 100k stage, but the others wait meanwhile, and with a free core that was measured slower in wall time (README,
   // "Why some parts are ours"). By default every thread prepares its own copy at the same time.
   const channels = process.env.ASSAY_SHARE_PREPARED === '1' ? Array.from({ length: count - 1 }, () => new MessageChannel()) : [];
-  const workers = channels.length ? [
-    new Worker(boot, { workerData: { entry, options, busy, share: channels.map((c) => c.port1) } satisfies ThreadData, transferList: channels.map((c) => c.port1) }),
-    ...channels.map((c) => new Worker(boot, { workerData: { entry, busy, from: c.port2 } satisfies ThreadData, transferList: [c.port2] })),
-  ] : Array.from({ length: count }, () => new Worker(boot, { workerData: { entry, options, busy } satisfies ThreadData }));
+  const workers = Array.from({ length: count }, takeThread);
+  if (channels.length) {
+    const share = channels.map((c) => c.port1);
+    workers[0].postMessage({ kind: 'start', options, busy, share } satisfies StartThread, share);
+    channels.forEach((c, i) => workers[i + 1].postMessage({ kind: 'start', busy, from: c.port2 } satisfies StartThread, [c.port2]));
+  } else for (const w of workers) w.postMessage({ kind: 'start', options, busy } satisfies StartThread);
   const pending = new Map<number, { resolve: (m: FromThread) => void; reject: (e: Error) => void }>();
   let nextId = 0, stopped = false;
   let failAll: (e: Error) => void = () => undefined;
@@ -103,7 +145,15 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
     } finally { release(w); }
   };
 
-  const stop = async () => { stopped = true; await Promise.all(workers.map((w) => w.terminate())); };
+  // Once, however often it is called (the stage's end and a cancellation both ask); every caller awaits the threads'
+  // end. The first caller decides whether fresh threads boot: after a stage that ran to its end, yes (before its
+  // caller goes on, so a next stage finds them booting); after a cancellation, no: the CPU must fall at once.
+  let ended: Promise<void> | undefined;
+  const stop = (refill: boolean) => ended ??= (async () => {
+    stopped = true;
+    if (refill) keepSpares(count);
+    await Promise.all(workers.map((w) => w.terminate()));
+  })();
   const result = (async () => {
     const [first] = await Promise.race([failed, Promise.all(ready)]);
     workers.forEach(release);
@@ -121,6 +171,6 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
       },
     }, { done: c.done, onFold: c.onFold, startedAt, oof: c.oof });
   })();
-  result.finally(stop).catch(() => undefined);
-  return { result, cancel: stop };
+  result.finally(() => stop(true)).catch(() => undefined);
+  return { result, cancel: () => stop(false) };
 }

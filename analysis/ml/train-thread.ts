@@ -1,10 +1,10 @@
-// Runs inside a worker thread: prepares the training data (the first thread) or receives the first thread's copy
-// (the others), then scores folds and finishes on request.
-import { parentPort, workerData } from 'node:worker_threads';
+// Runs inside a worker thread: waits for a stage, prepares its training data (the first thread) or receives the
+// first thread's copy (the others), then scores folds and finishes on request.
+import { parentPort } from 'node:worker_threads';
 import { DataError } from '../errors.js';
 import { setHelperPolicy, startHelper } from './hist-helper.js';
 import { prepareTraining, type Training } from './prepare-training.js';
-import type { FromThread, ThreadData, ToThread } from './train-pool.js';
+import type { FromThread, StartThread, ThreadData, ToThread } from './train-pool.js';
 import { assembleResult, explainPart, refitPart } from './finish-parts.js';
 import { calibrateServed } from './served-calibration.js';
 import { chooseServed, scoreFold } from './train-models.js';
@@ -15,22 +15,15 @@ const fail = (id: number | null, err: unknown) => post({
   data: err instanceof DataError ? { code: err.code, details: err.details } : null,
 });
 
-// busy[0]: pool threads running a task; busy[1]: cores the pool may use. With ASSAY_FIT_HELPER=1 a lone task's
-// fit splits its histograms with a helper thread (two tasks at once already fill both cores). Off by default:
-// on the shared 2-core machine it was measured no faster (README, "Why some parts are ours").
-const wd = workerData as ThreadData;
-const busy = wd.busy as Int32Array | undefined;
-if (busy && busy[1] > 1 && process.env.ASSAY_FIT_HELPER === '1') {
-  setHelperPolicy(() => Atomics.load(busy, 0) < busy[1]);
-  startHelper();
-}
+// The thread boots before a stage takes it; the stage's first message says what to train on.
+let busy: Int32Array | undefined;
 const run = <T>(task: () => T): T => {
   if (busy) Atomics.add(busy, 0, 1);
   try { return task(); } finally { if (busy) Atomics.sub(busy, 0, 1); }
 };
 
 /** The prepared data: made here from the options, or received from the thread that made it. */
-async function training(): Promise<Training> {
+async function training(wd: ThreadData): Promise<Training> {
   const from = wd.from;
   if (from) return new Promise((resolve) => from.once('message', (shared: Training) => { from.close(); resolve(shared); }));
   const prepared = prepareTraining(wd.options!);
@@ -40,12 +33,25 @@ async function training(): Promise<Training> {
   return prepared;
 }
 
+function start(wd: StartThread) {
+  busy = wd.busy;
+  // busy[0]: pool threads running a task; busy[1]: cores the pool may use. With ASSAY_FIT_HELPER=1 a lone task's
+  // fit splits its histograms with a helper thread (two tasks at once already fill both cores). Off by default:
+  // on the shared 2-core machine it was measured no faster (README, "Why some parts are ours").
+  if (busy[1] > 1 && process.env.ASSAY_FIT_HELPER === '1') {
+    const b = busy;
+    setHelperPolicy(() => Atomics.load(b, 0) < b[1]);
+    startHelper();
+  }
+  training(wd).then((prepared) => {
+    t = prepared;
+    post({ kind: 'ready', names: t.names, folds: t.folds.length, rows: t.d.rows, metric: t.metric, warnings: t.warnings });
+  }, (err: unknown) => fail(null, err));
+}
+
 let t: Training | undefined;
-training().then((prepared) => {
-  t = prepared;
-  post({ kind: 'ready', names: t.names, folds: t.folds.length, rows: t.d.rows, metric: t.metric, warnings: t.warnings });
-}, (err: unknown) => fail(null, err));
-parentPort!.on('message', (m: ToThread) => {
+parentPort!.on('message', (m: ToThread | StartThread) => {
+  if (m.kind === 'start') return start(m);
   try {
     if (!t) return;
     const training = t;

@@ -5,7 +5,11 @@ import { checkRows, predictRows } from '../../../analysis/ml/predict.js';
 import { prepareTraining } from '../../../analysis/ml/prepare-training.js';
 import { seededRandom } from '../../../analysis/ml/random.js';
 import { trainModels } from '../../../analysis/ml/train-models.js';
-import { trainInPool } from '../../../analysis/ml/train-pool.js';
+import { spareThreads, trainInPool } from '../../../analysis/ml/train-pool.js';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DataError } from '../../../analysis/errors.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
 
@@ -130,6 +134,29 @@ describe('trainInPool', () => {
       const pooled = await trainInPool(o, { threads: 2 }).result;
       expect(timeless(pooled)).toBe(timeless(await trainModels(o)));
     } finally { delete process.env.ASSAY_SHARE_PREPARED; }
+  });
+
+  test('a stage leaves booted threads behind for the next one, which trains on them with the same result', async () => {
+    const o = { frame: synthetic(300, 9), target: 'y', task: 'regression' as const, columns, cvFolds: 3, seed: 9 };
+    const first = await trainInPool(o, { threads: 2 }).result;
+    expect(spareThreads()).toBe(2);
+    const job = trainInPool(o, { threads: 2 });
+    expect(spareThreads()).toBe(0); // taken, not booted anew
+    const second = await job.result;
+    expect(JSON.stringify({ ...second, trials: [], search: null, charts: [] })).toBe(JSON.stringify({ ...first, trials: [], search: null, charts: [] }));
+    expect(spareThreads()).toBe(2);
+  });
+
+  test('waiting threads do not keep a process alive after its last stage', () => {
+    // A script (or CLI) that trains once must still exit by itself.
+    const pool = new URL('../../../analysis/ml/train-pool.ts', import.meta.url).href;
+    const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spares-')), 'once.mts');
+    fs.writeFileSync(script, `import { trainInPool, spareThreads } from '${pool}';
+      const x = Array.from({ length: 60 }, (_, i) => i), y = x.map((v) => (v * 7) % 5);
+      await trainInPool({ frame: { rows: 60, columns: { x, y } }, target: 'y', task: 'regression', columns: [{ name: 'x', type: 'float' }, { name: 'y', type: 'float' }], cvFolds: 2, seed: 1, models: ['linear'] }, { threads: 2 }).result;
+      console.log('spares', spareThreads());`);
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script], { timeout: 60_000, encoding: 'utf8' });
+    expect(out.trim()).toBe('spares 2');
   });
 
   test('carries data errors across the thread boundary', async () => {
