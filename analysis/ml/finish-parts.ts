@@ -21,11 +21,30 @@ const PD_FEATURES = 3;
 /** Held-out rows for importance and diagnostics when the refit already spent the budget. */
 const LATE_EXPLAIN_ROWS = 1_000;
 
+/** A trial's model fitted earlier on the same rows with the same seed (see {@link explainFit}), if there is one. */
+export type FitLookup = (model: ModelName, params: TrialParams) => FittedModel | undefined;
+
 /** The served model's shape: a family's trial, or the ensemble of several fitted on the same rows. */
-export function fitEntry(t: Training, e: LeaderboardEntry, idx: Int32Array, fold: number, deadline?: number): FittedModel {
-  const fit = (model: ModelName, params: TrialParams) => fitCandidate(model, t.o.task, t.d, idx, { seed: fitSeed(t.o.seed, model, fold), weights: t.weights, deadline, params });
+export function fitEntry(t: Training, e: LeaderboardEntry, idx: Int32Array, fold: number, deadline?: number, fitted?: FitLookup): FittedModel {
+  const fit = (model: ModelName, params: TrialParams) => fitted?.(model, params)
+    ?? fitCandidate(model, t.o.task, t.d, idx, { seed: fitSeed(t.o.seed, model, fold), weights: t.weights, deadline, params });
   if (e.model !== 'ensemble') return fit(e.model, e.params ?? {});
   return { kind: 'ensemble', members: e.members!.map((m) => ({ name: m.model, params: m.params, weight: m.weight, model: fit(m.model, m.params) })) };
+}
+
+/** The explanation split's training rows and the fold number its fits are seeded with. */
+function explainSplit(t: Training): { train: Int32Array; fold: number } {
+  const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
+  return { train: (t.test ?? t.folds[explainFold]).train, fold: t.test ? -2 : explainFold };
+}
+
+/**
+ * One trial fitted on the explanation split, exactly as {@link explainPart} fits it: a pool thread that would
+ * otherwise wait for the search's last fold fits the likely served model ahead, and `explainPart` reuses it.
+ */
+export function explainFit(t: Training, model: ModelName, params: TrialParams, deadline?: number): FittedModel {
+  const { train, fold } = explainSplit(t);
+  return fitCandidate(model, t.o.task, t.d, train, { seed: fitSeed(t.o.seed, model, fold), weights: t.weights, deadline, params });
 }
 
 /**
@@ -86,10 +105,11 @@ export interface ExplainPart {
  * Scores (test, training) and diagnostics use the probabilities the model serves: through the calibration map when
  * it is applied. Permutation importance measures the model itself (calibration only rescales its probabilities).
  */
-export function explainPart(t: Training, best: LeaderboardEntry, deadline?: number, calibration: CalibrationReport | null = null): ExplainPart {
+export function explainPart(t: Training, best: LeaderboardEntry, deadline?: number, calibration: CalibrationReport | null = null, fitted?: FitLookup): ExplainPart {
   const { o, d, pre } = t;
   const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
-  const model = fitEntry(t, best, (t.test ?? t.folds[explainFold]).train, t.test ? -2 : explainFold, deadline);
+  const split = explainSplit(t);
+  const model = fitEntry(t, best, split.train, split.fold, deadline, fitted);
   const K = d.classes.length;
   const map = calibration?.applied && calibration.params ? calibration.params : undefined;
   const served = (p: Prepared & { classes: string[] }, idx: ArrayLike<number>) => calibrated(map, predictCandidate(model, p, idx), K);

@@ -59,6 +59,9 @@ export class Searcher {
     return spec;
   }
 
+  /** Whether the trial last returned by {@link Searcher.next} is the last one (only the defaults were asked for, and all are out). */
+  exhausted(): boolean { return !this.search && this.queue.length === 0 && this.light.length === 0; }
+
   /** Records a finished trial's cross-validated score. */
   report(spec: TrialSpec, score: number): void {
     if (spec.model !== 'gbdt' || !Number.isFinite(score)) return;

@@ -221,6 +221,8 @@ export function finishTraining(t: Training, board: LeaderboardEntry[], warnings:
 export interface TaskRunner {
   concurrency: number;
   score(spec: TrialSpec, fold: number, deadline?: number): Promise<FoldResult>;
+  /** Offers a trial to fit ahead on the explanation split, on a thread that would otherwise wait (a hint: may be ignored). */
+  speculate?(spec: TrialSpec, deadline?: number): void;
   finish(leaderboard: LeaderboardEntry[], warnings: string[], deadline: number | undefined, oofs: OutOfFold[], search: Pick<TrainResult, 'trials' | 'search'>): Promise<TrainResult>;
 }
 
@@ -306,6 +308,13 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
         finished++;
         done.push(r.score);
         await c.onFold?.(done, total());
+      }
+      // Out of folds while others still run, in the last trial of a defaults-only stage: the likely served model
+      // (the best trial so far, else this one) can be fitted for the explanation now instead of after the search.
+      if (runner.speculate && finished < todo.length && searcher.exhausted()) {
+        const leader = ranked(t.metric, trials.filter((r) => r.model !== 'baseline'))[0];
+        const likely = leader ? { model: leader.model, params: leader.params } : spec;
+        if (likely.model !== 'baseline') runner.speculate(likely, budgetMs ? wallStart + budgetMs * FINISH_BY : undefined);
       }
     };
     await Promise.all(Array.from({ length: Math.min(todo.length, Math.max(1, runner.concurrency)) }, work));

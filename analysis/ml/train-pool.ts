@@ -8,7 +8,7 @@ import type { ExplainPart, RefitPart } from './finish-parts.js';
 import type { OutOfFold } from './ensemble.js';
 import type { Metric } from './metrics.js';
 import type { TrainOptions } from './prepare-training.js';
-import type { TrialSpec } from './search-space.js';
+import { trialKey, type TrialSpec } from './search-space.js';
 import { runTraining, type FoldResult, type FoldScore, type LeaderboardEntry, type OofStore, type TrainResult } from './train-models.js';
 
 /** Messages from the parent to a training thread. */
@@ -18,16 +18,20 @@ export type ToThread =
   // once (they are independent), then assemble the result.
   | { kind: 'choose'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; oofs: OutOfFold[] }
   | { kind: 'refit'; id: number; best: LeaderboardEntry; deadline?: number }
-  | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number; calibration: CalibrationReport | null }
+  // The explanation part also decides the calibration (it scores with the served probabilities), from the out-of-fold predictions.
+  | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number; oofs: OutOfFold[] }
+  // A trial fitted ahead on the explanation split, kept by the thread for an `explain` that serves it.
+  | { kind: 'prefit'; id: number; spec: TrialSpec; deadline?: number }
   | { kind: 'assemble'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; refit: RefitPart; explain: ExplainPart; search: Pick<TrainResult, 'trials' | 'search'>; calibration: CalibrationReport | null };
 
 /** Messages from a training thread to its parent. */
 export type FromThread =
   | { kind: 'ready'; names: ModelName[]; folds: number; rows: number; metric: Metric; warnings: string[] }
   | { kind: 'score'; id: number; result: FoldResult }
-  | { kind: 'chosen'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; calibration: CalibrationReport | null }
+  | { kind: 'chosen'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[] }
   | { kind: 'refit'; id: number; part: RefitPart }
-  | { kind: 'explain'; id: number; part: ExplainPart }
+  | { kind: 'explain'; id: number; part: ExplainPart; calibration: CalibrationReport | null }
+  | { kind: 'prefit'; id: number }
   | { kind: 'result'; id: number; result: TrainResult }
   | { kind: 'error'; id: number | null; message: string; data: { code: DataErrorCode; details: Record<string, unknown> } | null };
 
@@ -39,7 +43,11 @@ export interface ThreadData { busy: Int32Array; options?: TrainOptions; share?: 
 /** The first message a training thread receives. */
 export type StartThread = { kind: 'start' } & ThreadData;
 
-export interface TrainJob { result: Promise<TrainResult>; cancel: () => Promise<void> }
+export interface TrainJob {
+  result: Promise<TrainResult>; cancel: () => Promise<void>;
+  /** Trials fitted ahead on the explanation split by an otherwise idle thread, and whether the explanation used one. */
+  ahead: { fitted: string[]; used: boolean };
+}
 
 /** Threads for a table: one for small tables (copying the data costs more than it saves), else one per core up to two. */
 export function threadsFor(o: TrainOptions): number {
@@ -132,10 +140,23 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
 
   const idle: Worker[] = [];
   const waiting: ((w: Worker) => void)[] = [];
-  const release = (w: Worker) => { const next = waiting.shift(); if (next) next(w); else idle.push(w); };
-  const acquire = () => new Promise<Worker>((resolve) => { const w = idle.pop(); if (w) resolve(w); else waiting.push(resolve); });
-  const call = async <K extends FromThread['kind']>(msg: ToThread extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never, _reply: K): Promise<Extract<FromThread, { kind: K }>> => {
-    const w = await acquire();
+  // Calls that must run on one thread (it holds a model fitted ahead), waiting for that thread only.
+  const waitingFor = new Map<Worker, (w: Worker) => void>();
+  const release = (w: Worker) => {
+    const own = waitingFor.get(w);
+    if (own) { waitingFor.delete(w); return own(w); }
+    const next = waiting.shift(); if (next) next(w); else idle.push(w);
+  };
+  const acquire = (on?: Worker) => new Promise<Worker>((resolve) => {
+    if (on) {
+      const i = idle.indexOf(on);
+      if (i >= 0) { idle.splice(i, 1); resolve(on); } else waitingFor.set(on, resolve);
+      return;
+    }
+    const w = idle.pop(); if (w) resolve(w); else waiting.push(resolve);
+  });
+  const call = async <K extends FromThread['kind']>(msg: ToThread extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never, _reply: K, on?: Worker): Promise<Extract<FromThread, { kind: K }>> => {
+    const w = await acquire(on);
     const id = nextId++;
     try {
       return await Promise.race([failed, new Promise<Extract<FromThread, { kind: K }>>((resolve, reject) => {
@@ -144,6 +165,9 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
       })]);
     } finally { release(w); }
   };
+  // Which thread holds which trial fitted ahead on the explanation split (see `speculate` below).
+  const prefitted = new Map<string, Worker>();
+  const ahead: TrainJob['ahead'] = { fitted: [], used: false };
 
   // Once, however often it is called (the stage's end and a cancellation both ask); every caller awaits the threads'
   // end. The first caller decides whether fresh threads boot: after a stage that ran to its end, yes (before its
@@ -160,17 +184,28 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
     return runTraining({ names: first.names, folds: { length: first.folds }, rows: first.rows, metric: first.metric, warnings: first.warnings, o: options }, {
       concurrency: count,
       score: async (spec, fold, deadline) => (await call({ kind: 'score', spec, fold, deadline }, 'score')).result,
+      // A thread with nothing to do (the search's last folds run elsewhere) fits the likely served model on the
+      // explanation split now rather than after the search; only a thread already idle takes it, never one a fold waits for.
+      speculate: (spec, deadline) => {
+        const key = trialKey(spec), w = idle.at(-1);
+        if (!w || waiting.length || prefitted.has(key)) return;
+        prefitted.set(key, w);
+        call({ kind: 'prefit', spec, deadline }, 'prefit', w).then(() => { ahead.fitted.push(key); }, () => prefitted.delete(key));
+      },
       finish: async (board, warnings, deadline, oofs, search) => {
-        // Choosing also decides the calibration: the thread that has the out-of-fold predictions fits it.
         const chosen = await call({ kind: 'choose', leaderboard: board, warnings, oofs }, 'chosen');
         const best = chosen.leaderboard[0];
+        // The explanation goes to the thread holding (a member of) the served model fitted ahead, if one does.
+        const keys = best.model === 'ensemble' ? (best.members ?? []).map((m) => trialKey({ model: m.model, params: m.params }))
+          : best.model === 'baseline' ? [] : [trialKey({ model: best.model, params: best.params ?? {} })];
+        const holder = keys.map((k) => prefitted.get(k)).find((w) => w !== undefined);
+        ahead.used = holder !== undefined;
         // With one thread these run one after the other, as in-process finishing does.
-        const { calibration } = chosen;
-        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), call({ kind: 'explain', best, deadline, calibration }, 'explain')]);
-        return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search, calibration }, 'result')).result;
+        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), call({ kind: 'explain', best, deadline, oofs }, 'explain', holder)]);
+        return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search, calibration: explain.calibration }, 'result')).result;
       },
     }, { done: c.done, onFold: c.onFold, startedAt, oof: c.oof });
   })();
   result.finally(() => stop(true)).catch(() => undefined);
-  return { result, cancel: () => stop(false) };
+  return { result, cancel: () => stop(false), ahead };
 }

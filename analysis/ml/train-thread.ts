@@ -5,7 +5,9 @@ import { DataError } from '../errors.js';
 import { setHelperPolicy, startHelper } from './hist-helper.js';
 import { prepareTraining, type Training } from './prepare-training.js';
 import type { FromThread, StartThread, ThreadData, ToThread } from './train-pool.js';
-import { assembleResult, explainPart, refitPart } from './finish-parts.js';
+import type { FittedModel } from './candidates.js';
+import { assembleResult, explainFit, explainPart, refitPart } from './finish-parts.js';
+import { trialKey } from './search-space.js';
 import { calibrateServed } from './served-calibration.js';
 import { chooseServed, scoreFold } from './train-models.js';
 
@@ -50,18 +52,24 @@ function start(wd: StartThread) {
 }
 
 let t: Training | undefined;
+/** Trials this thread fitted ahead on the explanation split (`prefit`), by trial key: the stage's thread ends with the stage. */
+const ahead = new Map<string, FittedModel>();
 parentPort!.on('message', (m: ToThread | StartThread) => {
   if (m.kind === 'start') return start(m);
   try {
     if (!t) return;
     const training = t;
     if (m.kind === 'score') post({ kind: 'score', id: m.id, result: run(() => scoreFold(training, m.spec, m.fold, m.deadline)) });
-    else if (m.kind === 'choose') {
-      const leaderboard = run(() => chooseServed(training, m.leaderboard, m.warnings, m.oofs));
-      post({ kind: 'chosen', id: m.id, leaderboard, warnings: m.warnings, calibration: run(() => calibrateServed(training, leaderboard[0], m.oofs)) });
-    } else if (m.kind === 'refit') post({ kind: 'refit', id: m.id, part: run(() => refitPart(training, m.best, m.deadline)) });
-    else if (m.kind === 'explain') post({ kind: 'explain', id: m.id, part: run(() => explainPart(training, m.best, m.deadline, m.calibration)) });
-    else post({ kind: 'result', id: m.id, result: run(() => assembleResult(training, m.leaderboard, m.warnings, m.refit, m.explain, m.search, m.calibration)) });
+    else if (m.kind === 'choose') post({ kind: 'chosen', id: m.id, leaderboard: run(() => chooseServed(training, m.leaderboard, m.warnings, m.oofs)), warnings: m.warnings });
+    else if (m.kind === 'refit') post({ kind: 'refit', id: m.id, part: run(() => refitPart(training, m.best, m.deadline)) });
+    else if (m.kind === 'prefit') {
+      run(() => { ahead.set(trialKey(m.spec), explainFit(training, m.spec.model, m.spec.params, m.deadline)); });
+      post({ kind: 'prefit', id: m.id });
+    } else if (m.kind === 'explain') {
+      const calibration = run(() => calibrateServed(training, m.best, m.oofs));
+      const part = run(() => explainPart(training, m.best, m.deadline, calibration, (model, params) => ahead.get(trialKey({ model, params }))));
+      post({ kind: 'explain', id: m.id, part, calibration });
+    } else post({ kind: 'result', id: m.id, result: run(() => assembleResult(training, m.leaderboard, m.warnings, m.refit, m.explain, m.search, m.calibration)) });
   } catch (err) {
     fail(m.id, err);
   }

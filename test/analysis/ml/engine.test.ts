@@ -4,7 +4,8 @@ import { accuracy, macroF1, r2, rmse, rocAuc } from '../../../analysis/ml/metric
 import { checkRows, predictRows } from '../../../analysis/ml/predict.js';
 import { prepareTraining } from '../../../analysis/ml/prepare-training.js';
 import { seededRandom } from '../../../analysis/ml/random.js';
-import { trainModels } from '../../../analysis/ml/train-models.js';
+import { finishTraining, runTraining, scoreFold, shapeOf, trainModels, type TaskRunner } from '../../../analysis/ml/train-models.js';
+import { trialKey, type TrialSpec } from '../../../analysis/ml/search-space.js';
 import { spareThreads, trainInPool } from '../../../analysis/ml/train-pool.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -157,6 +158,41 @@ describe('trainInPool', () => {
       console.log('spares', spareThreads());`);
     const out = execFileSync(process.execPath, ['--import', 'tsx', script], { timeout: 60_000, encoding: 'utf8' });
     expect(out.trim()).toBe('spares 2');
+  });
+
+  test('a thread out of folds in a defaults-only stage\'s last trial fits the likely served model ahead, and the result is unchanged', async () => {
+    // Scheduling, with a runner whose third fold is slow: the other thread runs out of work while it runs.
+    const o = { frame: synthetic(600, 4), target: 'cls', task: 'classification' as const, columns, cvFolds: 3, seed: 4, models: ['gbdt' as const] };
+    const t = prepareTraining(o);
+    const offered: { spec: TrialSpec; at: number }[] = [];
+    let folds = 0;
+    const runner = (budget?: number): TaskRunner => ({
+      concurrency: 2,
+      score: async (spec, fold, deadline) => {
+        await new Promise((r) => setTimeout(r, spec.model !== 'baseline' && fold === 2 ? 150 : 10));
+        folds++;
+        return scoreFold(t, spec, fold, deadline);
+      },
+      speculate: (spec) => { offered.push({ spec, at: folds }); },
+      finish: async (lb, w, deadline, oofs, search) => finishTraining({ ...t, o: { ...t.o, timeBudgetS: budget } }, lb, w, deadline, oofs, search),
+    });
+    await runTraining(shapeOf(t), runner());
+    // Offered once, for the GBDT (the baseline is not the last trial), while its slow fold still ran.
+    expect(offered.map((x) => trialKey(x.spec))).toEqual(['gbdt:']);
+    expect(offered[0].at).toBeLessThan(6);
+    // A searching stage (time budget) is never offered one: its next trial depends on this one's score.
+    offered.length = 0; folds = 0;
+    await runTraining({ ...shapeOf(t), o: { ...t.o, timeBudgetS: 5, maxTrials: 1 } }, runner(5));
+    expect(offered).toEqual([]);
+
+    // Through the pool: the model fitted ahead is the one the explanation uses, and nothing differs from in-process.
+    const big = { ...o, frame: synthetic(4000, 5) };
+    const job = trainInPool(big, { threads: 2 });
+    const pooled = await job.result;
+    expect(job.ahead).toEqual({ fitted: ['gbdt:'], used: true });
+    const timeless = (r: Awaited<ReturnType<typeof trainModels>>) => JSON.stringify({ ...r, trials: r.trials.map(({ seconds: _s, ...x }) => x), search: { ...r.search, seconds: 0 },
+      charts: r.charts.filter((c) => c.id !== 'search_trials') });
+    expect(timeless(pooled)).toBe(timeless(await trainModels(big)));
   });
 
   test('carries data errors across the thread boundary', async () => {
