@@ -8,7 +8,8 @@ import { findLeaks } from '../../../analysis/ml/leakage.js';
 import { rocAuc } from '../../../analysis/ml/metrics.js';
 import { sortNumbers } from '../../../analysis/ml/sort-numbers.js';
 import { seededRandom } from '../../../analysis/ml/random.js';
-import { rowMajorBins } from '../../../analysis/ml/tree.js';
+import { leafOf, rowMajorBins } from '../../../analysis/ml/tree.js';
+import { fitForest } from '../../../analysis/ml/forest.js';
 import { sampleCorrelation } from 'simple-statistics';
 
 // The speed-ups of the GBDT fit and the train stage replace code whose results are kept: these tests hold each
@@ -173,5 +174,35 @@ describe('the faster parts of preparing a table', () => {
     expect(leaks[0].strength).toBeCloseTo(r * r, 12);
     // A constant column ties to nothing (the library gives NaN there; the check must not call it a leak).
     expect(findLeaks({ c: Array.from({ length: n }, () => 4) }, [{ name: 'c', type: 'float' }], 'regression', y, new Int32Array(n), 0)).toEqual([]);
+  });
+});
+
+describe('compiled trees for prediction', () => {
+  test('numeric nodes compare thresholds, categorical nodes look up their table: the leaves of the go-left definition', () => {
+    const { data, yNum, yCls } = table(3000, 17);
+    const all = Int32Array.from({ length: data.rows }, (_, i) => i);
+    const gbdt = fitGbdt(data, { yNum, yCls, classes: 3 }, all, 'multiclass', { maxIter: 5 }, 1);
+    const forest = fitForest(data, { yNum, yCls, classes: 3 }, all, true, { trees: 3 }, 1);
+    const trees = [...gbdt.trees.flat(), ...forest.trees];
+    // The definition: left when the bin is at most the threshold, the missing bin where the split sent missing
+    // values; a categorical node sends left the bins it lists (missing included when listed).
+    const goes = (t: (typeof trees)[number], node: number, bin: number) => (t.cats[node]
+      ? t.cats[node]!.includes(bin) : bin === 255 ? t.missing_left[node] : bin <= t.threshold[node]);
+    let categorical = 0, missing = 0;
+    for (const t of trees) {
+      categorical += t.cats.filter((c, i) => c && t.feature[i] >= 0).length;
+      for (let r = 0; r < data.rows; r++) {
+        let node = 0;
+        while (t.feature[node] >= 0) {
+          const bin = data.bins[t.feature[node] * data.rows + r];
+          if (bin === 255) missing++;
+          node = goes(t, node, bin) ? t.left[node] : t.right[node];
+        }
+        expect(leafOf(t, data, r)).toBe(node);
+      }
+    }
+    // Both kinds of node and missing values were walked (else this would check less than it says).
+    expect(categorical).toBeGreaterThan(0);
+    expect(missing).toBeGreaterThan(0);
   });
 });
