@@ -59,6 +59,12 @@ export class Searcher {
     return spec;
   }
 
+  /**
+   * The trial {@link Searcher.next} will return, when it is already decided: a queued one while no direction is
+   * being tried (a report can then not change what comes next). Null when the next depends on scores to come.
+   */
+  peek(): TrialSpec | null { return this.pending ? null : this.queue[0] ?? null; }
+
   /** Whether the trial last returned by {@link Searcher.next} is the last one (only the defaults were asked for, and all are out). */
   exhausted(): boolean { return !this.search && this.queue.length === 0 && this.light.length === 0; }
 

@@ -289,35 +289,64 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
     return FINISH_FITS * 1000 * best.reduce((s, r) => s + r.seconds / t.folds.length, 0);
   };
   const overBudget = () => budgetMs !== undefined && (now() - started > budgetMs * CV_SHARE || now() - started + reserveMs() > budgetMs * FINISH_BY);
+  // Each trial's out-of-fold predictions by fold, and folds started ahead of their trial (see `lookahead`), by trial key.
+  const predsOf = new Map<string, Map<number, Float64Array>>();
+  const flying = new Map<string, Map<number, Promise<void>>>();
+  const predsFor = (key: string) => predsOf.get(key) ?? predsOf.set(key, new Map()).get(key)!;
+  const flyingFor = (key: string) => flying.get(key) ?? flying.set(key, new Map()).get(key)!;
+  const isDone = (key: string, f: number) => done.some((s) => keyOf(s) === key && s.fold === f);
+  let planned = 0;
+  /** Scores one fold of a trial and records it (predictions kept and stored, the fold counted done, the caller told). */
+  const scoreOne = async (spec: TrialSpec, key: string, f: number) => {
+    const r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : cvDeadline);
+    predsFor(key).set(f, r.oof);
+    // Stored before the fold counts as done, so a heartbeat never names predictions that are not there.
+    if (c.oof) r.score.oof_key = await c.oof.save(r.score, r.oof);
+    done.push(r.score);
+    await c.onFold?.(done, Math.max(planned, done.length));
+  };
   for (let spec = searcher.next(); spec; spec = searcher.next()) {
     if (trials.length >= t.names.length + maxTrials) { stopped = 'max_trials'; break; }
     if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; stopped = 'budget'; break; }
     const key = trialKey(spec);
-    const todo = Array.from({ length: t.folds.length }, (_, f) => f).filter((f) => !done.some((s) => keyOf(s) === key && s.fold === f));
-    const preds = new Map<number, Float64Array>();
-    let finished = 0;
-    const total = () => done.length + todo.length - finished;
+    const early = flyingFor(key);
+    const todo = Array.from({ length: t.folds.length }, (_, f) => f).filter((f) => !early.has(f) && !isDone(key, f));
+    let left = todo.length + early.size;
+    planned = done.length + todo.length + early.size;
     const queue = [...todo];
+    // A thread out of this trial's folds while others still run starts folds of the next trial, when the searcher
+    // already knows it (its queued defaults: they do not depend on this trial's score), instead of waiting: five
+    // folds on two threads left one idle for a whole fold per trial. The trials and their order stay the same.
+    const lookahead = async () => {
+      const allowed = () => trials.length + 1 < t.names.length + maxTrials; // the next trial will run (the trial cap)
+      for (let next = searcher.peek(); next && left > 0 && allowed() && !(next.model !== 'baseline' && overBudget()); next = searcher.peek()) {
+        const nextKey = trialKey(next), ahead = flyingFor(nextKey);
+        const f = Array.from({ length: t.folds.length }, (_, i) => i).find((i) => !ahead.has(i) && !isDone(nextKey, i));
+        if (f === undefined) return;
+        const p = scoreOne(next, nextKey, f);
+        ahead.set(f, p);
+        p.catch(() => undefined); // awaited just below (and by its trial): a failure surfaces there, not as unhandled
+        await p;
+      }
+    };
     const work = async () => {
       for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
-        if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; continue; }
-        const r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : cvDeadline);
-        preds.set(f, r.oof);
-        // Stored before the fold counts as done, so a heartbeat never names predictions that are not there.
-        if (c.oof) r.score.oof_key = await c.oof.save(r.score, r.oof);
-        finished++;
-        done.push(r.score);
-        await c.onFold?.(done, total());
+        if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; left--; continue; }
+        await scoreOne(spec, key, f);
+        left--;
       }
+      await lookahead();
       // Out of folds while others still run, in the last trial of a defaults-only stage: the likely served model
       // (the best trial so far, else this one) can be fitted for the explanation now instead of after the search.
-      if (runner.speculate && finished < todo.length && searcher.exhausted()) {
+      if (runner.speculate && left > 0 && searcher.exhausted()) {
         const leader = ranked(t.metric, trials.filter((r) => r.model !== 'baseline'))[0];
         const likely = leader ? { model: leader.model, params: leader.params } : spec;
         if (likely.model !== 'baseline') runner.speculate(likely, budgetMs ? wallStart + budgetMs * FINISH_BY : undefined);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(todo.length, Math.max(1, runner.concurrency)) }, work));
+    const carried = [...early.values()].map((p) => p.then(() => { left--; }));
+    await Promise.all([...carried, ...Array.from({ length: Math.min(todo.length, Math.max(1, runner.concurrency)) }, work)]);
+    const preds = predsFor(key);
     const folds = done.filter((s) => keyOf(s) === key).sort((a, b) => a.fold - b.fold);
     if (folds.length < t.folds.length) { stopped = 'budget'; break; }
     const scores = folds.map((s) => s.score);
@@ -335,8 +364,11 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
     }
     // A trial joins the ensemble pool only with every fold's predictions (fitted now, or stored by an earlier attempt).
     if (preds.size === t.folds.length) oofs.push({ spec, key, folds: Array.from({ length: t.folds.length }, (_, f) => preds.get(f)!) });
+    predsOf.delete(key); flying.delete(key);
     keepBest(oofs, trials, t.metric);
   }
+  // Folds started ahead for a trial the search then did not run (out of time or trials) finish before finishing starts.
+  await Promise.allSettled([...flying.values()].flatMap((m) => [...m.values()]));
   const warnings = [...t.warnings];
   if (outOfTime) warnings.push(`The time budget of ${t.o.timeBudgetS} s ran out; the leaderboard lists the trials that finished every fold.`);
   const truncated = [...new Set(done.filter((s) => s.stopped_early).map((s) => s.model))];

@@ -195,6 +195,29 @@ describe('trainInPool', () => {
     expect(timeless(pooled)).toBe(timeless(await trainModels(big)));
   });
 
+  test('a thread out of a trial\'s folds starts the next queued trial\'s folds, with the same trials, order and result', async () => {
+    const o = { frame: synthetic(600, 11), target: 'cls', task: 'classification' as const, columns, cvFolds: 3, seed: 11, models: ['gbdt' as const, 'linear' as const] };
+    const t = prepareTraining(o);
+    const log: string[] = [];
+    const runner: TaskRunner = {
+      concurrency: 2,
+      score: async (spec, fold, deadline) => {
+        log.push(`start ${spec.model} ${fold}`);
+        await new Promise((r) => setTimeout(r, spec.model === 'gbdt' && fold === 2 ? 200 : 10));
+        log.push(`end ${spec.model} ${fold}`);
+        return scoreFold(t, spec, fold, deadline);
+      },
+      finish: async (lb, w, deadline, oofs, search) => finishTraining(t, lb, w, deadline, oofs, search),
+    };
+    const r = await runTraining(shapeOf(t), runner);
+    // The linear model's folds ran while the GBDT's slow last fold did (before, that thread waited).
+    expect(log.indexOf('start linear 0')).toBeLessThan(log.indexOf('end gbdt 2'));
+    expect(r.trials.map((x) => x.model)).toEqual(['baseline', 'gbdt', 'linear']);
+    const timeless = (x: Awaited<ReturnType<typeof trainModels>>) => JSON.stringify({ ...x, trials: x.trials.map(({ seconds: _s, ...y }) => y), search: { ...x.search, seconds: 0 },
+      charts: x.charts.filter((c) => c.id !== 'search_trials') });
+    expect(timeless(r)).toBe(timeless(await trainModels(o)));
+  });
+
   test('carries data errors across the thread boundary', async () => {
     const frame: Frame = { rows: 4, columns: { a: [1, 2, 3, 4], t: ['x', 'x', 'x', 'x'] } };
     const err = await trainInPool({ frame, target: 't', task: 'classification', columns: [{ name: 'a', type: 'integer' }, { name: 't', type: 'categorical' }], cvFolds: 2, seed: 1 }, { threads: 2 })
