@@ -182,9 +182,9 @@ function withEnsemble(t: Training, leaderboard: LeaderboardEntry[], oofs: OutOfF
   // The ensemble's training score is its members' weighted mean (it is not refitted per fold to measure it).
   const trains = sel.members.map((m) => ({ w: m.weight, v: leaderboard.find((l) => l.model === m.spec.model && trialKey({ model: l.model as ModelName, params: l.params ?? {} }) === m.key)?.train_mean }));
   if (trains.every((x) => x.v !== undefined)) { e.train_mean = trains.reduce((s, x) => s + x.w * x.v!, 0); e.overfit = isOverfit(t.metric, e.train_mean, e.cv_mean, e.cv_std); }
-  // Like a tuned trial, the ensemble (whose cv_mean is optimistic) must beat the leader by more than noise.
+  // Its fold scores are cross-validated (weights chosen without the fold), but it is one more candidate: like a
+  // tuned trial, it must beat the leader by more than noise.
   if (leaderboard.length && !beyondNoise(t.metric, e, leaderboard[0], usable.length)) return leaderboard;
-  warnings.push(`The ensemble's weights were chosen on the same out-of-fold predictions its cv_mean is computed from, so its cv_mean is slightly optimistic${t.test ? '; the held-out test_score is not' : ''}.`);
   return ranked(t.metric, [...leaderboard, e]);
 }
 

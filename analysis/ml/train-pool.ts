@@ -200,8 +200,10 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
           : best.model === 'baseline' ? [] : [trialKey({ model: best.model, params: best.params ?? {} })];
         const holder = keys.map((k) => prefitted.get(k)).find((w) => w !== undefined);
         ahead.used = holder !== undefined;
+        // The explanation asks first, so the refit never takes the thread holding the model fitted ahead.
         // With one thread these run one after the other, as in-process finishing does.
-        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), call({ kind: 'explain', best, deadline, oofs }, 'explain', holder)]);
+        const explaining = call({ kind: 'explain', best, deadline, oofs }, 'explain', holder);
+        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), explaining]);
         return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search, calibration: explain.calibration }, 'result')).result;
       },
     }, { done: c.done, onFold: c.onFold, startedAt, oof: c.oof });

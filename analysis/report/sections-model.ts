@@ -23,7 +23,7 @@ function validationParagraph(m: Modeling): Html {
 /** What the hyper-parameter search did within its budget, and what the ensemble is made of. */
 function searchParagraph(m: Modeling): Html {
   const ens = m.leaderboard.find((e) => e.model === 'ensemble');
-  const members = ens?.members ? html` The ensemble averages ${ens.members.map((x, i) => html`${i ? ', ' : ''}${x.model} (weight ${x.weight.toFixed(2)})`)}, chosen greedily on out-of-fold predictions; its cross-validated score is slightly optimistic, since the weights were picked on the same predictions.` : '';
+  const members = ens?.members ? html` The ensemble averages ${ens.members.map((x, i) => html`${i ? ', ' : ''}${x.model} (weight ${x.weight.toFixed(2)})`)}, chosen greedily on out-of-fold predictions; its score on each fold comes from weights chosen on the other folds, so it is cross-validated like every other row.` : '';
   if (!m.trials?.length) return members ? html`<p>${members}</p>` : html``;
   const s = m.search;
   const budget = s?.time_budget_s != null ? html` within a time budget of ${fmt(Math.round(s.time_budget_s))} s${typeof s.budget_rule === 'string' && s.budget_rule !== 'options.time_budget_s' ? html` (${s.budget_rule})` : ''}` : '';

@@ -147,6 +147,25 @@ describe('ensemble', () => {
     }
   });
 
+  test('each fold\'s ensemble score comes from weights chosen on the other folds, not on the fold itself', () => {
+    const rand = seededRandom(9);
+    const n = 400, truth = Float64Array.from({ length: n }, () => rand() * 10);
+    const d = { yNum: truth, yCls: new Int32Array(n), classes: [] };
+    const valid = [Array.from({ length: 200 }, (_, i) => i), Array.from({ length: 200 }, (_, i) => i + 200)];
+    // A is exact on fold 0 and noisy on fold 1; B the other way round; C a little noisy on both (so a blend exists).
+    const noisy = (v: number, s: number) => v + (rand() - 0.5) * s;
+    const a = Float64Array.from(truth, (v, i) => (i < 200 ? v : noisy(v, 12))), b = Float64Array.from(truth, (v, i) => (i < 200 ? noisy(v, 12) : v));
+    const c = Float64Array.from(truth, (v) => noisy(v, 3));
+    const oofs = [a, b, c].map((p, m) => ({ spec: { model: 'gbdt' as const, params: { maxLeaves: 4 + m } }, key: `m${m}`, folds: [p.slice(0, 200), p.slice(200)] }));
+    const sel = selectEnsemble(oofs, valid, d, 'r2', 1, 1)!;
+    // Chosen on fold 1 alone the blend leans on B, which is poor on fold 0, and the other way round: the honest fold
+    // scores are far below the blend's score on the rows that chose it (in-sample, A on fold 0 looks exact).
+    const onFold = (p: Float64Array, f: number) => scorePredictions('r2', d, p.subarray(f * 200, f * 200 + 200), valid[f]);
+    expect(sel.folds[0]).toBeLessThan(onFold(c, 0) + 0.01);
+    expect(sel.folds[1]).toBeLessThan(onFold(c, 1) + 0.01);
+    expect(sel.blended).toBeGreaterThan(Math.max(...sel.folds) + 0.02);
+  });
+
   test('an ensemble artifact is served through predictRows, and its SHAP values add up to its prediction', async () => {
     const cases = [{ ...regression }, { ...regression, target: 'cls', task: 'classification' as const, columns: columns.filter((c) => c.name !== 'y') }];
     for (const o of cases) {
