@@ -6,7 +6,7 @@ import { taskFor } from '../analysis/clarify/target-candidates.js';
 import { DataError } from '../analysis/errors.js';
 import type { TableManifest } from '../analysis/ingest/read-table.js';
 import type { ModelName } from '../analysis/ml/candidates.js';
-import { defaultTimeBudget, sampleRowsFor } from '../analysis/ml/budget.js';
+import { defaultTimeBudget, loadRowsFor, MAX_LOAD_CELLS, sampleRowsFor } from '../analysis/ml/budget.js';
 import { loadFrame } from '../analysis/ml/load-frame.js';
 import type { MetricOption } from '../analysis/ml/metrics.js';
 import { trainInPool } from '../analysis/ml/train-pool.js';
@@ -75,7 +75,11 @@ export function trainActivity(deps: ActivityDeps) {
         const given = input.options.time_budget_s;
         const fallback = defaultTimeBudget(manifest.rows, manifest.cols);
         const budget = given ?? fallback.seconds;
-        const sampleRows = input.options.sample_rows ?? sampleRowsFor(budget, manifest.cols, deps.defaultSampleRows);
+        // The search cross-validates on what the budget affords; more rows are loaded for the finish (the refit and
+        // the explanation fit), which takes as many as the time left affords. sample_rows given: one sample for all.
+        const asked = input.options.sample_rows;
+        const searchRows = asked ?? sampleRowsFor(budget, manifest.cols, deps.defaultSampleRows);
+        const sampleRows = asked ?? loadRowsFor(budget, manifest.cols, searchRows);
         const seed = input.options.seed ?? 42;
         const { frame, totalRows, sampled } = await whileHeartbeating(
           loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed, stratifyBy: task === 'classification' ? input.target : undefined, signal: Context.current().cancellationSignal }), () => ({ folds: prior?.folds ?? [] }));
@@ -94,7 +98,7 @@ export function trainActivity(deps: ActivityDeps) {
           cvFolds, seed, models: input.options.models as ModelName[] | undefined,
           validation: input.options.validation, timeHint, metric: input.options.metric as MetricOption | undefined,
           ignoreColumns: input.options.ignore_columns, positiveClass: input.options.positive_class,
-          timeBudgetS: Math.max(budget - spent, 0.001),
+          timeBudgetS: Math.max(budget - spent, 0.001), searchRows: asked === undefined ? searchRows : undefined,
         }, { done: prior?.folds, oof: storageOofStore(deps, input.run_id), onFold: (done, all) => {
           folds = done; total = all;
           ctx.heartbeat({ folds, total } satisfies TrainCheckpoint);
@@ -110,9 +114,14 @@ export function trainActivity(deps: ActivityDeps) {
         if (input.task === 'auto') {
           result.warnings.push(`Task inferred as ${task} from '${input.target}' (${col.type}); set options.task to choose otherwise.`);
         }
-        if (sampled) {
-          const why = input.options.sample_rows !== undefined ? 'options.sample_rows' : `grown with the ${budget} s budget: ${sampleRows.toLocaleString('en-US')} rows, at least ${deps.defaultSampleRows.toLocaleString('en-US')}`;
-          result.warnings.push(`Trained on a ${task === 'classification' ? 'stratified ' : ''}sample of ${frame.rows} of ${totalRows} rows (${why}).`);
+        const stages = result.rows_by_stage;
+        if (sampled || stages.search < stages.refit) {
+          const n = (x: number) => x.toLocaleString('en-US');
+          const loaded = !sampled ? `all ${n(totalRows)} rows were loaded`
+            : `a ${task === 'classification' ? 'stratified ' : ''}sample of ${n(frame.rows)} of ${n(totalRows)} rows was loaded (${asked !== undefined ? 'options.sample_rows' : `what the ${budget} s budget could fit: ${n(sampleRows)} rows, at most ${n(MAX_LOAD_CELLS)} cells`})`;
+          const search = asked !== undefined || stages.search >= stages.refit ? '' : ` (the ${budget} s budget's search size: ${n(searchRows)} non-test rows, at least ${n(deps.defaultSampleRows)})`;
+          result.warnings.push(`Large table: ${loaded}; the search cross-validated on ${n(stages.search)} rows${search}, the served model was refitted on ${n(stages.refit)}`
+            + ` and the model explained was fitted on ${n(stages.explain)} (${stages.finish_rule}).`);
         }
         const modelFile = await putArtifact(deps, input.run_id, {
           type: 'model', filename: `model-${result.best_model}.json`, body: JSON.stringify(result.artifact), contentType: 'application/json',

@@ -21,9 +21,34 @@ export function defaultTimeBudget(rows: number, columns: number): { seconds: num
 }
 
 /**
- * Rows worth training on within a budget: the sample grows with the budget instead of a fixed cap, and
- * never below `floor` (the configured default sample).
+ * Rows the search cross-validates on within a budget (`budget_s × 10,000 / columns`): the sample grows with the
+ * budget instead of a fixed cap, and never below `floor` (the configured default sample). More rows than this may be
+ * loaded for the finish ({@link loadRowsFor}).
  */
 export function sampleRowsFor(budgetS: number, columns: number, floor: number): number {
   return Math.max(floor, Math.floor((budgetS * SAMPLE_CELLS_PER_BUDGET_SECOND) / Math.max(1, columns)));
+}
+
+/**
+ * Most cells (rows × columns) the train stage loads, whatever the budget: the activity holds the table as JS values
+ * and each pool thread receives its own copy (see README, "Large tables", for the resident memory measured).
+ */
+export const MAX_LOAD_CELLS = 30_000_000;
+/**
+ * Cells one second of budget is worth loading for the finish (the refit of the served model and the fit it is
+ * explained by, which may use more rows than the search): the finish has at least 15% of the budget (the search
+ * stops by 75%, the stage aims to end by 90%), and a GBDT fit of defaults handles ~1.5M cells a second on one
+ * thread (100,000 × 20 in ~1.3 s), so about 225,000 cells per second of budget; rounded up, as the search may stop earlier.
+ */
+export const LOAD_CELLS_PER_BUDGET_SECOND = 250_000;
+
+/**
+ * Rows to load: more than the search uses (`searchRows`, from {@link sampleRowsFor}), as many as the finish could fit
+ * within the budget — `budget_s × 250,000 / columns` — and at most 30M cells; never fewer than `searchRows`.
+ * A 120 s budget on 5 columns loads up to 6M rows, 600 s on 20 columns 1.5M (the cap).
+ * The finish then fits as many of them as the time left affords, measured (`finishRows`).
+ */
+export function loadRowsFor(budgetS: number, columns: number, searchRows: number): number {
+  const cols = Math.max(1, columns);
+  return Math.max(searchRows, Math.floor(Math.min(MAX_LOAD_CELLS, budgetS * LOAD_CELLS_PER_BUDGET_SECOND) / cols));
 }

@@ -5,6 +5,7 @@ import { DataError, type DataErrorCode } from '../errors.js';
 import type { ModelName } from './candidates.js';
 import type { CalibrationReport } from './calibration.js';
 import type { ExplainPart, RefitPart } from './finish-parts.js';
+import type { FinishShape } from './finish-rows.js';
 import type { OutOfFold } from './ensemble.js';
 import type { Metric } from './metrics.js';
 import type { TrainOptions } from './prepare-training.js';
@@ -17,13 +18,13 @@ export type ToThread =
   // Finishing, in steps: choose the model to serve, then refit it and fit the explanation split on two threads at
   // once (they are independent), then assemble the result.
   | { kind: 'choose'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; oofs: OutOfFold[] }
-  | { kind: 'refit'; id: number; best: LeaderboardEntry; deadline?: number }
-  | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number; calibration: CalibrationReport | null }
-  | { kind: 'assemble'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; refit: RefitPart; explain: ExplainPart; search: Pick<TrainResult, 'trials' | 'search'>; calibration: CalibrationReport | null };
+  | { kind: 'refit'; id: number; best: LeaderboardEntry; deadline?: number; rows?: number }
+  | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number; calibration: CalibrationReport | null; rows?: number }
+  | { kind: 'assemble'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; refit: RefitPart; explain: ExplainPart; search: Pick<TrainResult, 'trials' | 'search'>; calibration: CalibrationReport | null; finishRule?: string };
 
 /** Messages from a training thread to its parent. */
 export type FromThread =
-  | { kind: 'ready'; names: ModelName[]; folds: number; rows: number; metric: Metric; warnings: string[] }
+  | { kind: 'ready'; names: ModelName[]; folds: number; rows: number; metric: Metric; warnings: string[]; finish: FinishShape }
   | { kind: 'score'; id: number; result: FoldResult }
   | { kind: 'chosen'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; calibration: CalibrationReport | null }
   | { kind: 'refit'; id: number; part: RefitPart }
@@ -107,17 +108,18 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
   const result = (async () => {
     const [first] = await Promise.race([failed, Promise.all(ready)]);
     workers.forEach(release);
-    return runTraining({ names: first.names, folds: { length: first.folds }, rows: first.rows, metric: first.metric, warnings: first.warnings, o: options }, {
+    return runTraining({ names: first.names, folds: { length: first.folds }, rows: first.rows, metric: first.metric, warnings: first.warnings, o: options, finish: first.finish }, {
       concurrency: count,
       score: async (spec, fold, deadline) => (await call({ kind: 'score', spec, fold, deadline }, 'score')).result,
-      finish: async (board, warnings, deadline, oofs, search) => {
+      finish: async (board, warnings, deadline, oofs, search, size) => {
         // Choosing also decides the calibration: the thread that has the out-of-fold predictions fits it.
         const chosen = await call({ kind: 'choose', leaderboard: board, warnings, oofs }, 'chosen');
         const best = chosen.leaderboard[0];
         // With one thread these run one after the other, as in-process finishing does.
         const { calibration } = chosen;
-        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), call({ kind: 'explain', best, deadline, calibration }, 'explain')]);
-        return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search, calibration }, 'result')).result;
+        const rows = size?.(best); // sized now, from the time left and the chosen model's measured speed
+        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline, rows: rows?.refit }, 'refit'), call({ kind: 'explain', best, deadline, calibration, rows: rows?.explain }, 'explain')]);
+        return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search, calibration, finishRule: rows?.why }, 'result')).result;
       },
     }, { done: c.done, onFold: c.onFold, startedAt, oof: c.oof });
   })();

@@ -6,6 +6,7 @@ import { setHelperPolicy, startHelper } from './hist-helper.js';
 import { prepareTraining, type Training } from './prepare-training.js';
 import type { FromThread, ThreadData, ToThread } from './train-pool.js';
 import { assembleResult, explainPart, refitPart } from './finish-parts.js';
+import { finishShapeOf } from './finish-rows.js';
 import { calibrateServed } from './served-calibration.js';
 import { chooseServed, scoreFold } from './train-models.js';
 
@@ -43,7 +44,7 @@ async function training(): Promise<Training> {
 let t: Training | undefined;
 training().then((prepared) => {
   t = prepared;
-  post({ kind: 'ready', names: t.names, folds: t.folds.length, rows: t.d.rows, metric: t.metric, warnings: t.warnings });
+  post({ kind: 'ready', names: t.names, folds: t.folds.length, rows: t.d.rows, metric: t.metric, warnings: t.warnings, finish: finishShapeOf(t) });
 }, (err: unknown) => fail(null, err));
 parentPort!.on('message', (m: ToThread) => {
   try {
@@ -53,9 +54,9 @@ parentPort!.on('message', (m: ToThread) => {
     else if (m.kind === 'choose') {
       const leaderboard = run(() => chooseServed(training, m.leaderboard, m.warnings, m.oofs));
       post({ kind: 'chosen', id: m.id, leaderboard, warnings: m.warnings, calibration: run(() => calibrateServed(training, leaderboard[0], m.oofs)) });
-    } else if (m.kind === 'refit') post({ kind: 'refit', id: m.id, part: run(() => refitPart(training, m.best, m.deadline)) });
-    else if (m.kind === 'explain') post({ kind: 'explain', id: m.id, part: run(() => explainPart(training, m.best, m.deadline, m.calibration)) });
-    else post({ kind: 'result', id: m.id, result: run(() => assembleResult(training, m.leaderboard, m.warnings, m.refit, m.explain, m.search, m.calibration)) });
+    } else if (m.kind === 'refit') post({ kind: 'refit', id: m.id, part: run(() => refitPart(training, m.best, m.deadline, m.rows)) });
+    else if (m.kind === 'explain') post({ kind: 'explain', id: m.id, part: run(() => explainPart(training, m.best, m.deadline, m.calibration, m.rows)) });
+    else post({ kind: 'result', id: m.id, result: run(() => assembleResult(training, m.leaderboard, m.warnings, m.refit, m.explain, m.search, m.calibration, m.finishRule)) });
   } catch (err) {
     fail(m.id, err);
   }
