@@ -58,7 +58,7 @@ export function leaderboardSection(r: ReportInput, charts: RenderedCharts): Html
   const m = r.modeling;
   if (!m) return none('models', 'Models');
   return html`<section id="models" aria-labelledby="h-models"><h2 id="h-models">Models</h2>
-<p>${m.leaderboard.length} candidates cross-validated on ${m.cv_folds} folds of ${fmt(m.rows_used)} rows${m.sampled ? html` (a sample of ${fmt(m.total_rows)})` : ''}; metric ${m.metric}${higherIsBetter(m.metric) ? ' (higher is better)' : ' (lower is better)'}.</p>
+<p>${m.leaderboard.length} candidates cross-validated on ${m.cv_folds} folds of ${m.rows_by_stage && m.rows_by_stage.search < m.rows_used ? html`${fmt(m.rows_by_stage.search)} of the ${fmt(m.rows_used)} rows loaded` : html`${fmt(m.rows_used)} rows`}${m.sampled ? html` (a sample of ${fmt(m.total_rows)})` : ''}; metric ${m.metric}${higherIsBetter(m.metric) ? ' (higher is better)' : ' (lower is better)'}.</p>
 ${validationParagraph(m)}
 <div class="scroll"><table><caption>Leaderboard</caption><thead><tr><th scope="col">Rank</th><th scope="col">Model</th><th scope="col" class="num">CV mean</th><th scope="col" class="num">CV std</th><th scope="col" class="num">Worst fold</th><th scope="col" class="num">Best fold</th></tr></thead><tbody>
 ${m.leaderboard.map((e, i) => {

@@ -132,7 +132,7 @@ describe('sizing the finish from measured speed', () => {
     // Early stopping ended the folds at 50 of 100 rounds: more rows may run all 100, so twice the time per row.
     expect(secondsPerRow({ model: 'gbdt', params: {} }, gbdt(0.16, 50), shape.foldTrainRows)).toBeCloseTo(2e-4, 10);
     expect(secondsPerRow({ model: 'gbdt', params: { maxIter: 400 } }, gbdt(0.16, 100, { maxIter: 400 }), shape.foldTrainRows)).toBeCloseTo(4e-4, 10);
-    expect(secondsPerRow({ model: 'forest', params: {} }, gbdt(0.16, 100), shape.foldTrainRows)).toBeNull(); // never measured
+    expect(secondsPerRow({ model: 'random_forest', params: {} }, gbdt(0.16, 100), shape.foldTrainRows)).toBeNull(); // never measured
   });
 
   test('the rows are what the time left affords, between the search share and every row', () => {
