@@ -81,8 +81,10 @@ export function trainActivity(deps: ActivityDeps) {
         const searchRows = asked ?? sampleRowsFor(budget, manifest.cols, deps.defaultSampleRows);
         const sampleRows = asked ?? loadRowsFor(budget, manifest.cols, searchRows);
         const seed = input.options.seed ?? 42;
-        const { frame, totalRows, sampled } = await whileHeartbeating(
+        const loaded = await whileHeartbeating(
           loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed, stratifyBy: task === 'classification' ? input.target : undefined, signal: Context.current().cancellationSignal }), () => ({ folds: prior?.folds ?? [] }));
+        const { totalRows, sampled } = loaded;
+        const loadedRows = loaded.frame.rows;
         // CPU-heavy: a worker thread fits while this thread heartbeats the folds finished so far.
         const ctx = Context.current();
         let folds: FoldScore[] = prior?.folds ?? [];
@@ -94,7 +96,7 @@ export function trainActivity(deps: ActivityDeps) {
         const foldLog = foldLogger((line) => runLog(deps, input.run_id, 'info', line),
           foldMetric(task, classes, input.options.metric as MetricOption | undefined), prior?.folds);
         const job = trainInPool({
-          frame, target: input.target, task, columns: manifest.columns, leakThreshold: input.options.alert_thresholds?.leakage,
+          frame: loaded.frame, target: input.target, task, columns: manifest.columns, leakThreshold: input.options.alert_thresholds?.leakage,
           cvFolds, seed, models: input.options.models as ModelName[] | undefined,
           validation: input.options.validation, timeHint, metric: input.options.metric as MetricOption | undefined,
           ignoreColumns: input.options.ignore_columns, positiveClass: input.options.positive_class,
@@ -104,6 +106,8 @@ export function trainActivity(deps: ActivityDeps) {
           ctx.heartbeat({ folds, total } satisfies TrainCheckpoint);
           foldLog.onFold(done);
         } });
+        // Each thread received its own copy when it started: this one lets its copy go (millions of values on a large table).
+        loaded.frame = { rows: loadedRows, columns: {} };
         let result;
         try {
           result = await whileHeartbeating(job.result, () => ({ folds, total } satisfies TrainCheckpoint));
@@ -118,7 +122,7 @@ export function trainActivity(deps: ActivityDeps) {
         if (sampled || stages.search < stages.refit) {
           const n = (x: number) => x.toLocaleString('en-US');
           const loaded = !sampled ? `all ${n(totalRows)} rows were loaded`
-            : `a ${task === 'classification' ? 'stratified ' : ''}sample of ${n(frame.rows)} of ${n(totalRows)} rows was loaded (${asked !== undefined ? 'options.sample_rows' : `what the ${budget} s budget could fit: ${n(sampleRows)} rows, at most ${n(MAX_LOAD_CELLS)} cells`})`;
+            : `a ${task === 'classification' ? 'stratified ' : ''}sample of ${n(loadedRows)} of ${n(totalRows)} rows was loaded (${asked !== undefined ? 'options.sample_rows' : `what the ${budget} s budget could fit: ${n(sampleRows)} rows, at most ${n(MAX_LOAD_CELLS)} cells`})`;
           const search = asked !== undefined || stages.search >= stages.refit ? '' : ` (the ${budget} s budget's search size: ${n(searchRows)} non-test rows, at least ${n(deps.defaultSampleRows)})`;
           result.warnings.push(`Large table: ${loaded}; the search cross-validated on ${n(stages.search)} rows${search}, the served model was refitted on ${n(stages.refit)}`
             + ` and the model explained was fitted on ${n(stages.explain)} (${stages.finish_rule}).`);
@@ -130,7 +134,7 @@ export function trainActivity(deps: ActivityDeps) {
         const modelingFile = await putArtifact(deps, input.run_id, {
           type: 'modeling', filename: 'modeling.json', contentType: 'application/json',
           body: JSON.stringify({ version: 2, ...modeling, search: { ...modeling.search, time_budget_s: budget, budget_rule: given === undefined ? fallback.rule : 'options.time_budget_s', load_seconds: spent, stage_seconds: (Date.now() - started) / 1000 },
-            rows_by_stage: { loaded: frame.rows, ...modeling.rows_by_stage }, sampled, total_rows: totalRows, cv_folds: result.validation.folds, seed }),
+            rows_by_stage: { loaded: loadedRows, ...modeling.rows_by_stage }, sampled, total_rows: totalRows, cv_folds: result.validation.folds, seed }),
         });
         await deps.storage.deletePrefix(oofPrefix(input.run_id)); // the model is stored: no attempt will need them
         const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', input.run_id).executeTakeFirstOrThrow();

@@ -70,6 +70,9 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
     new Worker(boot, { workerData: { entry, options, busy, share: channels.map((c) => c.port1) } satisfies ThreadData, transferList: channels.map((c) => c.port1) }),
     ...channels.map((c) => new Worker(boot, { workerData: { entry, busy, from: c.port2 } satisfies ThreadData, transferList: [c.port2] })),
   ] : Array.from({ length: count }, () => new Worker(boot, { workerData: { entry, options, busy } satisfies ThreadData }));
+  // Each thread has its own copy of the frame now (workerData is copied when a Worker is created): the closures below
+  // must not keep this thread's copy alive (millions of values on a large table).
+  options = { ...options, frame: { rows: options.frame.rows, columns: {} } };
   const pending = new Map<number, { resolve: (m: FromThread) => void; reject: (e: Error) => void }>();
   let nextId = 0, stopped = false;
   let failAll: (e: Error) => void = () => undefined;
