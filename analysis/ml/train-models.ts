@@ -277,9 +277,12 @@ export type TrainingShape = Pick<Training, 'names' | 'metric' | 'warnings' | 'o'
 /**
  * Runs the search: each proposed trial is cross-validated on the same folds (its folds run in parallel),
  * finished folds are reused, and the searcher proposes the next trial from the scores so far. Stops when
- * the search converges or at 75% of `time_budget_s` (running fits stop adding trees at that point); the
- * ensemble, refit and explanations get the rest. Without a budget (and without `o.maxTrials`) only each
- * family's defaults run. The baseline always finishes (it is instant), so a leaderboard is never empty.
+ * the search converges or at 75% of `time_budget_s` (running fits stop adding trees at that point), or earlier
+ * when the time left would not cover the finish; the ensemble, refit and explanations get the rest. When the
+ * folds are a subset of the rows (`o.searchRows`), the finish would rather fit the leader on every loaded row: the
+ * search gives way to that once it has had 40% of the budget, and the finish's rows are then sized from the time
+ * left and the served model's measured seconds per row (`finishRows`). Without a budget (and without `o.maxTrials`)
+ * only each family's defaults run. The baseline always finishes (it is instant), so a leaderboard is never empty.
  */
 export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunControl = {}): Promise<TrainResult> {
   const now = c.now ?? Date.now;
