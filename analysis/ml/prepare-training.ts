@@ -181,7 +181,7 @@ export function prepareTraining(o: TrainOptions): Training {
   return {
     o, d, pre, columns, weights, excluded, warnings, names,
     metric: chosenMetric(o, t.classes.length, warnings),
-    folds: searchFolds(o, plan, rows, o.task === 'classification' ? t.yCls : undefined, warnings), test: plan.test, validation: plan.summary,
+    folds: searchFolds(o, plan, rows, o.task === 'classification' ? t.yCls : undefined), test: plan.test, validation: plan.summary,
     timeOrder: plan.order && Int32Array.from(plan.order),
   };
 }
@@ -191,9 +191,9 @@ export function prepareTraining(o: TrainOptions): Training {
  * validation rows are intersected with one seeded subset of them (per class for classification): a subset of a
  * forward-chaining fold still never trains on a later row, a subset of a grouped fold still keeps each group on one
  * side, and the strata keep their shares. The subset depends only on the seed and the rows, so a resumed stage
- * rebuilds the same folds.
+ * rebuilds the same folds. (`modeling.rows_by_stage` and the train activity's warning say how many rows each stage used.)
  */
-function searchFolds(o: TrainOptions, plan: ValidationPlan, rows: number, strata: Int32Array | undefined, warnings: string[]): Split[] {
+function searchFolds(o: TrainOptions, plan: ValidationPlan, rows: number, strata: Int32Array | undefined): Split[] {
   const fitRows = plan.test ? plan.test.train.length : rows;
   if (o.searchRows === undefined || fitRows <= o.searchRows) return plan.folds;
   const nonTest = plan.test ? plan.test.train : Int32Array.from({ length: rows }, (_, i) => i);
@@ -202,7 +202,6 @@ function searchFolds(o: TrainOptions, plan: ValidationPlan, rows: number, strata
   const folds = plan.folds.map((f) => ({ train: Int32Array.from(within(f.train, keep)), valid: within(f.valid, keep) }));
   // Too few rows left on either side of some fold: search on every row rather than on folds that cannot score.
   if (folds.some((f) => f.train.length < 2 || f.valid.length < 1)) return plan.folds;
-  warnings.push(`The search cross-validated on a seeded subset of ${o.searchRows.toLocaleString('en-US')} of the ${fitRows.toLocaleString('en-US')} non-test rows (what the budget affords); the refit and the explanation fit took as many rows as the time left afforded (modeling.rows_by_stage).`);
   return folds;
 }
 

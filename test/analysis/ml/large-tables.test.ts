@@ -45,7 +45,6 @@ describe('the search on a subset', () => {
     }
     // The subset spans the whole history (a seeded draw, not the latest rows), so early folds still have training rows.
     expect(Math.min(...[...used].map((r) => dayOf(frame, r))) - Date.UTC(2000, 0, 1) / DAY).toBeLessThan(50);
-    expect(t.warnings.join(' ')).toMatch(/seeded subset of 600 of the 2,400 non-test rows/);
     // A resumed stage prepares again: the same folds, row for row (a pure function of seed and rows).
     const again = prepareTraining(o);
     expect(again.folds.map((f) => [Array.from(f.train), f.valid])).toEqual(t.folds.map((f) => [Array.from(f.train), f.valid]));
