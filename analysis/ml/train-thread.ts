@@ -38,7 +38,8 @@ async function training(): Promise<Training> {
   // The frame stays behind: after preparing, everything reads the encoded data and the kept raw columns.
   const shared: Training = { ...prepared, o: { ...prepared.o, frame: { rows: prepared.o.frame.rows, columns: {} } } };
   for (const port of wd.share ?? []) { port.postMessage(shared); port.close(); }
-  return prepared;
+  delete wd.options; // this thread's copy of the frame goes too (a large table's is hundreds of MB)
+  return shared;
 }
 
 let t: Training | undefined;
