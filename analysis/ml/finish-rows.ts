@@ -41,51 +41,76 @@ export interface FinishRows { refit: number; explain: number; why: string }
 
 type Member = { model: ModelName | 'ensemble'; params?: TrialParams; members?: { model: ModelName; params: TrialParams }[] };
 
+/** What one fit costs: seconds = fixed + perRow × training rows. */
+export interface FitCost { fixed: number; perRow: number }
+
 /**
- * Seconds one fit of `entry` takes per training row, from its trial's measured folds (an ensemble: the sum of its
- * members'). A GBDT with early stopping runs more rounds on more rows, up to its `maxIter`: the rate is scaled from
- * the rounds the folds ran to all `maxIter` of them (the worst case), so more rows never cost more rounds than
- * were paid for. Null when a member has no measured fold (an old checkpoint).
+ * What one fit of `entry` costs, from its trial's measured folds (an ensemble: the sum of its members'). Folds of
+ * different sizes (forward-chaining folds grow from 1/(k+1) to k/(k+1) of the rows) give a least-squares line, fixed
+ * seconds plus seconds per row, so per-fold costs that do not grow with the rows are not multiplied by millions of
+ * rows; folds of one size give seconds per row alone. A GBDT with early stopping runs more rounds on more rows, up to
+ * its `maxIter`: the cost is scaled from the rounds the folds ran to all `maxIter` of them (the worst case), so more
+ * rows never cost more rounds than were paid for. Null when a member has no measured fold (an old checkpoint).
  */
-export function secondsPerRow(entry: Member, done: FoldScore[], foldTrainRows: number[]): number | null {
+export function fitCost(entry: Member, done: FoldScore[], foldTrainRows: number[]): FitCost | null {
   const parts = entry.model === 'ensemble' ? entry.members ?? [] : [{ model: entry.model, params: entry.params ?? {} }];
-  let rate = 0;
+  const cost: FitCost = { fixed: 0, perRow: 0 };
   for (const p of parts) {
     const key = trialKey(p);
     const folds = done.filter((s) => (s.key ?? trialKey({ model: s.model, params: {} })) === key && s.seconds !== undefined && foldTrainRows[s.fold] > 0);
     if (!folds.length) return null;
-    let r = folds.reduce((s, f) => s + f.seconds!, 0) / folds.reduce((s, f) => s + foldTrainRows[f.fold], 0);
+    const n = folds.map((f) => foldTrainRows[f.fold]), sec = folds.map((f) => f.seconds!);
+    const c = line(n, sec);
     if (p.model === 'gbdt') {
       const planned = Number(p.params.maxIter ?? GBDT_DEFAULTS.maxIter);
       const ran = folds.reduce((s, f) => s + (f.iterations ?? planned), 0) / folds.length;
-      r *= Math.max(1, planned / Math.max(1, ran));
+      const more = Math.max(1, planned / Math.max(1, ran));
+      c.fixed *= more; c.perRow *= more;
     }
-    rate += r;
+    cost.fixed += c.fixed; cost.perRow += c.perRow;
   }
-  return rate;
+  return cost;
+}
+
+/** Least-squares seconds = fixed + perRow × rows when the sizes differ enough to tell; else proportional. */
+function line(n: number[], sec: number[]): FitCost {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const proportional = { fixed: 0, perRow: sum(sec) / sum(n) };
+  if (n.length < 3 || Math.max(...n) < 1.5 * Math.min(...n)) return proportional;
+  const mn = sum(n) / n.length, ms = sum(sec) / sec.length;
+  const perRow = sum(n.map((x, i) => (x - mn) * (sec[i] - ms))) / sum(n.map((x) => (x - mn) ** 2));
+  const fixed = ms - perRow * mn;
+  // Noise can tilt the line (a negative slope, or a negative intercept): then the plain ratio is the safer estimate.
+  return perRow > 0 && fixed >= 0 ? { fixed, perRow } : proportional;
 }
 
 /**
- * Rows for the refit (of `shape.rows`) and the explanation fit (of `shape.explainTrainRows`): as many as
- * `msLeft` affords at `rate` seconds per row, after {@link FINISH_OVERHEAD} and with {@link FINISH_SAFETY}; the two
- * fits run at once with two threads, one after the other with one. Never fewer than the search's share of the rows
- * (what a stage sized by the search alone would have fitted). When the search used every non-test row, or there is no
- * budget, every row. Depends on timing (it runs after the search); nothing that must replay depends on it.
+ * Rows for the refit (of `shape.rows`) and the explanation fit (of `shape.explainTrainRows`): as many as `msLeft`
+ * affords at the measured `cost`, after {@link FINISH_OVERHEAD} and with {@link FINISH_SAFETY}; the two fits run at
+ * once with two threads, one after the other with one. Never fewer than the search's share of the rows (what a stage
+ * sized by the search alone would have fitted). When the search used every non-test row, or there is no budget,
+ * every row. Depends on timing (it runs after the search); nothing that must replay depends on it.
  */
-export function finishRows(shape: FinishShape, rate: number | null, msLeft: number | undefined, concurrency: number): FinishRows {
+export function finishRows(shape: FinishShape, cost: FitCost | null, msLeft: number | undefined, concurrency: number): FinishRows {
   const all = { refit: shape.rows, explain: shape.explainTrainRows };
   if (shape.searchRows >= shape.fitRows) return { ...all, why: 'the search used every non-test row' };
   if (msLeft === undefined) return { ...all, why: 'no time budget' };
   const share = shape.searchRows / shape.fitRows;
   const floor = { refit: Math.min(shape.rows, Math.round(shape.rows * share)), explain: Math.min(shape.explainTrainRows, Math.round(shape.explainTrainRows * share)) };
-  if (rate === null || !(rate > 0)) return { ...floor, why: 'the chosen model\'s fit time was not measured, so the finish kept the search\'s share of the rows' };
+  if (cost === null || !(cost.perRow > 0)) return { ...floor, why: 'the chosen model\'s fit time was not measured, so the finish kept the search\'s share of the rows' };
   const seconds = (Math.max(0, msLeft) / 1000) * (1 - FINISH_OVERHEAD) / FINISH_SAFETY;
   // Two threads fit both at once: each may take the whole time. One thread: they share it in proportion.
-  const scale = concurrency >= 2 ? null : Math.min(1, seconds / rate / (all.refit + all.explain));
-  const afford = (most: number, least: number) => Math.max(least, Math.min(most, scale === null ? Math.floor(seconds / rate) : Math.floor(most * scale)));
+  const fits = concurrency >= 2 ? 1 : 2;
+  const rowsAfforded = Math.max(0, seconds - fits * cost.fixed) / cost.perRow;
+  const scale = concurrency >= 2 ? null : Math.min(1, rowsAfforded / (all.refit + all.explain));
+  const afford = (most: number, least: number) => Math.max(least, Math.min(most, scale === null ? Math.floor(rowsAfforded) : Math.floor(most * scale)));
   const refit = afford(all.refit, floor.refit), explain = afford(all.explain, floor.explain);
-  const perMillion = (rate * 1e6).toFixed(1);
-  return { refit, explain, why: `${(msLeft / 1000).toFixed(1)} s left at ${perMillion} s per million rows (measured on the search's folds, ×${FINISH_SAFETY} for safety)` };
+  return { refit, explain, why: `${(msLeft / 1000).toFixed(1)} s left; a fit measured on the search's folds at ${cost.fixed.toFixed(2)} s + ${(cost.perRow * 1e6).toFixed(1)} s per million rows, ×${FINISH_SAFETY} for safety` };
+}
+
+/** Seconds the finish's fits take on `rows` (and `explainRows`) at `cost`, on `concurrency` threads, before safety and overhead. */
+export function fitSeconds(cost: FitCost, rows: number, explainRows: number, concurrency: number): number {
+  return concurrency >= 2 ? cost.fixed + cost.perRow * Math.max(rows, explainRows) : 2 * cost.fixed + cost.perRow * (rows + explainRows);
 }
 
 /** The explanation split: the test split's training rows, else the last fold for time order (most history), else fold 1. */

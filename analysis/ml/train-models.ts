@@ -9,7 +9,7 @@ import type { DriftReference } from './drift.js';
 import type { PartialDependence } from './explain.js';
 import { higherIsBetter, type Metric } from './metrics.js';
 import { assembleResult, explainPart, refitPart } from './finish-parts.js';
-import { FINISH_OVERHEAD, FINISH_SAFETY, finishRows, finishShapeOf, secondsPerRow, type FinishRows, type FinishShape } from './finish-rows.js';
+import { FINISH_OVERHEAD, FINISH_SAFETY, finishRows, finishShapeOf, fitCost, fitSeconds, type FinishRows, type FinishShape } from './finish-rows.js';
 import { fitSeed, prepareTraining, type Training, type TrainOptions } from './prepare-training.js';
 import type { Preprocessing } from './preprocess.js';
 import { scorePredictions } from './scoring.js';
@@ -312,8 +312,8 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
     const f = t.finish;
     const lead = ranked(t.metric, trials.filter((r) => r.model !== 'baseline'))[0];
     if (!f || f.searchRows >= f.fitRows || !lead) return 0;
-    const rate = secondsPerRow(lead, done, f.foldTrainRows);
-    return rate === null ? 0 : (1000 * rate * (runner.concurrency >= 2 ? f.rows : f.rows + f.explainTrainRows) * FINISH_SAFETY) / (1 - FINISH_OVERHEAD);
+    const cost = fitCost(lead, done, f.foldTrainRows);
+    return cost === null ? 0 : (1000 * fitSeconds(cost, f.rows, f.explainTrainRows, runner.concurrency) * FINISH_SAFETY) / (1 - FINISH_OVERHEAD);
   };
   const overBudget = () => {
     if (budgetMs === undefined) return false;
@@ -369,7 +369,7 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   const search = { trials, search: { time_budget_s: t.o.timeBudgetS ?? null, stopped, seconds: (now() - started) / 1000 } };
   // The finish's rows: what the time left to FINISH_BY affords at the chosen model's measured speed.
   const shape = t.finish;
-  const size: SizeFinish | undefined = shape && ((best) => finishRows(shape, secondsPerRow(best, done, shape.foldTrainRows),
+  const size: SizeFinish | undefined = shape && ((best) => finishRows(shape, fitCost(best, done, shape.foldTrainRows),
     budgetMs === undefined ? undefined : budgetMs * FINISH_BY - (now() - started), runner.concurrency));
   return runner.finish(leaderboard, warnings, budgetMs ? wallStart + budgetMs * FINISH_BY : undefined, oofs, search, size);
 }

@@ -2,7 +2,7 @@
 // take as many rows as the time left affords, sized from the chosen model's measured speed.
 import { describe, expect, test } from 'vitest';
 import { loadRowsFor, MAX_LOAD_CELLS, sampleRowsFor } from '../../../analysis/ml/budget.js';
-import { FINISH_OVERHEAD, FINISH_SAFETY, finishRows, finishSubset, secondsPerRow, type FinishShape } from '../../../analysis/ml/finish-rows.js';
+import { FINISH_OVERHEAD, FINISH_SAFETY, finishRows, finishSubset, fitCost, type FinishShape } from '../../../analysis/ml/finish-rows.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
 import { prepareTraining } from '../../../analysis/ml/prepare-training.js';
 import { seededRandom, shuffled } from '../../../analysis/ml/random.js';
@@ -115,7 +115,7 @@ describe('the finish on more rows', () => {
     expect(r.rows_by_stage.refit).toBeGreaterThan(2_500); // more than the search's share of the 20,000 rows
     expect(r.rows_by_stage.refit).toBeLessThanOrEqual(20_000);
     expect(r.rows_by_stage.explain).toBeLessThanOrEqual(16_000);
-    expect(r.rows_by_stage.finish_rule).toMatch(/s left at .* s per million rows/);
+    expect(r.rows_by_stage.finish_rule).toMatch(/s left; a fit measured on the search's folds at .* s per million rows/);
     expect(r.artifact.trained_rows).toBe(r.rows_by_stage.refit);
     expect(r.validation.served_model_rows).toBe(r.rows_by_stage.refit);
   }, 30_000);
@@ -126,30 +126,44 @@ describe('sizing the finish from measured speed', () => {
   const gbdt = (seconds: number, iterations: number, params = {}): FoldScore[] => Array.from({ length: 5 }, (_, fold) => (
     { model: 'gbdt', fold, score: 0.5, key: trialKey({ model: 'gbdt', params }), params, seconds, iterations }));
 
-  test('seconds per row come from the folds, scaled to every planned boosting round', () => {
-    expect(secondsPerRow({ model: 'gbdt', params: {} }, gbdt(0.16, 100), shape.foldTrainRows)).toBeCloseTo(1e-4, 10);
+  test('a fit\'s cost comes from the folds, scaled to every planned boosting round', () => {
+    const perRow = (c: ReturnType<typeof fitCost>) => c!.perRow;
+    expect(fitCost({ model: 'gbdt', params: {} }, gbdt(0.16, 100), shape.foldTrainRows)).toEqual({ fixed: 0, perRow: expect.closeTo(1e-4, 10) });
     // Early stopping ended the folds at 50 of 100 rounds: more rows may run all 100, so twice the time per row.
-    expect(secondsPerRow({ model: 'gbdt', params: {} }, gbdt(0.16, 50), shape.foldTrainRows)).toBeCloseTo(2e-4, 10);
-    expect(secondsPerRow({ model: 'gbdt', params: { maxIter: 400 } }, gbdt(0.16, 100, { maxIter: 400 }), shape.foldTrainRows)).toBeCloseTo(4e-4, 10);
-    expect(secondsPerRow({ model: 'random_forest', params: {} }, gbdt(0.16, 100), shape.foldTrainRows)).toBeNull(); // never measured
+    expect(perRow(fitCost({ model: 'gbdt', params: {} }, gbdt(0.16, 50), shape.foldTrainRows))).toBeCloseTo(2e-4, 10);
+    expect(perRow(fitCost({ model: 'gbdt', params: { maxIter: 400 } }, gbdt(0.16, 100, { maxIter: 400 }), shape.foldTrainRows))).toBeCloseTo(4e-4, 10);
+    expect(fitCost({ model: 'random_forest', params: {} }, gbdt(0.16, 100), shape.foldTrainRows)).toBeNull(); // never measured
+    // Forward-chaining folds of growing size: 0.5 s per fold whatever its size, plus 1e-4 s per row. The line finds both,
+    // so the fixed half-second is not charged per row of a million-row refit.
+    const sizes = [1_000, 2_000, 3_000, 4_000, 5_000];
+    const timed = sizes.map((n, fold): FoldScore => ({ model: 'linear', fold, score: 0.5, key: trialKey({ model: 'linear', params: {} }), params: {}, seconds: 0.5 + n * 1e-4 }));
+    const c = fitCost({ model: 'linear', params: {} }, timed, sizes)!;
+    expect(c.fixed).toBeCloseTo(0.5, 6);
+    expect(c.perRow).toBeCloseTo(1e-4, 9);
+    // An ensemble costs the sum of its members.
+    const both = fitCost({ model: 'ensemble', members: [{ model: 'linear', params: {} }, { model: 'linear', params: {} }] }, timed, sizes)!;
+    expect(both.perRow).toBeCloseTo(2e-4, 9);
   });
 
   test('the rows are what the time left affords, between the search share and every row', () => {
     const usable = (ms: number) => (ms / 1000) * (1 - FINISH_OVERHEAD) / FINISH_SAFETY;
     // 1 s left at 1e-4 s per row: 0.5 s of fitting affords 5,000 rows for each fit on two threads.
     expect(usable(1000)).toBeCloseTo(0.5);
-    expect(finishRows(shape, 1e-4, 1000, 2)).toMatchObject({ refit: 5_000, explain: 5_000 });
+    const rate = { fixed: 0, perRow: 1e-4 };
+    expect(finishRows(shape, rate, 1000, 2)).toMatchObject({ refit: 5_000, explain: 5_000 });
+    // A fixed 0.1 s per fit leaves 0.4 s for rows.
+    expect(finishRows(shape, { fixed: 0.1, perRow: 1e-4 }, 1000, 2)).toMatchObject({ refit: 4_000, explain: 4_000 });
     // One thread runs both fits one after the other: they share the time in proportion to their most rows.
-    const one = finishRows(shape, 1e-4, 1000, 1);
+    const one = finishRows(shape, rate, 1000, 1);
     expect(one.refit + one.explain).toBeLessThanOrEqual(5_000);
     expect(one.refit / one.explain).toBeCloseTo(10_000 / 8_000, 1);
     // Plenty of time: every row. None left: the search's share (2,000 of 8,000 non-test rows → 2,500 of 10,000).
-    expect(finishRows(shape, 1e-4, 60_000, 2)).toMatchObject({ refit: 10_000, explain: 8_000 });
-    expect(finishRows(shape, 1e-4, -500, 2)).toMatchObject({ refit: 2_500, explain: 2_000 });
+    expect(finishRows(shape, rate, 60_000, 2)).toMatchObject({ refit: 10_000, explain: 8_000 });
+    expect(finishRows(shape, rate, -500, 2)).toMatchObject({ refit: 2_500, explain: 2_000 });
     expect(finishRows(shape, null, 60_000, 2)).toMatchObject({ refit: 2_500, explain: 2_000 });
     // The search had every non-test row: the finish has every row, as before.
-    expect(finishRows({ ...shape, searchRows: 8_000 }, 1e-4, 0, 2)).toMatchObject({ refit: 10_000, explain: 8_000 });
-    expect(finishRows(shape, 1e-4, 1000, 2).why).toMatch(/1\.0 s left at 100\.0 s per million rows/);
+    expect(finishRows({ ...shape, searchRows: 8_000 }, rate, 0, 2)).toMatchObject({ refit: 10_000, explain: 8_000 });
+    expect(finishRows(shape, rate, 1000, 2).why).toMatch(/1\.0 s left; a fit measured on the search's folds at 0\.00 s \+ 100\.0 s per million rows/);
   });
 
   test('runTraining stops the search for the finish on more rows and sizes it from the trials\' seconds (injected clock)', async () => {
