@@ -67,7 +67,7 @@ export function groupFolds(rows: readonly number[], groupOf: (r: number) => stri
   for (const g of groups) {
     let smallest = 0;
     for (let f = 1; f < k; f++) if (valid[f].length < valid[smallest].length) smallest = f;
-    valid[smallest].push(...members.get(g)!);
+    for (const r of members.get(g)!) valid[smallest].push(r); // not push(...spread): a large group would overflow the stack
   }
   return valid.map((v) => ({ train: withoutRows(rows, v), valid: v.sort(ascending) }));
 }

@@ -85,9 +85,11 @@ function holdOut(rows: Int32Array, fraction: number, y: Targets, obj: Objective,
     const members = groups.get(g)!;
     for (let i = members.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [members[i], members[j]] = [members[j], members[i]]; }
     const cut = Math.round(members.length * fraction);
-    valid.push(...members.slice(0, cut)); train.push(...members.slice(cut));
+    // Loops, not push(...spread): spreading a few hundred thousand rows overflows the call stack.
+    for (let i = 0; i < members.length; i++) (i < cut ? valid : train).push(members[i]);
   }
-  return { train: Int32Array.from(train.sort((a, b) => a - b)), valid: Int32Array.from(valid.sort((a, b) => a - b)) };
+  // Typed-array sorts (native, numeric): a comparator sort of 58k boxed numbers cost ~2% of a 64k-row fit.
+  return { train: Int32Array.from(train).sort(), valid: Int32Array.from(valid).sort() };
 }
 
 /**

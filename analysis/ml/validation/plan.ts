@@ -142,7 +142,8 @@ export function planValidation(p: PlanInput): ValidationPlan {
     if (p.scheme === 'stratified' && p.strata) {
       const byClass = new Map<number, number[]>();
       for (const r of all) { const c = p.strata[r]; if (!byClass.has(c)) byClass.set(c, []); byClass.get(c)!.push(r); }
-      for (const c of [...byClass.keys()].sort(ascending)) test.push(...shuffled(byClass.get(c)!, rand).slice(0, Math.round(fraction * byClass.get(c)!.length)));
+      // A loop, not push(...spread): a class of a few hundred thousand rows would overflow the call stack.
+      for (const c of [...byClass.keys()].sort(ascending)) for (const r of shuffled(byClass.get(c)!, rand).slice(0, Math.round(fraction * byClass.get(c)!.length))) test.push(r);
     } else {
       test = shuffled(all, rand).slice(0, Math.round(fraction * p.rows));
     }

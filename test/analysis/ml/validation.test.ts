@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { applyBinner, fitBinner } from '../../../analysis/ml/binning.js';
 import { groupFolds, timeFolds } from '../../../analysis/ml/folds.js';
+import { fitGbdt } from '../../../analysis/ml/gbdt.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
 import { prepareTraining } from '../../../analysis/ml/prepare-training.js';
 import { seededRandom, shuffled } from '../../../analysis/ml/random.js';
@@ -153,5 +155,24 @@ describe('metric, ignore_columns and positive_class', () => {
     const wrong = await trainModels({ ...base, metric: 'roc_auc' });
     expect(wrong.metric).toBe('r2');
     expect(wrong.warnings.join(' ')).toMatch(/roc_auc does not apply to regression/);
+  });
+});
+
+describe('large tables', () => {
+  // Spreading a few hundred thousand row indices into push() overflows the call stack; the refit of a large table
+  // passes through every one of these.
+  test('a stratified test split, a group of 300k rows and a GBDT early-stopping split of 400k rows do not overflow the stack', () => {
+    const rows = 600_000;
+    const strata = Int32Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const p = planValidation({ rows, k: 3, seed: 1, scheme: 'stratified', reason: 'r', strata });
+    expect(p.test!.valid.length).toBe(120_000);
+    const all = Array.from({ length: rows }, (_, i) => i);
+    const folds = groupFolds(all, (r) => (r < 300_000 ? 'big' : `g${r % 7}`), 3, 1);
+    expect(folds.some((f) => f.valid.length >= 300_000)).toBe(true);
+    const n = 400_000;
+    const x = Array.from({ length: n }, (_, i) => (i % 97) / 10);
+    const data = applyBinner(fitBinner({ x }, [{ name: 'x', type: 'float' }], 1), { x }, n);
+    const m = fitGbdt(data, { yNum: Float64Array.from(x, (v) => 2 * v), yCls: new Int32Array(n), classes: 0 }, Int32Array.from({ length: n }, (_, i) => i), 'squared_error', { maxIter: 2 }, 1);
+    expect(m.iterations).toBe(2);
   });
 });
