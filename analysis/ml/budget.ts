@@ -31,22 +31,22 @@ export function sampleRowsFor(budgetS: number, columns: number, floor: number): 
 
 /**
  * Most cells (rows × columns) the train stage loads, whatever the budget: the activity holds the table as JS values
- * and each pool thread receives its own copy (see README, "Large tables", for the resident memory measured).
+ * and each pool thread receives its own copy and prepares its own encoding. Measured on flights-3m (bench:large, 5
+ * columns): the worker process peaked at 8.6 GB resident with 6M cells loaded and 9.3 GB with 12M.
  */
-export const MAX_LOAD_CELLS = 30_000_000;
+export const MAX_LOAD_CELLS = 12_000_000;
 /**
- * Cells one second of budget is worth loading for the finish (the refit of the served model and the fit it is
- * explained by, which may use more rows than the search): the finish has at least 15% of the budget (the search
- * stops by 75%, the stage aims to end by 90%), and a GBDT fit of defaults handles ~1.5M cells a second on one
- * thread (100,000 × 20 in ~1.3 s), so about 225,000 cells per second of budget; rounded up, as the search may stop earlier.
+ * Cells one second of budget is worth loading. Not what the finish could fit (a GBDT handles ~1.5M cells a second)
+ * but what the stage can afford to prepare: each thread parses, bins and encodes every loaded row before the search
+ * starts, at roughly 1 s per million cells per thread on the shared 2-core machine, and that time comes out of the
+ * search's budget. 50,000 cells per second keeps the preparation near 5% of the budget.
  */
-export const LOAD_CELLS_PER_BUDGET_SECOND = 250_000;
+export const LOAD_CELLS_PER_BUDGET_SECOND = 50_000;
 
 /**
- * Rows to load: more than the search uses (`searchRows`, from {@link sampleRowsFor}), as many as the finish could fit
- * within the budget — `budget_s × 250,000 / columns` — and at most 30M cells; never fewer than `searchRows`.
- * A 120 s budget on 5 columns loads up to 6M rows, 600 s on 20 columns 1.5M (the cap).
- * The finish then fits as many of them as the time left affords, measured (`finishRows`).
+ * Rows to load: more than the search uses (`searchRows`, from {@link sampleRowsFor}), `budget_s × 50,000 / columns`,
+ * at most 12M cells, never fewer than `searchRows`. A 120 s budget on 5 columns loads 1.2M rows, 600 s on 5 columns
+ * 2.4M (the cap), 600 s on 20 columns 600,000. The finish then fits as many of them as the time left affords (`finishRows`).
  */
 export function loadRowsFor(budgetS: number, columns: number, searchRows: number): number {
   const cols = Math.max(1, columns);

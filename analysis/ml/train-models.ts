@@ -315,6 +315,13 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
     const cost = fitCost(lead, done, f.foldTrainRows);
     return cost === null ? 0 : (1000 * fitSeconds(cost, f.rows, f.explainTrainRows, runner.concurrency) * FINISH_SAFETY) / (1 - FINISH_OVERHEAD);
   };
+  // A fold already running when the search gives way would eat the finish's time (a forest's defaults on a large fold
+  // runs for a minute): its fit stops adding trees when the finish on every loaded row must start, not later than 75%.
+  const foldDeadline = () => {
+    const grow = growMs();
+    if (cvDeadline === undefined || budgetMs === undefined || grow === 0) return cvDeadline;
+    return Math.min(cvDeadline, wallStart + Math.max(budgetMs * MIN_SEARCH_SHARE, budgetMs * FINISH_BY - grow));
+  };
   const overBudget = () => {
     if (budgetMs === undefined) return false;
     const spent = now() - started;
@@ -332,7 +339,7 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
     const work = async () => {
       for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
         if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; continue; }
-        const r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : cvDeadline);
+        const r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : foldDeadline());
         preds.set(f, r.oof);
         // Stored before the fold counts as done, so a heartbeat never names predictions that are not there.
         if (c.oof) r.score.oof_key = await c.oof.save(r.score, r.oof);

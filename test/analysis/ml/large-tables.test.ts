@@ -208,7 +208,7 @@ describe('sizing the finish from measured speed', () => {
 
 test('the budget loads more rows than the search uses, within a memory cap', () => {
   expect(sampleRowsFor(120, 5, 100_000)).toBe(240_000);
-  expect(loadRowsFor(120, 5, 240_000)).toBe(6_000_000);
+  expect(loadRowsFor(120, 5, 240_000)).toBe(1_200_000);
   expect(loadRowsFor(600, 20, 300_000)).toBe(MAX_LOAD_CELLS / 20);
   expect(loadRowsFor(10, 50, 100_000)).toBe(100_000); // never fewer than the search's rows
 });
