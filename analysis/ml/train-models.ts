@@ -308,12 +308,15 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   // Searching on a subset, the finish would fit the leader on every loaded row: its measured rate × those rows (both
   // fits' rows with one thread), with the safety factor and overhead share `finishRows` sizes by. The search gives way
   // to it after MIN_SEARCH_SHARE of the budget; the finish then takes what the time left affords (see `finishRows`).
+  // Priced as the reserve above is, for the likely ensemble (the best trials' costs summed), not the leader alone: a
+  // cheap leader must not let a slow family's folds run on into the time its ensemble's refit needs.
   const growMs = () => {
     const f = t.finish;
-    const lead = ranked(t.metric, trials.filter((r) => r.model !== 'baseline'))[0];
-    if (!f || f.searchRows >= f.fitRows || !lead) return 0;
-    const cost = fitCost(lead, done, f.foldTrainRows);
-    return cost === null ? 0 : (1000 * fitSeconds(cost, f.rows, f.explainTrainRows, runner.concurrency) * FINISH_SAFETY) / (1 - FINISH_OVERHEAD);
+    const best = ranked(t.metric, trials.filter((r) => r.model !== 'baseline')).slice(0, ENSEMBLE_POOL);
+    if (!f || f.searchRows >= f.fitRows || !best.length) return 0;
+    const costs = best.map((r) => fitCost(r, done, f.foldTrainRows)).filter((c) => c !== null);
+    const cost = { fixed: costs.reduce((a, c) => a + c.fixed, 0), perRow: costs.reduce((a, c) => a + c.perRow, 0) };
+    return (1000 * fitSeconds(cost, f.rows, f.explainTrainRows, runner.concurrency) * FINISH_SAFETY) / (1 - FINISH_OVERHEAD);
   };
   // A fold already running when the search gives way would eat the finish's time (a forest's defaults on a large fold
   // runs for a minute): its fit stops adding trees when the finish on every loaded row must start, not later than 75%.
