@@ -6,7 +6,7 @@ import { taskFor } from '../analysis/clarify/target-candidates.js';
 import { DataError } from '../analysis/errors.js';
 import type { TableManifest } from '../analysis/ingest/read-table.js';
 import type { ModelName } from '../analysis/ml/candidates.js';
-import { defaultTimeBudget, sampleRowsFor } from '../analysis/ml/budget.js';
+import { defaultTimeBudget, loadRowsFor, MAX_LOAD_CELLS, sampleRowsFor } from '../analysis/ml/budget.js';
 import { loadFrame } from '../analysis/ml/load-frame.js';
 import type { MetricOption } from '../analysis/ml/metrics.js';
 import { trainInPool } from '../analysis/ml/train-pool.js';
@@ -75,10 +75,16 @@ export function trainActivity(deps: ActivityDeps) {
         const given = input.options.time_budget_s;
         const fallback = defaultTimeBudget(manifest.rows, manifest.cols);
         const budget = given ?? fallback.seconds;
-        const sampleRows = input.options.sample_rows ?? sampleRowsFor(budget, manifest.cols, deps.defaultSampleRows);
+        // The search cross-validates on what the budget affords; more rows are loaded for the finish (the refit and
+        // the explanation fit), which takes as many as the time left affords. sample_rows given: one sample for all.
+        const asked = input.options.sample_rows;
+        const searchRows = asked ?? sampleRowsFor(budget, manifest.cols, deps.defaultSampleRows);
+        const sampleRows = asked ?? loadRowsFor(budget, manifest.cols, searchRows);
         const seed = input.options.seed ?? 42;
-        const { frame, totalRows, sampled } = await whileHeartbeating(
+        const loaded = await whileHeartbeating(
           loadFrame(parquet, manifest.columns.map((c) => c.name), { sampleRows, seed, stratifyBy: task === 'classification' ? input.target : undefined, signal: Context.current().cancellationSignal }), () => ({ folds: prior?.folds ?? [] }));
+        const { totalRows, sampled } = loaded;
+        const loadedRows = loaded.frame.rows;
         // CPU-heavy: a worker thread fits while this thread heartbeats the folds finished so far.
         const ctx = Context.current();
         let folds: FoldScore[] = prior?.folds ?? [];
@@ -90,16 +96,18 @@ export function trainActivity(deps: ActivityDeps) {
         const foldLog = foldLogger((line) => runLog(deps, input.run_id, 'info', line),
           foldMetric(task, classes, input.options.metric as MetricOption | undefined), prior?.folds);
         const job = trainInPool({
-          frame, target: input.target, task, columns: manifest.columns, leakThreshold: input.options.alert_thresholds?.leakage,
+          frame: loaded.frame, target: input.target, task, columns: manifest.columns, leakThreshold: input.options.alert_thresholds?.leakage,
           cvFolds, seed, models: input.options.models as ModelName[] | undefined,
           validation: input.options.validation, timeHint, metric: input.options.metric as MetricOption | undefined,
           ignoreColumns: input.options.ignore_columns, positiveClass: input.options.positive_class,
-          timeBudgetS: Math.max(budget - spent, 0.001),
+          timeBudgetS: Math.max(budget - spent, 0.001), searchRows: asked === undefined ? searchRows : undefined,
         }, { done: prior?.folds, oof: storageOofStore(deps, input.run_id), onFold: (done, all) => {
           folds = done; total = all;
           ctx.heartbeat({ folds, total } satisfies TrainCheckpoint);
           foldLog.onFold(done);
         } });
+        // Each thread received its own copy when it started: this one lets its copy go (millions of values on a large table).
+        loaded.frame = { rows: loadedRows, columns: {} };
         let result;
         try {
           result = await whileHeartbeating(job.result, () => ({ folds, total } satisfies TrainCheckpoint));
@@ -110,9 +118,14 @@ export function trainActivity(deps: ActivityDeps) {
         if (input.task === 'auto') {
           result.warnings.push(`Task inferred as ${task} from '${input.target}' (${col.type}); set options.task to choose otherwise.`);
         }
-        if (sampled) {
-          const why = input.options.sample_rows !== undefined ? 'options.sample_rows' : `grown with the ${budget} s budget: ${sampleRows.toLocaleString('en-US')} rows, at least ${deps.defaultSampleRows.toLocaleString('en-US')}`;
-          result.warnings.push(`Trained on a ${task === 'classification' ? 'stratified ' : ''}sample of ${frame.rows} of ${totalRows} rows (${why}).`);
+        const stages = result.rows_by_stage;
+        if (sampled || stages.search < stages.refit) {
+          const n = (x: number) => x.toLocaleString('en-US');
+          const loaded = !sampled ? `all ${n(totalRows)} rows were loaded`
+            : `a ${task === 'classification' ? 'stratified ' : ''}sample of ${n(loadedRows)} of ${n(totalRows)} rows was loaded (${asked !== undefined ? 'options.sample_rows' : `what the ${budget} s budget could fit: ${n(sampleRows)} rows, at most ${n(MAX_LOAD_CELLS)} cells`})`;
+          const search = asked !== undefined || stages.search >= stages.refit ? '' : ` (the ${budget} s budget's search size: ${n(searchRows)} non-test rows, at least ${n(deps.defaultSampleRows)})`;
+          result.warnings.push(`Large table: ${loaded}; the search cross-validated on ${n(stages.search)} rows${search}, the served model was refitted on ${n(stages.refit)}`
+            + ` and the model explained was fitted on ${n(stages.explain)} (${stages.finish_rule}).`);
         }
         const modelFile = await putArtifact(deps, input.run_id, {
           type: 'model', filename: `model-${result.best_model}.json`, body: JSON.stringify(result.artifact), contentType: 'application/json',
@@ -121,7 +134,7 @@ export function trainActivity(deps: ActivityDeps) {
         const modelingFile = await putArtifact(deps, input.run_id, {
           type: 'modeling', filename: 'modeling.json', contentType: 'application/json',
           body: JSON.stringify({ version: 2, ...modeling, search: { ...modeling.search, time_budget_s: budget, budget_rule: given === undefined ? fallback.rule : 'options.time_budget_s', load_seconds: spent, stage_seconds: (Date.now() - started) / 1000 },
-            rows_by_stage: { loaded: frame.rows, ...modeling.rows_by_stage }, sampled, total_rows: totalRows, cv_folds: result.validation.folds, seed }),
+            rows_by_stage: { loaded: loadedRows, ...modeling.rows_by_stage }, sampled, total_rows: totalRows, cv_folds: result.validation.folds, seed }),
         });
         await deps.storage.deletePrefix(oofPrefix(input.run_id)); // the model is stored: no attempt will need them
         const run = await deps.db.selectFrom('runs').select('user_id').where('id', '=', input.run_id).executeTakeFirstOrThrow();

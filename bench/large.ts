@@ -77,6 +77,7 @@ try {
   console.log(`  upload ${uploadS.toFixed(1)} s; stages: ${Object.entries(t).map(([k, v]) => `${k} ${(v.duration_ms / 1000).toFixed(1)} s`).join(', ')}`);
   console.log(`  budget ${m.search.time_budget_s} s (${m.search.budget_rule}); search stopped: ${m.search.stopped} after ${m.trials?.length ?? '?'} trials`);
   console.log(`  rows by stage: ${JSON.stringify(m.rows_by_stage)}; validation: ${m.validation.scheme}, ${m.validation.folds} folds, test ${m.validation.test_rows} rows`);
+  console.log(`  train stage: loaded in ${m.search.load_seconds?.toFixed(1)} s, search ended at ${m.search.seconds?.toFixed(1)} s, stage ${m.search.stage_seconds?.toFixed(1)} s; trials: ${(m.trials ?? []).map((x: { model: string; cv_mean: number; seconds: number }) => `${x.model} ${x.cv_mean.toFixed(4)} (${x.seconds.toFixed(1)} s)`).join(', ')}`);
   console.log(`  served ${m.leaderboard[0].model}: cv ${m.leaderboard[0].cv_mean.toFixed(4)}, its own test_score ${m.test_score?.toFixed(4)}`);
   console.log(`  R² on the later 600k rows: Assay ${ours.toFixed(4)} (predict job ${jobS.toFixed(1)} s)  LightGBM defaults on all ${peer.rows.toLocaleString('en-US')} training rows ${peer.r2.toFixed(4)} (fit ${peer.seconds.toFixed(1)} s)`);
 } finally {

@@ -6,6 +6,7 @@ import { modelingCharts, trialCharts } from './charts.js';
 import { diagnose, type Diagnostics } from './diagnostics.js';
 import { fitDrift, type DriftReference } from './drift.js';
 import { partialDependence, permutationImportance } from './explain.js';
+import { explainSplit, finishSubset } from './finish-rows.js';
 import { fitSeed, type Training } from './prepare-training.js';
 import { applyPreprocessing, pickRows, type Prepared } from './preprocess.js';
 import { seededRandom, shuffled } from './random.js';
@@ -32,19 +33,13 @@ export function fitEntry(t: Training, e: LeaderboardEntry, idx: Int32Array, fold
   return { kind: 'ensemble', members: e.members!.map((m) => ({ name: m.model, params: m.params, weight: m.weight, model: fit(m.model, m.params) })) };
 }
 
-/** The explanation split's training rows and the fold number its fits are seeded with. */
-function explainSplit(t: Training): { train: Int32Array; fold: number } {
-  const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
-  return { train: (t.test ?? t.folds[explainFold]).train, fold: t.test ? -2 : explainFold };
-}
-
 /**
- * One trial fitted on the explanation split, exactly as {@link explainPart} fits it: a pool thread that would
- * otherwise wait for the search's last fold fits the likely served model ahead, and `explainPart` reuses it.
+ * One trial fitted on the whole explanation split, exactly as {@link explainPart} fits it when the finish uses every
+ * row: a pool thread that would otherwise wait for the search's last fold fits the likely served model ahead.
  */
 export function explainFit(t: Training, model: ModelName, params: TrialParams, deadline?: number): FittedModel {
-  const { train, fold } = explainSplit(t);
-  return fitCandidate(model, t.o.task, t.d, train, { seed: fitSeed(t.o.seed, model, fold), weights: t.weights, deadline, params });
+  const { split, fold } = explainSplit(t);
+  return fitCandidate(model, t.o.task, t.d, split.train, { seed: fitSeed(t.o.seed, model, t.test ? -2 : fold), weights: t.weights, deadline, params });
 }
 
 /**
@@ -53,8 +48,7 @@ export function explainFit(t: Training, model: ModelName, params: TrialParams, d
  * SHAP/PD rows), so each gets the rows a single-threaded finish would have drawn.
  */
 function explainDraws(t: Training, late: boolean) {
-  const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
-  const split = t.test ?? t.folds[explainFold];
+  const { split, fold: explainFold } = explainSplit(t);
   const explainRows_ = late ? LATE_EXPLAIN_ROWS : EXPLAIN_ROWS;
   const rand = seededRandom(t.o.seed + 17);
   const heldOut = split.valid.length > explainRows_ ? shuffled(split.valid, rand).slice(0, explainRows_).sort((a, b) => a - b) : split.valid;
@@ -69,16 +63,22 @@ const isLate = (deadline?: number) => deadline !== undefined && Date.now() > dea
 /** The served model refitted on every row (test rows included), its TreeSHAP summary and the linear encoding's mean. */
 export interface RefitPart {
   model: FittedModel; stopped: boolean; late: boolean;
+  /** Rows the served model was fitted on. */
+  rows: number;
   shap: { feature: string; mean_abs_shap: number }[];
   xMean: number[];
   /** Rows for partial dependence (sorted), drawn with the SHAP rows. */
   pdRows: number[];
 }
 
-/** Refits `best` on every row and explains it with TreeSHAP (independent of {@link explainPart}). */
-export function refitPart(t: Training, best: LeaderboardEntry, deadline?: number): RefitPart {
+/**
+ * Refits `best` on every row, or on `rows` of them (see `finishSubset`: the latest in time order, else a seeded
+ * subset), and explains it with TreeSHAP (independent of {@link explainPart}).
+ */
+export function refitPart(t: Training, best: LeaderboardEntry, deadline?: number, rows?: number): RefitPart {
   const { d, pre } = t;
-  const model = fitEntry(t, best, Int32Array.from({ length: d.rows }, (_, i) => i), -1, deadline);
+  const fitted = finishSubset(t, Int32Array.from({ length: d.rows }, (_, i) => i), rows, 307);
+  const model = fitEntry(t, best, fitted, -1, deadline);
   const late = isLate(deadline);
   const { drawn } = explainDraws(t, late);
   const xMean = new Array<number>(d.width).fill(0);
@@ -86,7 +86,7 @@ export function refitPart(t: Training, best: LeaderboardEntry, deadline?: number
   const pdRows = [...drawn].sort((a, b) => a - b).slice(0, PD_ROWS);
   const shapSample = drawn.slice(0, late ? Math.min(20, drawn.length) : shapRowsFor(model, SHAP_ROWS)).sort((a, b) => a - b);
   const shap = best.model === 'baseline' ? [] : meanAbsShap(explainRows(model, pre, d, shapSample, xMean), pre, shapSample.length);
-  return { model, stopped: stoppedEarly(model), late, shap, xMean, pdRows };
+  return { model, stopped: stoppedEarly(model), late, shap, xMean, pdRows, rows: fitted.length };
 }
 
 /** What the model fitted on the explanation split says: test score, importance, diagnostics, training score. */
@@ -98,18 +98,22 @@ export interface ExplainPart {
   diagnostics: Diagnostics;
   drift: DriftReference[];
   explainedOn: string; explainRows: number;
+  /** Rows the explained model was fitted on. */
+  fitRows: number;
 }
 
 /**
- * Fits `best` on the explanation split's training rows and explains it on held-out rows (independent of {@link refitPart}).
+ * Fits `best` on the explanation split's training rows (or `rows` of them, chosen as the refit's are) and explains it
+ * on held-out rows (independent of {@link refitPart}).
  * Scores (test, training) and diagnostics use the probabilities the model serves: through the calibration map when
  * it is applied. Permutation importance measures the model itself (calibration only rescales its probabilities).
  */
-export function explainPart(t: Training, best: LeaderboardEntry, deadline?: number, calibration: CalibrationReport | null = null, fitted?: FitLookup): ExplainPart {
+export function explainPart(t: Training, best: LeaderboardEntry, deadline?: number, calibration: CalibrationReport | null = null, rows?: number, ahead?: FitLookup): ExplainPart {
   const { o, d, pre } = t;
-  const explainFold = t.validation.scheme === 'time' ? t.folds.length - 1 : 0;
-  const split = explainSplit(t);
-  const model = fitEntry(t, best, split.train, split.fold, deadline, fitted);
+  const { split, fold: explainFold } = explainSplit(t);
+  const fitted = finishSubset(t, split.train, rows, 401);
+  // A model fitted ahead (see `explainFit`) saw the whole split: it stands in only when the finish uses all of it.
+  const model = fitEntry(t, best, fitted, t.test ? -2 : explainFold, deadline, fitted === split.train ? ahead : undefined);
   const K = d.classes.length;
   const map = calibration?.applied && calibration.params ? calibration.params : undefined;
   const served = (p: Prepared & { classes: string[] }, idx: ArrayLike<number>) => calibrated(map, predictCandidate(model, p, idx), K);
@@ -128,14 +132,14 @@ export function explainPart(t: Training, best: LeaderboardEntry, deadline?: numb
   const diagnostics = diagnose(served({ ...held, classes: d.classes }, heldIdx), Array.from(target.yNum), Array.from(target.yCls), d.classes);
   const trainScore = scorePredictions(t.metric, d, served(d, trainSample), trainSample);
   return {
-    testScore, trainScore, late, calibrationTest, importances, diagnostics, drift: fitDrift(t.columns, pre.inputs), explainRows: heldOut.length,
+    testScore, trainScore, late, calibrationTest, importances, diagnostics, drift: fitDrift(t.columns, pre.inputs), explainRows: heldOut.length, fitRows: fitted.length,
     explainedOn: t.test ? `${heldOut.length} rows of the held-out test split` : `${heldOut.length} held-out rows of fold ${explainFold + 1}`,
   };
 }
 
 /** Puts the two parts together (partial dependence of the refitted model on the most important features) into the stage's result. */
 export function assembleResult(t: Training, leaderboard: LeaderboardEntry[], warnings: string[], refit: RefitPart, ex: ExplainPart,
-  search: Pick<TrainResult, 'trials' | 'search'>, calibration: CalibrationReport | null = null): TrainResult {
+  search: Pick<TrainResult, 'trials' | 'search'>, calibration: CalibrationReport | null = null, finishRule = 'every row'): TrainResult {
   const { o, d, pre } = t;
   const best = leaderboard[0];
   const late = refit.late || ex.late;
@@ -148,13 +152,13 @@ export function assembleResult(t: Training, leaderboard: LeaderboardEntry[], war
   return {
     task: o.task, target: o.target, ...core, best_model: best.model,
     features: pre.inputs.map((c) => c.name), excluded: t.excluded, train_score: ex.trainScore,
-    validation: t.validation, test_score: ex.testScore, ...search,
+    validation: { ...t.validation, served_model_rows: refit.rows }, test_score: ex.testScore, ...search,
     calibration: calibration && { ...calibration, test: ex.calibrationTest },
     explained_on: ex.explainedOn,
     charts: [...modelingCharts(core), ...trialCharts(t.metric, search.trials)],
-    rows_used: d.rows, rows_by_stage: { search: searchRows, refit: d.rows, explain: ex.explainRows }, warnings,
+    rows_used: d.rows, rows_by_stage: { search: searchRows, refit: refit.rows, explain: ex.fitRows, explain_scored: ex.explainRows, finish_rule: finishRule }, warnings,
     artifact: { version: 2, name: best.model, task: o.task, target: o.target, classes: d.classes, preprocessing: pre, model: refit.model,
-      x_mean: refit.xMean, drift: ex.drift, metric: t.metric, cv_mean: best.cv_mean, seed: o.seed, trained_rows: d.rows,
+      x_mean: refit.xMean, drift: ex.drift, metric: t.metric, cv_mean: best.cv_mean, seed: o.seed, trained_rows: refit.rows,
       ...(calibration?.applied && calibration.params ? { calibration: calibration.params } : {}) },
   };
 }

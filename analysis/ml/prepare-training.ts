@@ -9,6 +9,7 @@ import { repeatedIdsIn, ungroupedWarning } from './validation/repeated-ids.js';
 import { CLASSIFICATION_METRICS, metricNamed, REGRESSION_METRICS, type Metric, type MetricOption } from './metrics.js';
 import { chooseScheme, planValidation, type TimeOrder, type ValidationOptions, type ValidationPlan, type ValidationSummary } from './validation/plan.js';
 import { applyPreprocessing, fitPreprocessing, type Preprocessing } from './preprocess.js';
+import { seededSubset, within } from './row-subset.js';
 
 export const MAX_CLASSES = 50;
 /** Majority-to-minority class ratio from which classes are weighted to balance them. */
@@ -42,6 +43,11 @@ export interface TrainOptions {
   metric?: MetricOption;
   /** Columns the caller asked to leave out. */
   ignoreColumns?: string[];
+  /**
+   * Rows the search's cross-validation may use (the budget's rule, `sampleRowsFor`): when the non-test rows are more,
+   * the folds are cut to a seeded subset of this many, and the finish fits on as many rows as the time left affords.
+   */
+  searchRows?: number;
   /** The class that counts as positive for two-class metrics (ROC AUC); by default the later label in sort order. */
   positiveClass?: string;
 }
@@ -53,8 +59,10 @@ export interface Training {
   pre: Preprocessing;
   /** Raw feature columns of the kept rows (for explanations that re-run preprocessing). */
   columns: Record<string, unknown[]>;
-  /** Cross-validation splits over the non-test rows. */
+  /** Cross-validation splits over the non-test rows (over a seeded subset of them when `o.searchRows` is smaller). */
   folds: Split[];
+  /** Time scheme: every kept row, oldest first (a finish on fewer rows takes the latest); null otherwise. */
+  timeOrder: Int32Array | null;
   /** The held-out test split: trained on every non-test row, scored once on the test rows; null without one. */
   test: Split | null;
   validation: ValidationSummary;
@@ -175,8 +183,28 @@ export function prepareTraining(o: TrainOptions): Training {
   return {
     o, d, pre, columns, weights, excluded, warnings, names,
     metric: chosenMetric(o, t.classes.length, warnings),
-    folds: plan.folds, test: plan.test, validation: plan.summary,
+    folds: searchFolds(o, plan, rows, o.task === 'classification' ? t.yCls : undefined), test: plan.test, validation: plan.summary,
+    timeOrder: plan.order && Int32Array.from(plan.order),
   };
+}
+
+/**
+ * The folds the search cross-validates on. When the non-test rows outnumber `o.searchRows`, each fold's training and
+ * validation rows are intersected with one seeded subset of them (per class for classification): a subset of a
+ * forward-chaining fold still never trains on a later row, a subset of a grouped fold still keeps each group on one
+ * side, and the strata keep their shares. The subset depends only on the seed and the rows, so a resumed stage
+ * rebuilds the same folds. (`modeling.rows_by_stage` and the train activity's warning say how many rows each stage used.)
+ */
+function searchFolds(o: TrainOptions, plan: ValidationPlan, rows: number, strata: Int32Array | undefined): Split[] {
+  const fitRows = plan.test ? plan.test.train.length : rows;
+  if (o.searchRows === undefined || fitRows <= o.searchRows) return plan.folds;
+  const nonTest = plan.test ? plan.test.train : Int32Array.from({ length: rows }, (_, i) => i);
+  const keep = new Uint8Array(rows);
+  for (const r of seededSubset(nonTest, o.searchRows, o.seed + 211, strata)) keep[r] = 1;
+  const folds = plan.folds.map((f) => ({ train: Int32Array.from(within(f.train, keep)), valid: within(f.valid, keep) }));
+  // Too few rows left on either side of some fold: search on every row rather than on folds that cannot score.
+  if (folds.some((f) => f.train.length < 2 || f.valid.length < 1)) return plan.folds;
+  return folds;
 }
 
 /** The metric asked for when it fits the task; otherwise the default, with a warning. */

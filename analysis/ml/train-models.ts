@@ -9,6 +9,7 @@ import type { DriftReference } from './drift.js';
 import type { PartialDependence } from './explain.js';
 import { higherIsBetter, type Metric } from './metrics.js';
 import { assembleResult, explainPart, refitPart } from './finish-parts.js';
+import { FINISH_OVERHEAD, FINISH_SAFETY, finishRows, finishShapeOf, fitCost, fitSeconds, type FinishRows, type FinishShape } from './finish-rows.js';
 import { fitSeed, prepareTraining, type Training, type TrainOptions } from './prepare-training.js';
 import type { Preprocessing } from './preprocess.js';
 import { scorePredictions } from './scoring.js';
@@ -25,6 +26,8 @@ export interface FoldScore {
   /** The score on (a sample of) the fold's training rows: the train–validation gap judges overfitting. */
   train?: number;
   seconds?: number;
+  /** Boosting rounds the fold's GBDT ran (early stopping may end it before maxIter): the finish scales its fit time by it. */
+  iterations?: number;
   /** Where the fold's out-of-fold predictions were stored (see {@link OofStore}), so a resumed stage can ensemble this trial. */
   oof_key?: string;
 }
@@ -71,8 +74,11 @@ export interface TrainResult {
   trials: TrialRecord[];
   /** How the search was bounded: the budget it had (null: defaults only) and why the search stopped. */
   search: { time_budget_s: number | null; stopped: 'converged' | 'budget' | 'defaults_only' | 'max_trials'; seconds: number };
-  /** Rows each stage used: the search's cross-validation, the served model's refit, the explanations. */
-  rows_by_stage: { search: number; refit: number; explain: number };
+  /**
+   * Rows each stage used: the search's cross-validation (all its folds), the served model's refit, the fit of the
+   * model explained (test score, importance, diagnostics), the held-out rows it was explained on, and why the finish took that many.
+   */
+  rows_by_stage: { search: number; refit: number; explain: number; explain_scored: number; finish_rule: string };
   features: string[];
   excluded: { column: string; reason: string }[];
   importances: { feature: string; importance: number }[];
@@ -114,6 +120,7 @@ export function scoreFold(t: Training, spec: TrialSpec, fold: number, deadline?:
   const trainScore = scorePredictions(t.metric, t.d, predictCandidate(model, t.d, trainSample), trainSample);
   const s: FoldScore = { model: spec.model, fold, score, key: trialKey(spec), params: spec.params, train: trainScore, seconds: (performance.now() - started) / 1000 };
   if (stoppedEarly(model)) s.stopped_early = true;
+  if (model.kind === 'gbdt') s.iterations = model.iterations;
   return { score: s, oof };
 }
 
@@ -209,13 +216,17 @@ const NO_SEARCH: Pick<TrainResult, 'trials' | 'search'> = { trials: [], search: 
  * this runs them one after the other.
  */
 export function finishTraining(t: Training, board: LeaderboardEntry[], warnings: string[], deadline?: number, oofs: OutOfFold[] = [],
-  search: Pick<TrainResult, 'trials' | 'search'> = NO_SEARCH): TrainResult {
+  search: Pick<TrainResult, 'trials' | 'search'> = NO_SEARCH, size?: SizeFinish): TrainResult {
   const leaderboard = chooseServed(t, board, warnings, oofs);
   const calibration = calibrateServed(t, leaderboard[0], oofs);
-  const refit = refitPart(t, leaderboard[0], deadline);
-  const ex = explainPart(t, leaderboard[0], deadline, calibration);
-  return assembleResult(t, leaderboard, warnings, refit, ex, search, calibration);
+  const rows = size?.(leaderboard[0]);
+  const refit = refitPart(t, leaderboard[0], deadline, rows?.refit);
+  const ex = explainPart(t, leaderboard[0], deadline, calibration, rows?.explain);
+  return assembleResult(t, leaderboard, warnings, refit, ex, search, calibration, rows?.why);
 }
+
+/** Sizes the finish once the served model is chosen (see {@link finishRows}); absent, every row. */
+export type SizeFinish = (best: LeaderboardEntry) => FinishRows;
 
 /** How the trial × fold tasks get executed: in this thread, or by a pool of worker threads. */
 export interface TaskRunner {
@@ -223,7 +234,7 @@ export interface TaskRunner {
   score(spec: TrialSpec, fold: number, deadline?: number): Promise<FoldResult>;
   /** Offers a trial to fit ahead on the explanation split, on a thread that would otherwise wait (a hint: may be ignored). */
   speculate?(spec: TrialSpec, deadline?: number): void;
-  finish(leaderboard: LeaderboardEntry[], warnings: string[], deadline: number | undefined, oofs: OutOfFold[], search: Pick<TrainResult, 'trials' | 'search'>): Promise<TrainResult>;
+  finish(leaderboard: LeaderboardEntry[], warnings: string[], deadline: number | undefined, oofs: OutOfFold[], search: Pick<TrainResult, 'trials' | 'search'>, size?: SizeFinish): Promise<TrainResult>;
 }
 
 /**
@@ -254,18 +265,26 @@ const CV_SHARE = 0.75;
 const FINISH_BY = 0.9;
 /** Fits of each likely ensemble member the finish needs (refit on all rows, fit on the explanation split, and slack for explaining). */
 const FINISH_FITS = 4;
+/**
+ * When the search runs on a subset, it gives way to a finish on every loaded row once it has had this share of the
+ * budget (before it, only the search-sized reserve stops it): on large tables more rows beat more search.
+ */
+const MIN_SEARCH_SHARE = 0.4;
 /** Without a budget the search stops after this many trials beyond the defaults. */
 export type SearchLimits = { maxTrials?: number };
 
 /** What runTraining needs to know of the prepared data (a pool's parent never holds the data itself). */
-export type TrainingShape = Pick<Training, 'names' | 'metric' | 'warnings' | 'o'> & { folds: { length: number }; rows: number };
+export type TrainingShape = Pick<Training, 'names' | 'metric' | 'warnings' | 'o'> & { folds: { length: number }; rows: number; finish?: FinishShape };
 
 /**
  * Runs the search: each proposed trial is cross-validated on the same folds (its folds run in parallel),
  * finished folds are reused, and the searcher proposes the next trial from the scores so far. Stops when
- * the search converges or at 75% of `time_budget_s` (running fits stop adding trees at that point); the
- * ensemble, refit and explanations get the rest. Without a budget (and without `o.maxTrials`) only each
- * family's defaults run. The baseline always finishes (it is instant), so a leaderboard is never empty.
+ * the search converges or at 75% of `time_budget_s` (running fits stop adding trees at that point), or earlier
+ * when the time left would not cover the finish; the ensemble, refit and explanations get the rest. When the
+ * folds are a subset of the rows (`o.searchRows`), the finish would rather fit the leader on every loaded row: the
+ * search gives way to that once it has had 40% of the budget, and the finish's rows are then sized from the time
+ * left and the served model's measured seconds per row (`finishRows`). Without a budget (and without `o.maxTrials`)
+ * only each family's defaults run. The baseline always finishes (it is instant), so a leaderboard is never empty.
  */
 export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunControl = {}): Promise<TrainResult> {
   const now = c.now ?? Date.now;
@@ -288,7 +307,31 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
     const best = ranked(t.metric, trials).slice(0, ENSEMBLE_POOL);
     return FINISH_FITS * 1000 * best.reduce((s, r) => s + r.seconds / t.folds.length, 0);
   };
-  const overBudget = () => budgetMs !== undefined && (now() - started > budgetMs * CV_SHARE || now() - started + reserveMs() > budgetMs * FINISH_BY);
+  // Searching on a subset, the finish would fit the leader on every loaded row: its measured rate × those rows (both
+  // fits' rows with one thread), with the safety factor and overhead share `finishRows` sizes by. The search gives way
+  // to it after MIN_SEARCH_SHARE of the budget; the finish then takes what the time left affords (see `finishRows`).
+  // Priced as the reserve above is, for the likely ensemble (the best trials' costs summed), not the leader alone: a
+  // cheap leader must not let a slow family's folds run on into the time its ensemble's refit needs.
+  const growMs = () => {
+    const f = t.finish;
+    const best = ranked(t.metric, trials.filter((r) => r.model !== 'baseline')).slice(0, ENSEMBLE_POOL);
+    if (!f || f.searchRows >= f.fitRows || !best.length) return 0;
+    const costs = best.map((r) => fitCost(r, done, f.foldTrainRows)).filter((c) => c !== null);
+    const cost = { fixed: costs.reduce((a, c) => a + c.fixed, 0), perRow: costs.reduce((a, c) => a + c.perRow, 0) };
+    return (1000 * fitSeconds(cost, f.rows, f.explainTrainRows, runner.concurrency) * FINISH_SAFETY) / (1 - FINISH_OVERHEAD);
+  };
+  // A fold already running when the search gives way would eat the finish's time (a forest's defaults on a large fold
+  // runs for a minute): its fit stops adding trees when the finish on every loaded row must start, not later than 75%.
+  const foldDeadline = () => {
+    const grow = growMs();
+    if (cvDeadline === undefined || budgetMs === undefined || grow === 0) return cvDeadline;
+    return Math.min(cvDeadline, wallStart + Math.max(budgetMs * MIN_SEARCH_SHARE, budgetMs * FINISH_BY - grow));
+  };
+  const overBudget = () => {
+    if (budgetMs === undefined) return false;
+    const spent = now() - started;
+    return spent > budgetMs * CV_SHARE || spent + reserveMs() > budgetMs * FINISH_BY || (spent > budgetMs * MIN_SEARCH_SHARE && spent + growMs() > budgetMs * FINISH_BY);
+  };
   // Each trial's out-of-fold predictions by fold, and folds started ahead of their trial (see `lookahead`), by trial key.
   const predsOf = new Map<string, Map<number, Float64Array>>();
   const flying = new Map<string, Map<number, Promise<void>>>();
@@ -298,7 +341,7 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   let planned = 0;
   /** Scores one fold of a trial and records it (predictions kept and stored, the fold counted done, the caller told). */
   const scoreOne = async (spec: TrialSpec, key: string, f: number) => {
-    const r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : cvDeadline);
+    const r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : foldDeadline());
     predsFor(key).set(f, r.oof);
     // Stored before the fold counts as done, so a heartbeat never names predictions that are not there.
     if (c.oof) r.score.oof_key = await c.oof.save(r.score, r.oof);
@@ -375,7 +418,11 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   if (truncated.length) warnings.push(`The time budget cut ${truncated.join(', ')} short: some folds were scored with fewer trees than planned.`);
   const leaderboard = leaderboardOf(t, done, trials);
   const search = { trials, search: { time_budget_s: t.o.timeBudgetS ?? null, stopped, seconds: (now() - started) / 1000 } };
-  return runner.finish(leaderboard, warnings, budgetMs ? wallStart + budgetMs * FINISH_BY : undefined, oofs, search);
+  // The finish's rows: what the time left to FINISH_BY affords at the chosen model's measured speed.
+  const shape = t.finish;
+  const size: SizeFinish | undefined = shape && ((best) => finishRows(shape, fitCost(best, done, shape.foldTrainRows),
+    budgetMs === undefined ? undefined : budgetMs * FINISH_BY - (now() - started), runner.concurrency));
+  return runner.finish(leaderboard, warnings, budgetMs ? wallStart + budgetMs * FINISH_BY : undefined, oofs, search, size);
 }
 
 /** Drops the out-of-fold predictions of trials that can no longer enter the ensemble (memory: rows × classes each). */
@@ -399,12 +446,12 @@ export function inProcessRunner(t: Training): TaskRunner {
   return {
     concurrency: 1,
     score: async (spec, fold, deadline) => scoreFold(t, spec, fold, deadline),
-    finish: async (lb, warnings, deadline, oofs, search) => finishTraining(t, lb, warnings, deadline, oofs, search),
+    finish: async (lb, warnings, deadline, oofs, search, size) => finishTraining(t, lb, warnings, deadline, oofs, search, size),
   };
 }
 
 /** The shape runTraining needs, from prepared data. */
-export const shapeOf = (t: Training): TrainingShape => ({ names: t.names, metric: t.metric, warnings: t.warnings, o: t.o, folds: t.folds, rows: t.d.rows });
+export const shapeOf = (t: Training): TrainingShape => ({ names: t.names, metric: t.metric, warnings: t.warnings, o: t.o, folds: t.folds, rows: t.d.rows, finish: finishShapeOf(t) });
 
 /**
  * Trains in the calling thread: searches, cross-validates, ranks, refits and explains. Resumable through `done`/`onFold`.

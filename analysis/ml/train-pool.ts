@@ -5,6 +5,7 @@ import { DataError, type DataErrorCode } from '../errors.js';
 import type { ModelName } from './candidates.js';
 import type { CalibrationReport } from './calibration.js';
 import type { ExplainPart, RefitPart } from './finish-parts.js';
+import type { FinishShape } from './finish-rows.js';
 import type { OutOfFold } from './ensemble.js';
 import type { Metric } from './metrics.js';
 import type { TrainOptions } from './prepare-training.js';
@@ -17,16 +18,16 @@ export type ToThread =
   // Finishing, in steps: choose the model to serve, then refit it and fit the explanation split on two threads at
   // once (they are independent), then assemble the result.
   | { kind: 'choose'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; oofs: OutOfFold[] }
-  | { kind: 'refit'; id: number; best: LeaderboardEntry; deadline?: number }
+  | { kind: 'refit'; id: number; best: LeaderboardEntry; deadline?: number; rows?: number }
   // The explanation part also decides the calibration (it scores with the served probabilities), from the out-of-fold predictions.
-  | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number; oofs: OutOfFold[] }
+  | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number; oofs: OutOfFold[]; rows?: number }
   // A trial fitted ahead on the explanation split, kept by the thread for an `explain` that serves it.
   | { kind: 'prefit'; id: number; spec: TrialSpec; deadline?: number }
-  | { kind: 'assemble'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; refit: RefitPart; explain: ExplainPart; search: Pick<TrainResult, 'trials' | 'search'>; calibration: CalibrationReport | null };
+  | { kind: 'assemble'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; refit: RefitPart; explain: ExplainPart; search: Pick<TrainResult, 'trials' | 'search'>; calibration: CalibrationReport | null; finishRule?: string };
 
 /** Messages from a training thread to its parent. */
 export type FromThread =
-  | { kind: 'ready'; names: ModelName[]; folds: number; rows: number; metric: Metric; warnings: string[] }
+  | { kind: 'ready'; names: ModelName[]; folds: number; rows: number; metric: Metric; warnings: string[]; finish: FinishShape }
   | { kind: 'score'; id: number; result: FoldResult }
   | { kind: 'chosen'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[] }
   | { kind: 'refit'; id: number; part: RefitPart }
@@ -119,6 +120,9 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
     workers[0].postMessage({ kind: 'start', options, busy, share } satisfies StartThread, share);
     channels.forEach((c, i) => workers[i + 1].postMessage({ kind: 'start', busy, from: c.port2 } satisfies StartThread, [c.port2]));
   } else for (const w of workers) w.postMessage({ kind: 'start', options, busy } satisfies StartThread);
+  // Each thread has its own copy of the frame now (a message is copied when posted): the closures below must not
+  // keep this thread's copy alive (millions of values on a large table).
+  options = { ...options, frame: { rows: options.frame.rows, columns: {} } };
   const pending = new Map<number, { resolve: (m: FromThread) => void; reject: (e: Error) => void }>();
   let nextId = 0, stopped = false;
   let failAll: (e: Error) => void = () => undefined;
@@ -181,7 +185,7 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
   const result = (async () => {
     const [first] = await Promise.race([failed, Promise.all(ready)]);
     workers.forEach(release);
-    return runTraining({ names: first.names, folds: { length: first.folds }, rows: first.rows, metric: first.metric, warnings: first.warnings, o: options }, {
+    return runTraining({ names: first.names, folds: { length: first.folds }, rows: first.rows, metric: first.metric, warnings: first.warnings, o: options, finish: first.finish }, {
       concurrency: count,
       score: async (spec, fold, deadline) => (await call({ kind: 'score', spec, fold, deadline }, 'score')).result,
       // A thread with nothing to do (the search's last folds run elsewhere) fits the likely served model on the
@@ -192,7 +196,7 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
         prefitted.set(key, w);
         call({ kind: 'prefit', spec, deadline }, 'prefit', w).then(() => { ahead.fitted.push(key); }, () => prefitted.delete(key));
       },
-      finish: async (board, warnings, deadline, oofs, search) => {
+      finish: async (board, warnings, deadline, oofs, search, size) => {
         const chosen = await call({ kind: 'choose', leaderboard: board, warnings, oofs }, 'chosen');
         const best = chosen.leaderboard[0];
         // The explanation goes to the thread holding (a member of) the served model fitted ahead, if one does.
@@ -202,9 +206,10 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
         ahead.used = holder !== undefined;
         // The explanation asks first, so the refit never takes the thread holding the model fitted ahead.
         // With one thread these run one after the other, as in-process finishing does.
-        const explaining = call({ kind: 'explain', best, deadline, oofs }, 'explain', holder);
-        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline }, 'refit'), explaining]);
-        return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search, calibration: explain.calibration }, 'result')).result;
+        const rows = size?.(best); // sized now, from the time left and the chosen model's measured speed
+        const explaining = call({ kind: 'explain', best, deadline, oofs, rows: rows?.explain }, 'explain', holder);
+        const [refit, explain] = await Promise.all([call({ kind: 'refit', best, deadline, rows: rows?.refit }, 'refit'), explaining]);
+        return (await call({ kind: 'assemble', leaderboard: chosen.leaderboard, warnings: chosen.warnings, refit: refit.part, explain: explain.part, search, calibration: explain.calibration, finishRule: rows?.why }, 'result')).result;
       },
     }, { done: c.done, onFold: c.onFold, startedAt, oof: c.oof });
   })();

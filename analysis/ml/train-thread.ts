@@ -7,6 +7,7 @@ import { prepareTraining, type Training } from './prepare-training.js';
 import type { FromThread, StartThread, ThreadData, ToThread } from './train-pool.js';
 import type { FittedModel } from './candidates.js';
 import { assembleResult, explainFit, explainPart, refitPart } from './finish-parts.js';
+import { finishShapeOf } from './finish-rows.js';
 import { trialKey } from './search-space.js';
 import { calibrateServed } from './served-calibration.js';
 import { chooseServed, scoreFold } from './train-models.js';
@@ -32,7 +33,8 @@ async function training(wd: ThreadData): Promise<Training> {
   // The frame stays behind: after preparing, everything reads the encoded data and the kept raw columns.
   const shared: Training = { ...prepared, o: { ...prepared.o, frame: { rows: prepared.o.frame.rows, columns: {} } } };
   for (const port of wd.share ?? []) { port.postMessage(shared); port.close(); }
-  return prepared;
+  delete wd.options; // this thread's copy of the frame goes too (a large table's is hundreds of MB)
+  return shared;
 }
 
 function start(wd: StartThread) {
@@ -47,7 +49,7 @@ function start(wd: StartThread) {
   }
   training(wd).then((prepared) => {
     t = prepared;
-    post({ kind: 'ready', names: t.names, folds: t.folds.length, rows: t.d.rows, metric: t.metric, warnings: t.warnings });
+    post({ kind: 'ready', names: t.names, folds: t.folds.length, rows: t.d.rows, metric: t.metric, warnings: t.warnings, finish: finishShapeOf(t) });
   }, (err: unknown) => fail(null, err));
 }
 
@@ -61,15 +63,15 @@ parentPort!.on('message', (m: ToThread | StartThread) => {
     const training = t;
     if (m.kind === 'score') post({ kind: 'score', id: m.id, result: run(() => scoreFold(training, m.spec, m.fold, m.deadline)) });
     else if (m.kind === 'choose') post({ kind: 'chosen', id: m.id, leaderboard: run(() => chooseServed(training, m.leaderboard, m.warnings, m.oofs)), warnings: m.warnings });
-    else if (m.kind === 'refit') post({ kind: 'refit', id: m.id, part: run(() => refitPart(training, m.best, m.deadline)) });
+    else if (m.kind === 'refit') post({ kind: 'refit', id: m.id, part: run(() => refitPart(training, m.best, m.deadline, m.rows)) });
     else if (m.kind === 'prefit') {
       run(() => { ahead.set(trialKey(m.spec), explainFit(training, m.spec.model, m.spec.params, m.deadline)); });
       post({ kind: 'prefit', id: m.id });
     } else if (m.kind === 'explain') {
       const calibration = run(() => calibrateServed(training, m.best, m.oofs));
-      const part = run(() => explainPart(training, m.best, m.deadline, calibration, (model, params) => ahead.get(trialKey({ model, params }))));
+      const part = run(() => explainPart(training, m.best, m.deadline, calibration, m.rows, (model, params) => ahead.get(trialKey({ model, params }))));
       post({ kind: 'explain', id: m.id, part, calibration });
-    } else post({ kind: 'result', id: m.id, result: run(() => assembleResult(training, m.leaderboard, m.warnings, m.refit, m.explain, m.search, m.calibration)) });
+    } else post({ kind: 'result', id: m.id, result: run(() => assembleResult(training, m.leaderboard, m.warnings, m.refit, m.explain, m.search, m.calibration, m.finishRule)) });
   } catch (err) {
     fail(m.id, err);
   }

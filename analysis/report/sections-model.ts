@@ -14,7 +14,7 @@ function validationParagraph(m: Modeling): Html {
   const best = m.leaderboard[0];
   const cv = html`cross-validated ${m.metric} ${best.cv_mean.toFixed(4)} ± ${best.cv_std.toFixed(4)}`;
   const trust = m.test_score != null
-    ? html`${best.model}: ${cv}; on the ${fmt(v.test_rows)} held-out test rows (${Math.round(v.test_fraction * 100)}%${v.scheme === 'time' ? ', the latest in time' : v.scheme === 'group' ? ', whole groups' : ''}), which no selection step saw, <strong>${m.metric} ${m.test_score.toFixed(4)}</strong>. Trust the test score: the cross-validated one also chose the model, so it leans optimistic. The served model was then refitted on all ${fmt(v.served_model_rows)} rows, test rows included.`
+    ? html`${best.model}: ${cv}; on the ${fmt(v.test_rows)} held-out test rows (${Math.round(v.test_fraction * 100)}%${v.scheme === 'time' ? ', the latest in time' : v.scheme === 'group' ? ', whole groups' : ''}), which no selection step saw, <strong>${m.metric} ${m.test_score.toFixed(4)}</strong>. Trust the test score: the cross-validated one also chose the model, so it leans optimistic. The served model was then refitted on ${v.served_model_rows < m.rows_used ? html`${fmt(v.served_model_rows)} of the ${fmt(m.rows_used)} rows (what the time left afforded${v.scheme === 'time' ? '; the latest' : ''})` : html`all ${fmt(v.served_model_rows)} rows`}, test rows included.`
     : html`${best.model}: ${cv}. There is no held-out test split (${v.test_fraction === 0 && m.rows_used < 1000 ? 'fewer than 1,000 rows' : 'test_fraction 0'}), so this score both chose the model and measures it: expect somewhat less on new data.`;
   return html`<p id="validation">Validation: <strong>${SCHEME_NAMES[v.scheme]}</strong>, ${v.folds} folds${v.gap ? html`, a gap of ${v.gap} rows` : ''}. ${v.reason}</p>
 <p id="trust">${trust}</p>`;
@@ -28,7 +28,10 @@ function searchParagraph(m: Modeling): Html {
   const s = m.search;
   const budget = s?.time_budget_s != null ? html` within a time budget of ${fmt(Math.round(s.time_budget_s))} s${typeof s.budget_rule === 'string' && s.budget_rule !== 'options.time_budget_s' ? html` (${s.budget_rule})` : ''}` : '';
   const why = s?.stopped === 'converged' ? 'the search converged' : s?.stopped === 'budget' ? 'the budget ran out' : s?.stopped === 'max_trials' ? 'the trial cap was reached' : 'only the defaults were asked for';
-  const rows = m.rows_by_stage ? html` Rows used: ${fmt(m.rows_by_stage.search)} in the search, ${fmt(m.rows_by_stage.refit)} in the refit, ${fmt(m.rows_by_stage.explain)} in the explanations.` : '';
+  const st = m.rows_by_stage;
+  const scored = st && typeof st.explain_scored === 'number' ? html`, scored on ${fmt(st.explain_scored)} held-out rows` : '';
+  const rule = st && typeof st.finish_rule === 'string' && st.search < st.refit ? html` The finish's rows: ${st.finish_rule}.` : '';
+  const rows = st ? html` Rows used: ${fmt(st.search)} in the search, ${fmt(st.refit)} in the refit, ${fmt(st.explain)} to fit the model explained${scored}.${rule}` : '';
   return html`<p id="search">${m.trials.length} trials on the same folds${budget}; it stopped because ${why}. Each family's row above is its best trial.${members}${rows}</p>`;
 }
 
@@ -55,7 +58,7 @@ export function leaderboardSection(r: ReportInput, charts: RenderedCharts): Html
   const m = r.modeling;
   if (!m) return none('models', 'Models');
   return html`<section id="models" aria-labelledby="h-models"><h2 id="h-models">Models</h2>
-<p>${m.leaderboard.length} candidates cross-validated on ${m.cv_folds} folds of ${fmt(m.rows_used)} rows${m.sampled ? html` (a sample of ${fmt(m.total_rows)})` : ''}; metric ${m.metric}${higherIsBetter(m.metric) ? ' (higher is better)' : ' (lower is better)'}.</p>
+<p>${m.leaderboard.length} candidates cross-validated on ${m.cv_folds} folds of ${m.rows_by_stage && m.rows_by_stage.search < m.rows_used ? html`${fmt(m.rows_by_stage.search)} of the ${fmt(m.rows_used)} rows loaded` : html`${fmt(m.rows_used)} rows`}${m.sampled ? html` (a sample of ${fmt(m.total_rows)})` : ''}; metric ${m.metric}${higherIsBetter(m.metric) ? ' (higher is better)' : ' (lower is better)'}.</p>
 ${validationParagraph(m)}
 <div class="scroll"><table><caption>Leaderboard</caption><thead><tr><th scope="col">Rank</th><th scope="col">Model</th><th scope="col" class="num">CV mean</th><th scope="col" class="num">CV std</th><th scope="col" class="num">Worst fold</th><th scope="col" class="num">Best fold</th></tr></thead><tbody>
 ${m.leaderboard.map((e, i) => {

@@ -33,7 +33,11 @@ export interface ValidationSummary {
 }
 
 /** The folds cross-validation runs on, the held-out test split (or null) and what to say about them. */
-export interface ValidationPlan { summary: ValidationSummary; folds: Split[]; test: Split | null }
+export interface ValidationPlan {
+  summary: ValidationSummary; folds: Split[]; test: Split | null;
+  /** Time scheme: every row, oldest first (a finish on fewer rows takes the latest); null otherwise. */
+  order: number[] | null;
+}
 
 /** Tables from this many rows get a held-out test split by default. */
 export const TEST_SPLIT_MIN_ROWS = 1_000;
@@ -111,7 +115,7 @@ export function planValidation(p: PlanInput): ValidationPlan {
     }
     folds = timeFolds(fit, k, gap);
     const testSplit = test.length ? { train: Int32Array.from(fit.slice(0, Math.max(1, fit.length - gap))).sort(), valid: [...test].sort(ascending) } : null;
-    return done(testSplit);
+    return done(testSplit, oldestFirst);
   }
   if (p.scheme === 'group') {
     const g = p.group!;
@@ -149,9 +153,9 @@ export function planValidation(p: PlanInput): ValidationPlan {
   folds = randomFolds(fit, k, p.seed, p.scheme === 'stratified' ? p.strata : undefined);
   return done(test.length ? { train: Int32Array.from(fit), valid: test } : null);
 
-  function done(testSplit: Split | null): ValidationPlan {
+  function done(testSplit: Split | null, order: number[] | null = null): ValidationPlan {
     return {
-      folds, test: testSplit,
+      folds, test: testSplit, order,
       summary: {
         scheme: p.scheme, folds: k,
         ...(p.time_column && p.scheme === 'time' ? { time_column: p.time_column } : {}),

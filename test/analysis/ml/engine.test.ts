@@ -174,7 +174,7 @@ describe('trainInPool', () => {
         return scoreFold(t, spec, fold, deadline);
       },
       speculate: (spec) => { offered.push({ spec, at: folds }); },
-      finish: async (lb, w, deadline, oofs, search) => finishTraining({ ...t, o: { ...t.o, timeBudgetS: budget } }, lb, w, deadline, oofs, search),
+      finish: async (lb, w, deadline, oofs, search, size) => finishTraining({ ...t, o: { ...t.o, timeBudgetS: budget } }, lb, w, deadline, oofs, search, size),
     });
     await runTraining(shapeOf(t), runner());
     // Offered once, for the GBDT (the baseline is not the last trial), while its slow fold still ran.
@@ -207,7 +207,7 @@ describe('trainInPool', () => {
         log.push(`end ${spec.model} ${fold}`);
         return scoreFold(t, spec, fold, deadline);
       },
-      finish: async (lb, w, deadline, oofs, search) => finishTraining(t, lb, w, deadline, oofs, search),
+      finish: async (lb, w, deadline, oofs, search, size) => finishTraining(t, lb, w, deadline, oofs, search, size),
     };
     const r = await runTraining(shapeOf(t), runner);
     // The linear model's folds ran while the GBDT's slow last fold did (before, that thread waited).
