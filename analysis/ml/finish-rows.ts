@@ -84,11 +84,15 @@ function line(n: number[], sec: number[]): FitCost {
   return perRow > 0 && fixed >= 0 ? { fixed, perRow } : proportional;
 }
 
+/** The fewest rows a finish fits when time is short. */
+export const MIN_FINISH_ROWS = 10_000;
+
 /**
  * Rows for the refit (of `shape.rows`) and the explanation fit (of `shape.explainTrainRows`): as many as `msLeft`
  * affords at the measured `cost`, after {@link FINISH_OVERHEAD} and with {@link FINISH_SAFETY}; the two fits run at
- * once with two threads, one after the other with one. Never fewer than the search's share of the rows (what a stage
- * sized by the search alone would have fitted). When the search used every non-test row, or there is no budget,
+ * once with two threads, one after the other with one. Not fewer than the search's share of the rows (what a stage
+ * sized by the search alone would have fitted) unless even that would not fit: then what the time affords, at least
+ * {@link MIN_FINISH_ROWS}. When the search used every non-test row, or there is no budget,
  * every row. Depends on timing (it runs after the search); nothing that must replay depends on it.
  */
 export function finishRows(shape: FinishShape, cost: FitCost | null, msLeft: number | undefined, concurrency: number): FinishRows {
@@ -104,7 +108,10 @@ export function finishRows(shape: FinishShape, cost: FitCost | null, msLeft: num
   const rowsAfforded = Math.max(0, seconds - fits * cost.fixed) / cost.perRow;
   const scale = concurrency >= 2 ? null : Math.min(1, rowsAfforded / (all.refit + all.explain));
   const afford = (most: number, least: number) => Math.max(least, Math.min(most, scale === null ? Math.floor(rowsAfforded) : Math.floor(most * scale)));
-  const refit = afford(all.refit, floor.refit), explain = afford(all.explain, floor.explain);
+  // Below the search's share only when even that does not fit: a stage 46% over its budget (flights-3m, 120 s, an
+  // ensemble with a forest priced at 181 s per million rows and 29.5 s left) is worse than a refit on fewer, latest rows.
+  const least = (share: number, most: number) => Math.min(share, Math.max(Math.min(MIN_FINISH_ROWS, most), Math.floor(rowsAfforded)));
+  const refit = afford(all.refit, least(floor.refit, all.refit)), explain = afford(all.explain, least(floor.explain, all.explain));
   return { refit, explain, why: `${(msLeft / 1000).toFixed(1)} s left; a fit measured on the search's folds at ${cost.fixed.toFixed(2)} s + ${(cost.perRow * 1e6).toFixed(1)} s per million rows, ×${FINISH_SAFETY} for safety` };
 }
 

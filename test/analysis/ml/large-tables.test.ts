@@ -2,7 +2,7 @@
 // take as many rows as the time left affords, sized from the chosen model's measured speed.
 import { describe, expect, test } from 'vitest';
 import { loadRowsFor, MAX_LOAD_CELLS, sampleRowsFor } from '../../../analysis/ml/budget.js';
-import { FINISH_OVERHEAD, FINISH_SAFETY, finishRows, finishSubset, fitCost, type FinishShape } from '../../../analysis/ml/finish-rows.js';
+import { FINISH_OVERHEAD, FINISH_SAFETY, finishRows, finishSubset, MIN_FINISH_ROWS, fitCost, type FinishShape } from '../../../analysis/ml/finish-rows.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
 import { prepareTraining } from '../../../analysis/ml/prepare-training.js';
 import { seededRandom, shuffled } from '../../../analysis/ml/random.js';
@@ -157,13 +157,18 @@ describe('sizing the finish from measured speed', () => {
     const one = finishRows(shape, rate, 1000, 1);
     expect(one.refit + one.explain).toBeLessThanOrEqual(5_000);
     expect(one.refit / one.explain).toBeCloseTo(10_000 / 8_000, 1);
-    // Plenty of time: every row. None left: the search's share (2,000 of 8,000 non-test rows → 2,500 of 10,000).
+    // Plenty of time: every row. None left: the search's share (2,000 of 8,000 non-test rows → 2,500 of 10,000: fewer than MIN_FINISH_ROWS anyway).
     expect(finishRows(shape, rate, 60_000, 2)).toMatchObject({ refit: 10_000, explain: 8_000 });
     expect(finishRows(shape, rate, -500, 2)).toMatchObject({ refit: 2_500, explain: 2_000 });
     expect(finishRows(shape, null, 60_000, 2)).toMatchObject({ refit: 2_500, explain: 2_000 });
     // The search had every non-test row: the finish has every row, as before.
     expect(finishRows({ ...shape, searchRows: 8_000 }, rate, 0, 2)).toMatchObject({ refit: 10_000, explain: 8_000 });
     expect(finishRows(shape, rate, 1000, 2).why).toMatch(/1\.0 s left; a fit measured on the search's folds at 0\.00 s \+ 100\.0 s per million rows/);
+    // When even the search's share would not fit (250,000 rows at 100 s per million with 10 s left), what the time
+    // affords (10 s × 0.75 / 1.5 = 5 s: 50,000 rows), at least MIN_FINISH_ROWS: the stage keeps to its budget.
+    const large: FinishShape = { rows: 1_000_000, fitRows: 800_000, searchRows: 200_000, foldTrainRows: [160_000], explainTrainRows: 800_000 };
+    expect(finishRows(large, rate, 10_000, 2)).toMatchObject({ refit: 50_000, explain: 50_000 });
+    expect(finishRows(large, rate, -500, 2)).toMatchObject({ refit: MIN_FINISH_ROWS, explain: MIN_FINISH_ROWS });
   });
 
   test('runTraining stops the search for the finish on more rows and sizes it from the trials\' seconds (injected clock)', async () => {
