@@ -12,6 +12,7 @@ import { loadFrame, type Frame } from '../analysis/ml/load-frame.js';
 import type { MetricOption } from '../analysis/ml/metrics.js';
 import { seededRandom } from '../analysis/ml/random.js';
 import { trainModels } from '../analysis/ml/train-models.js';
+import { sharpTable } from '../test/helpers/tables.js';
 
 const python = process.env.BENCH_PYTHON ?? '.tools/bench/bin/python';
 const vega = (f: string) => path.resolve('node_modules/vega-datasets/data', f);
@@ -34,19 +35,6 @@ function sixClasses(rows: number, seed: number): { frame: Frame; columns: Column
   return { frame: { rows, columns: cols }, columns: [...names.map((name) => ({ name, type: 'float' as const })), { name: 'y', type: 'categorical' as const }] };
 }
 
-/** Two classes, a sharp function of four features among twelve: a forest's votes are under-confident. */
-function sharp(rows: number, seed: number): { frame: Frame; columns: Columns } {
-  const rand = seededRandom(seed);
-  const names = ['a', 'b', 'c', 'd', ...Array.from({ length: 8 }, (_, j) => `n${j}`)];
-  const cols: Record<string, unknown[]> = Object.fromEntries([...names, 'y'].map((n) => [n, []]));
-  for (let i = 0; i < rows; i++) {
-    const v = names.map(() => rand() * 2 - 1);
-    names.forEach((n, j) => cols[n].push(v[j]));
-    cols.y.push(rand() < 1 / (1 + Math.exp(-8 * (v[0] + v[1] + v[2] + v[3]))) ? 'yes' : 'no');
-  }
-  return { frame: { rows, columns: cols }, columns: [...names.map((name) => ({ name, type: 'float' as const })), { name: 'y', type: 'categorical' as const }] };
-}
-
 async function fromFile(dir: string, file: string): Promise<{ frame: Frame; columns: Columns }> {
   const parquet = path.join(dir, `${path.basename(file)}.parquet`);
   const manifest = await readTable({ inputPath: file, format: file.endsWith('.json') ? 'json' : 'csv', parquetOut: parquet });
@@ -62,7 +50,7 @@ const sets: { name: string; target: string; load: () => Promise<{ frame: Frame; 
   { name: 'iris (sklearn)', target: 'label', load: () => fromFile(dir, path.join(dir, 'iris.csv')) },
   { name: 'penguins (vega)', target: 'Species', load: () => fromFile(dir, vega('penguins.json')) },
   { name: 'seattle-weather (vega)', target: 'weather', load: () => fromFile(dir, vega('seattle-weather.csv')) },
-  { name: 'sharp, 2 classes (synth)', target: 'y', load: async () => sharp(3000, 7) },
+  { name: 'sharp, 2 classes (synth)', target: 'y', load: async () => sharpTable(3000, 7) },
   { name: '6 classes, 1 rare (synth)', target: 'y', load: async () => sixClasses(3000, 9) },
 ];
 const configs: { label: string; models?: ModelName[]; metric?: MetricOption }[] = [

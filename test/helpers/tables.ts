@@ -1,3 +1,4 @@
+import type { Frame } from '../../analysis/ml/load-frame.js';
 import { seededRandom } from '../../analysis/ml/random.js';
 
 /**
@@ -29,4 +30,20 @@ export function blendCsv(rows: number, seed: number): string {
     lines.push([...x.map((v) => v.toFixed(4)), y].join(','));
   }
   return lines.join('\n');
+}
+
+/**
+ * Two classes, a sharp function of four features among twelve: a random forest's votes are under-confident on it
+ * (calibration's test table and `bench/calibration.ts`'s synthetic one).
+ */
+export function sharpTable(rows: number, seed: number): { frame: Frame; columns: { name: string; type: 'float' | 'categorical' }[] } {
+  const rand = seededRandom(seed);
+  const names = ['a', 'b', 'c', 'd', ...Array.from({ length: 8 }, (_, j) => `n${j}`)];
+  const cols: Record<string, unknown[]> = Object.fromEntries([...names, 'y'].map((n) => [n, []]));
+  for (let i = 0; i < rows; i++) {
+    const v = names.map(() => rand() * 2 - 1);
+    names.forEach((n, j) => cols[n].push(v[j]));
+    cols.y.push(rand() < 1 / (1 + Math.exp(-8 * (v[0] + v[1] + v[2] + v[3]))) ? 'yes' : 'no');
+  }
+  return { frame: { rows, columns: cols }, columns: [...names.map((name) => ({ name, type: 'float' as const })), { name: 'y', type: 'categorical' as const }] };
 }

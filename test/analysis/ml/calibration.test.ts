@@ -7,6 +7,7 @@ import { seededRandom } from '../../../analysis/ml/random.js';
 import { trainModels } from '../../../analysis/ml/train-models.js';
 import { applyPreprocessing } from '../../../analysis/ml/preprocess.js';
 import type { Frame } from '../../../analysis/ml/load-frame.js';
+import { sharpTable } from '../../helpers/tables.js';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const logit = (p: number) => Math.log(p / (1 - p));
@@ -136,19 +137,6 @@ describe('decideCalibration', () => {
     expect(r.reason).toMatch(/Platt scaling fitted a slope ≤ 0/);
   });
 });
-
-/** A table where a random forest is under-confident: the class is a sharp function of four features among twelve. */
-function sharpTable(rows: number, seed: number): { frame: Frame; columns: { name: string; type: 'float' | 'categorical' }[] } {
-  const rand = seededRandom(seed);
-  const names = ['a', 'b', 'c', 'd', ...Array.from({ length: 8 }, (_, j) => `n${j}`)];
-  const cols: Record<string, unknown[]> = Object.fromEntries([...names, 'y'].map((n) => [n, []]));
-  for (let i = 0; i < rows; i++) {
-    const v = names.map(() => rand() * 2 - 1);
-    names.forEach((n, j) => cols[n].push(v[j]));
-    cols.y.push(rand() < sigmoid(8 * (v[0] + v[1] + v[2] + v[3])) ? 'yes' : 'no');
-  }
-  return { frame: { rows, columns: cols }, columns: [...names.map((name) => ({ name, type: 'float' as const })), { name: 'y', type: 'categorical' as const }] };
-}
 
 describe('training calibrates the served model', () => {
   test('a random forest on a sharp target: calibrated, OOF and test log loss fall, served probabilities are the calibrated ones', async () => {
