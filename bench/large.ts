@@ -29,7 +29,9 @@ try {
   const trainRows = Number((await duck.runAndReadAll(`SELECT count(*) FROM read_parquet('${dir}/train.parquet')`)).getRowsJS()[0][0]);
 
   await stack.startApi();
-  stack.spawnNode('worker', 'worker/main.ts');
+  const worker = stack.spawnNode('worker', 'worker/main.ts');
+  // The worker's peak resident memory (its threads included): what a machine running this table needs.
+  const peakGb = () => { try { return Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${worker.pid}/status`, 'utf8'))![1]) / 1024 ** 2; } catch { return NaN; } };
   const base = stack.base;
   const reg = await (await fetch(`${base}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'Bench', email: `bench-${randomUUID().slice(0, 8)}@example.com`, password: 'correct horse battery' }) })).json() as { access_token: string };
@@ -79,6 +81,7 @@ try {
   console.log(`  rows by stage: ${JSON.stringify(m.rows_by_stage)}; validation: ${m.validation.scheme}, ${m.validation.folds} folds, test ${m.validation.test_rows} rows`);
   console.log(`  train stage: loaded in ${m.search.load_seconds?.toFixed(1)} s, search ended at ${m.search.seconds?.toFixed(1)} s, stage ${m.search.stage_seconds?.toFixed(1)} s; trials: ${(m.trials ?? []).map((x: { model: string; cv_mean: number; seconds: number }) => `${x.model} ${x.cv_mean.toFixed(4)} (${x.seconds.toFixed(1)} s)`).join(', ')}`);
   console.log(`  served ${m.leaderboard[0].model}: cv ${m.leaderboard[0].cv_mean.toFixed(4)}, its own test_score ${m.test_score?.toFixed(4)}`);
+  console.log(`  worker peak resident memory ${peakGb().toFixed(2)} GB`);
   console.log(`  R² on the later 600k rows: Assay ${ours.toFixed(4)} (predict job ${jobS.toFixed(1)} s)  LightGBM defaults on all ${peer.rows.toLocaleString('en-US')} training rows ${peer.r2.toFixed(4)} (fit ${peer.seconds.toFixed(1)} s)`);
 } finally {
   await stack.cleanup();

@@ -5,7 +5,13 @@ import { growTree, leafOf, type Tree } from './tree.js';
 
 export interface ForestParams { trees: number; maxDepth: number; minSamplesLeaf: number; maxLeaves: number; featureFraction: number | 'sqrt' }
 
-export const FOREST_DEFAULTS: ForestParams = { trees: 100, maxDepth: 24, minSamplesLeaf: 1, maxLeaves: Infinity, featureFraction: 'sqrt' };
+/**
+ * scikit-learn's defaults, except for at most 15,000 leaves a tree (AutoGluon's cap for its forests): unbounded trees
+ * on 240k rows of flights had 190k nodes each (2.2 GB for 100 trees; a refit on 1.2M rows ran the worker out of
+ * heap), capped ones 30k (221 MB), fitted in 37 s instead of 59 s and scored R² 0.047 instead of 0.040 on later rows.
+ * Trees on fewer than ~24k rows never reach the cap.
+ */
+export const FOREST_DEFAULTS: ForestParams = { trees: 100, maxDepth: 24, minSamplesLeaf: 1, maxLeaves: 15_000, featureFraction: 'sqrt' };
 
 /**
  * A random forest: each tree is averaged, leaves hold class proportions (one output per class, the Gini

@@ -3,6 +3,7 @@ import type { SharedHistograms } from './hist-helper.js';
 import { buildHistogram } from './hist-kernel.js';
 import { wasmHistFor } from './hist-wasm.js';
 import { sampleSorted } from './random.js';
+import { GainHeap } from './gain-heap.js';
 import { SmallNodes, type SparseHistogram } from './small-split.js';
 
 /**
@@ -53,6 +54,15 @@ export const CAT_SMOOTH = 10;
 export const CAT_L2 = 10;
 /** Largest set of categories sent left by one split. */
 export const MAX_CAT_THRESHOLD = 64;
+/**
+ * Above this many leaves a best-first tree (a forest's cap) keeps its open nodes in a heap and no dense histogram
+ * per open node: thousands of them would cost gigabytes. Boosting's few leaves keep the scan and the subtraction trick.
+ */
+let manyLeaves = 1024;
+/** Moves the "many leaves" line (tests compare the heap's trees with the scan's); returns the previous one. */
+export function setManyLeaves(leaves: number): number { const before = manyLeaves; manyLeaves = leaves; return before; }
+/** Dense histograms such a tree keeps for its open nodes (the largest, split first), so their children get the subtraction trick. */
+const KEPT_HISTOGRAMS = 64;
 
 interface Split { gain: number; feature: number; threshold: number; missingLeft: boolean; cats: number[] | null }
 interface Open { node: number; start: number; end: number; depth: number; tot: Float64Array; hist: Float64Array | null; sparse: SparseHistogram | null; split: Split | null }
@@ -80,8 +90,8 @@ export class TreeScratch {
 
 /**
  * Grows one histogram tree on `rows` (reordered in place so each leaf's rows are contiguous).
- * Best-first by gain when `maxLeaves` is finite (gradient boosting), depth-first otherwise (random forests),
- * which keeps only O(depth) histograms alive.
+ * Best-first by gain when `maxLeaves` is finite (gradient boosting, a capped forest), depth-first otherwise, which
+ * keeps only O(depth) histograms alive.
  */
 export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: TreeParams): { tree: Tree; leaves: LeafSegment[] } {
   const K = g.outputs, S = K + 2, F = data.features, n = data.rows;
@@ -92,6 +102,12 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
   const { tmp } = scratch;
   const features = p.allowed ?? Array.from({ length: F }, (_, i) => i);
   const perNode = p.featureFraction < 1;
+  // A cap in the thousands that these rows cannot reach (a forest on a small table) changes nothing but the order
+  // nodes are grown in, and with it the features each node samples: such trees grow depth-first, as uncapped ones.
+  const unreachable = p.maxLeaves > manyLeaves && Math.floor(rows.length / Math.max(1, p.minSamplesLeaf)) <= p.maxLeaves;
+  const bestFirst = Number.isFinite(p.maxLeaves) && !unreachable;
+  const heapOpen = bestFirst && p.maxLeaves > manyLeaves;
+  let keptHists = 0;
   // The shared buffers hold this fit's rows and gradients only when the caller grew them there (boosting).
   const shared = K === 1 && !perNode && scratch.shared && scratch.shared.rows.buffer === rows.buffer ? scratch.shared : null;
   shared?.startTree(features);
@@ -239,19 +255,31 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
       return { node, start, end, depth, tot, hist: null, sparse: null, split };
     }
     if (!hist) { hist = pool.take(); build(hist, start, end, features); }
-    return { node, start, end, depth, tot, hist, sparse: null, split: findSplit(hist, tot, features) };
+    const split = findSplit(hist, tot, features);
+    if (heapOpen && keptHists >= KEPT_HISTOGRAMS) { pool.give(hist); return { node, start, end, depth, tot, hist: null, sparse: null, split }; }
+    return { node, start, end, depth, tot, hist, sparse: null, split };
   };
 
-  const rootTotals = totalsOf(0, rows.length);
-  const root = newNode(rootTotals);
-  const open: Open[] = [openNode(root, 0, rows.length, 0, rootTotals, null)];
-  let leafCount = 1;
-  const bestFirst = Number.isFinite(p.maxLeaves);
-
-  while (open.length) {
+  const open: Open[] = [];
+  const heap = heapOpen ? new GainHeap<Open>() : null;
+  const put = (o: Open) => {
+    if (!heap) return open.push(o);
+    if (o.hist) keptHists++;
+    heap.push(o, o.split?.gain ?? -1);
+  };
+  const take = (): Open => {
+    if (heap) { const o = heap.pop()!; if (o.hist) keptHists--; return o; }
     let pick = open.length - 1;
     if (bestFirst) for (let i = 0; i < open.length; i++) if ((open[i].split?.gain ?? -1) > (open[pick].split?.gain ?? -1)) pick = i;
-    const o = open.splice(pick, 1)[0];
+    return open.splice(pick, 1)[0];
+  };
+  const rootTotals = totalsOf(0, rows.length);
+  const root = newNode(rootTotals);
+  put(openNode(root, 0, rows.length, 0, rootTotals, null));
+  let leafCount = 1;
+
+  while (heap ? heap.size : open.length) {
+    const o = take();
     if (!o.split || leafCount >= p.maxLeaves) {
       leaves.push({ node: o.node, start: o.start, end: o.end });
       if (o.hist) pool.give(o.hist);
@@ -314,8 +342,8 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
       if (leftSmaller) build(small, o.start, mid, features, large); else build(small, mid, o.end, features, large);
       [lh, rh] = leftSmaller ? [small, large] : [large, small];
     } else if (o.hist) pool.give(o.hist);
-    open.push(openNode(ln, o.start, mid, depth, lt, lh, kids?.ls));
-    open.push(openNode(rn, mid, o.end, depth, rt, rh, kids?.rs));
+    put(openNode(ln, o.start, mid, depth, lt, lh, kids?.ls));
+    put(openNode(rn, mid, o.end, depth, rt, rh, kids?.rs));
   }
   return { tree, leaves };
 }
