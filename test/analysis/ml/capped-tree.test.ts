@@ -85,19 +85,3 @@ describe('trees with a leaf cap in the thousands', () => {
     expect(leavesOf(fit().trees[0])).toBe(15_000);
   });
 });
-
-describe('rows drawn for each tree of a forest', () => {
-  const rows = 5000;
-  const { data, y } = table(rows, 8);
-  const all = Int32Array.from({ length: rows }, (_, i) => i);
-  const fit = (params: { maxSamples?: number }) => fitForest(data, { yNum: y, yCls: new Int32Array(rows), classes: 0 }, all, false, { trees: 4, ...params }, 3);
-
-  test('are all the rows by default and at most maxSamples when set (the root covers the draws)', () => {
-    for (const t of fit({}).trees) expect(t.cover[0]).toBe(rows);
-    for (const t of fit({ maxSamples: 800 }).trees) expect(t.cover[0]).toBe(800);
-  });
-
-  test('a maxSamples above the rows is the default forest', () => {
-    expect(fit({ maxSamples: rows * 2 }).trees).toEqual(fit({}).trees);
-  });
-});
