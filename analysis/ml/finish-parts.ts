@@ -25,10 +25,14 @@ const LATE_EXPLAIN_ROWS = 1_000;
 /** A trial's model fitted earlier on the same rows with the same seed (see {@link explainFit}), if there is one. */
 export type FitLookup = (model: ModelName, params: TrialParams) => FittedModel | undefined;
 
+/** One trial's model fitted on rows `idx`, seeded as every fit for `fold` is (the same seed gives the same model). */
+function fitTrial(t: Training, model: ModelName, params: TrialParams, idx: Int32Array, fold: number, deadline?: number): FittedModel {
+  return fitCandidate(model, t.o.task, t.d, idx, { seed: fitSeed(t.o.seed, model, fold), weights: t.weights, deadline, params });
+}
+
 /** The served model's shape: a family's trial, or the ensemble of several fitted on the same rows. */
 export function fitEntry(t: Training, e: LeaderboardEntry, idx: Int32Array, fold: number, deadline?: number, fitted?: FitLookup): FittedModel {
-  const fit = (model: ModelName, params: TrialParams) => fitted?.(model, params)
-    ?? fitCandidate(model, t.o.task, t.d, idx, { seed: fitSeed(t.o.seed, model, fold), weights: t.weights, deadline, params });
+  const fit = (model: ModelName, params: TrialParams) => fitted?.(model, params) ?? fitTrial(t, model, params, idx, fold, deadline);
   if (e.model !== 'ensemble') return fit(e.model, e.params ?? {});
   return { kind: 'ensemble', members: e.members!.map((m) => ({ name: m.model, params: m.params, weight: m.weight, model: fit(m.model, m.params) })) };
 }
@@ -39,7 +43,7 @@ export function fitEntry(t: Training, e: LeaderboardEntry, idx: Int32Array, fold
  */
 export function explainFit(t: Training, model: ModelName, params: TrialParams, deadline?: number): FittedModel {
   const { split, fold } = explainSplit(t);
-  return fitCandidate(model, t.o.task, t.d, split.train, { seed: fitSeed(t.o.seed, model, t.test ? -2 : fold), weights: t.weights, deadline, params });
+  return fitTrial(t, model, params, split.train, t.test ? -2 : fold, deadline);
 }
 
 /**

@@ -303,6 +303,8 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   let outOfTime = false, stopped: TrainResult['search']['stopped'] = searching ? 'converged' : 'defaults_only';
   // The search stops at 75% of the budget, or earlier when what is left would not cover finishing: refitting the
   // likely ensemble twice (all rows, and the explanation split) plus explanations, estimated from the measured fits.
+  /** The finished trials other than the baseline, best first: the likely served model and its ensemble's members. */
+  const leaders = () => ranked(t.metric, trials.filter((r) => r.model !== 'baseline'));
   const reserveMs = () => {
     const best = ranked(t.metric, trials).slice(0, ENSEMBLE_POOL);
     return FINISH_FITS * 1000 * best.reduce((s, r) => s + r.seconds / t.folds.length, 0);
@@ -314,7 +316,7 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   // cheap leader must not let a slow family's folds run on into the time its ensemble's refit needs.
   const growMs = () => {
     const f = t.finish;
-    const best = ranked(t.metric, trials.filter((r) => r.model !== 'baseline')).slice(0, ENSEMBLE_POOL);
+    const best = leaders().slice(0, ENSEMBLE_POOL);
     if (!f || f.searchRows >= f.fitRows || !best.length) return 0;
     const costs = best.map((r) => fitCost(r, done, f.foldTrainRows)).filter((c) => c !== null);
     const cost = { fixed: costs.reduce((a, c) => a + c.fixed, 0), perRow: costs.reduce((a, c) => a + c.perRow, 0) };
@@ -382,7 +384,7 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
       // Out of folds while others still run, in the last trial of a defaults-only stage: the likely served model
       // (the best trial so far, else this one) can be fitted for the explanation now instead of after the search.
       if (runner.speculate && left > 0 && searcher.exhausted()) {
-        const leader = ranked(t.metric, trials.filter((r) => r.model !== 'baseline'))[0];
+        const leader = leaders()[0];
         const likely = leader ? { model: leader.model, params: leader.params } : spec;
         if (likely.model !== 'baseline') runner.speculate(likely, budgetMs ? wallStart + budgetMs * FINISH_BY : undefined);
       }
