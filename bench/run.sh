@@ -13,4 +13,10 @@ if ! .tools/bench/bin/python -c 'from flaml import AutoML; import lightgbm' 2>/d
   echo "Installing the AutoML peers (flaml, lightgbm, xgboost-cpu)…"
   .tools/bench/bin/pip install --quiet --disable-pip-version-check flaml==2.3.6 lightgbm==4.6.0 xgboost-cpu==2.1.4
 fi
+# bench:ml's train stage: scikit-learn's side explains its model with the shap package's TreeExplainer, as Assay and
+# LightGBM explain theirs (without it, that side of the comparison skips SHAP).
+if ! .tools/bench/bin/python -c 'import shap' 2>/dev/null; then
+  echo "Installing shap (TreeSHAP for scikit-learn's model)…"
+  .tools/bench/bin/pip install --quiet --disable-pip-version-check shap==0.51.0
+fi
 exec node --import tsx "bench/$1.ts" "${@:2}"
