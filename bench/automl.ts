@@ -1,5 +1,5 @@
 // bench:ml's AutoML table: Assay (search + ensemble within time_budget_s) against FLAML given the same budget and
-// LightGBM with default parameters, on the same seeded 80/20 split of public tables that ship offline
+// LightGBM with default parameters, on the same seeded 80/20 split(s) of public tables that ship offline
 // (scikit-learn's bundled sets, vega-datasets). Every score is on the 20% no tool saw while fitting.
 //   node --import tsx bench/automl.ts [budget_s] [table …]   (BENCH_SPLITS=3: three seeded splits a table, medians)
 import { execFileSync } from 'node:child_process';
@@ -19,8 +19,9 @@ const vega = (f: string) => path.resolve('node_modules/vega-datasets/data', f);
 
 interface BenchSet { name: string; file: string; target: string; task: 'classification' | 'regression'; drop?: string[] }
 
-/** Rows of `frame` as objects, the target as written. */
+/** The middle value (the mean of the two middle ones for an even count). */
 const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
+/** Rows of `frame` as objects, the target as written. */
 const rowsOf = (frame: Frame, idx: number[], cols: string[]) => idx.map((r) => Object.fromEntries(cols.map((c) => [c, frame.columns[c][r]])));
 /** RFC 4180 quoting: quotes doubled, every text cell quoted. */
 const csvCell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : `"${String(v).replace(/"/g, '""')}"`);

@@ -301,10 +301,10 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   const trials: TrialRecord[] = [];
   const oofs: OutOfFold[] = [];
   let outOfTime = false, stopped: TrainResult['search']['stopped'] = searching ? 'converged' : 'defaults_only';
-  // The search stops at 75% of the budget, or earlier when what is left would not cover finishing: refitting the
-  // likely ensemble twice (all rows, and the explanation split) plus explanations, estimated from the measured fits.
   /** The finished trials other than the baseline, best first: the likely served model and its ensemble's members. */
   const leaders = () => ranked(t.metric, trials.filter((r) => r.model !== 'baseline'));
+  // The search stops at 75% of the budget, or earlier when what is left would not cover finishing: refitting the
+  // likely ensemble twice (all rows, and the explanation split) plus explanations, estimated from the measured fits.
   const reserveMs = () => {
     const best = ranked(t.metric, trials).slice(0, ENSEMBLE_POOL);
     return FINISH_FITS * 1000 * best.reduce((s, r) => s + r.seconds / t.folds.length, 0);

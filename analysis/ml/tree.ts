@@ -1,9 +1,9 @@
 import { MISSING_BIN, type BinnedData } from './binning.js';
+import { GainHeap } from './gain-heap.js';
 import type { SharedHistograms } from './hist-helper.js';
 import { buildHistogram } from './hist-kernel.js';
 import { wasmHistFor } from './hist-wasm.js';
 import { sampleSorted } from './random.js';
-import { GainHeap } from './gain-heap.js';
 import { SmallNodes, type SparseHistogram } from './small-split.js';
 
 /**
