@@ -56,8 +56,12 @@ export class SmallNodes {
   private readonly M: Float64Array;
   private readonly Z: Float64Array;
 
+  /** Largest node this tree finds over present bins: the module's limit, or a lower one the caller gave. */
+  private readonly limit: number;
+
   constructor(private readonly data: BinnedData, private readonly g: Gradients, private readonly rows: Int32Array,
-    private readonly l2: number, private readonly minLeaf: number) {
+    private readonly l2: number, private readonly minLeaf: number, limit = Infinity) {
+    this.limit = Math.min(smallNodeRows, limit);
     this.K = g.outputs; this.S = g.outputs + 2; this.F = data.features;
     this.rm = rowMajorBins(data);
     this.L = new Float64Array(this.S); this.R = new Float64Array(this.S); this.M = new Float64Array(this.S); this.Z = new Float64Array(this.S);
@@ -67,7 +71,7 @@ export class SmallNodes {
   taken(node: number, split: SmallSplit) { observer?.(node, split); }
 
   /** Whether a node of `rows` rows takes the small path. */
-  fits(rows: number): boolean { return rows <= smallNodeRows; }
+  fits(rows: number): boolean { return rows <= this.limit; }
 
   /**
    * The histogram of rows `rows[start, end)` over `feats`: each bin's sums accumulated in row order, as the dense

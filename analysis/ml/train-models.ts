@@ -341,9 +341,17 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
   const flyingFor = (key: string) => flying.get(key) ?? flying.set(key, new Map()).get(key)!;
   const isDone = (key: string, f: number) => done.some((s) => keyOf(s) === key && s.fold === f);
   let planned = 0;
+  // Folds in flight, at most `runner.concurrency`: a trial's own folds and folds started ahead for the next trial
+  // (which that trial carries while its other folds start) share these slots.
+  let free = Math.max(1, runner.concurrency);
+  const queued: (() => void)[] = [];
+  const slot = () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => queued.push(resolve)));
+  const unslot = () => { const next = queued.shift(); if (next) next(); else free++; };
   /** Scores one fold of a trial and records it (predictions kept and stored, the fold counted done, the caller told). */
   const scoreOne = async (spec: TrialSpec, key: string, f: number) => {
-    const r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : foldDeadline());
+    await slot();
+    let r: FoldResult;
+    try { r = await runner.score(spec, f, spec.model === 'baseline' ? undefined : foldDeadline()); } finally { unslot(); }
     predsFor(key).set(f, r.oof);
     // Stored before the fold counts as done, so a heartbeat never names predictions that are not there.
     if (c.oof) r.score.oof_key = await c.oof.save(r.score, r.oof);
@@ -357,6 +365,11 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
     const early = flyingFor(key);
     const todo = Array.from({ length: t.folds.length }, (_, f) => f).filter((f) => !early.has(f) && !isDone(key, f));
     let left = todo.length + early.size;
+    // Resolves when this trial's own folds are all scored: the trial completes then, not when a fold that a thread
+    // started ahead for the next trial does (that fold is carried into the next trial, which runs beside it).
+    let ownDone!: () => void;
+    const allOwn = new Promise<void>((resolve) => { ownDone = resolve; });
+    const scored = () => { if (--left <= 0) ownDone(); };
     planned = done.length + todo.length + early.size;
     const queue = [...todo];
     // A thread out of this trial's folds while others still run starts folds of the next trial, when the searcher
@@ -370,15 +383,15 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
         if (f === undefined) return;
         const p = scoreOne(next, nextKey, f);
         ahead.set(f, p);
-        p.catch(() => undefined); // awaited just below (and by its trial): a failure surfaces there, not as unhandled
-        await p;
+        p.catch(() => undefined); // awaited by its trial (and maybe below): a failure surfaces there, not as unhandled
+        await Promise.race([p, allOwn]);
       }
     };
     const work = async () => {
       for (let f = queue.shift(); f !== undefined; f = queue.shift()) {
-        if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; left--; continue; }
+        if (spec.model !== 'baseline' && overBudget()) { outOfTime = true; scored(); continue; }
         await scoreOne(spec, key, f);
-        left--;
+        scored();
       }
       await lookahead();
       // Out of folds while others still run, in the last trial of a defaults-only stage: the likely served model
@@ -389,7 +402,7 @@ export async function runTraining(t: TrainingShape, runner: TaskRunner, c: RunCo
         if (likely.model !== 'baseline') runner.speculate(likely, budgetMs ? wallStart + budgetMs * FINISH_BY : undefined);
       }
     };
-    const carried = [...early.values()].map((p) => p.then(() => { left--; }));
+    const carried = [...early.values()].map((p) => p.then(scored));
     await Promise.all([...carried, ...Array.from({ length: Math.min(todo.length, Math.max(1, runner.concurrency)) }, work)]);
     const preds = predsFor(key);
     const folds = done.filter((s) => keyOf(s) === key).sort((a, b) => a.fold - b.fold);

@@ -36,6 +36,8 @@ export interface TreeParams {
   rand: () => number;
   /** Buffers kept from tree to tree of one fit (boosting grows hundreds of trees on the same rows). */
   scratch?: TreeScratch;
+  /** Largest node split over its present bins rather than a dense histogram, below the module's limit (small-split.ts). */
+  smallNodeRows?: number;
 }
 
 /** Gradients of `outputs` per row (`grad[r * outputs + k]`) and one hessian (weight) per row. */
@@ -124,7 +126,7 @@ export function growTree(data: BinnedData, g: Gradients, rows: Int32Array, p: Tr
     return id;
   };
 
-  const smallNodes = new SmallNodes(data, g, rows, p.l2, p.minSamplesLeaf);
+  const smallNodes = new SmallNodes(data, g, rows, p.l2, p.minSamplesLeaf, p.smallNodeRows);
   // The WebAssembly kernel takes each row's (gradient, hessian) as one pair, copied in once per tree.
   const wasm = K === 1 && !shared ? wasmHistFor(data) : null;
   if (wasm) for (let i = 0; i < rows.length; i++) { const r = rows[i]; wasm.gh[2 * r] = grad[r]; wasm.gh[2 * r + 1] = hess[r]; }

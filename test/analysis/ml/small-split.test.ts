@@ -78,6 +78,20 @@ describe('small-node split finder', () => {
     });
   }
 
+  test("a tree's own lower limit (boosting's) keeps larger nodes on the dense path, with the same tree", () => {
+    const params = configs.find((c) => c.name.startsWith('boosting tree (best-first'))!.params;
+    const used = vi.spyOn(SmallNodes.prototype, 'fits');
+    const dense = grow(0, 5, 400, 1, params);
+    used.mockClear();
+    const capped = grow(1e9, 5, 400, 1, { ...params, smallNodeRows: 64 });
+    expect(capped.tree).toEqual(dense.tree);
+    expect(capped.splits).toEqual(dense.splits);
+    // The module's limit (1e9) would put every node on the small path; the tree's own 64 decides instead.
+    const asked = used.mock.calls.map(([rows], i) => ({ rows, small: used.mock.results[i].value as boolean }));
+    expect(asked.some((a) => a.rows > 64)).toBe(true);
+    for (const a of asked) expect(a.small).toBe(a.rows <= 64);
+  });
+
   test('finds the split of a single small node exactly as a root histogram does, categorical splits included', () => {
     let categorical = 0, missingLeft = 0;
     for (let seed = 100; seed < 160; seed++) {
