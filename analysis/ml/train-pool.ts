@@ -2,6 +2,7 @@ import os from 'node:os';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { CODE_EXT } from '../../config/app-root.js';
 import { DataError, type DataErrorCode } from '../errors.js';
+import { packFrame, type PackedFrame } from './frame-transfer.js';
 import type { ModelName } from './candidates.js';
 import type { CalibrationReport } from './calibration.js';
 import type { ExplainPart, RefitPart } from './finish-parts.js';
@@ -40,7 +41,12 @@ export type FromThread =
  * What a training thread is given when a stage takes it: the first gets the options and ports to the others,
  * which receive its prepared data. (Threads boot before a stage needs them, so this comes by message, not workerData.)
  */
-export interface ThreadData { busy: Int32Array; options?: TrainOptions; share?: MessagePort[]; from?: MessagePort }
+export interface ThreadData {
+  busy: Int32Array;
+  /** The options, their frame empty: the table comes as `frame`, packed in memory the threads share (frame-transfer.ts). */
+  options?: TrainOptions; frame?: PackedFrame;
+  share?: MessagePort[]; from?: MessagePort;
+}
 /** The first message a training thread receives. */
 export type StartThread = { kind: 'start' } & ThreadData;
 
@@ -115,14 +121,14 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
   // "Why some parts are ours"). By default every thread prepares its own copy at the same time.
   const channels = process.env.ASSAY_SHARE_PREPARED === '1' ? Array.from({ length: count - 1 }, () => new MessageChannel()) : [];
   const workers = Array.from({ length: count }, takeThread);
+  const frame = packFrame(options.frame);
+  // The closures below must not keep this thread's frame alive (millions of values on a large table).
+  options = { ...options, frame: { rows: options.frame.rows, columns: {} } };
   if (channels.length) {
     const share = channels.map((c) => c.port1);
-    workers[0].postMessage({ kind: 'start', options, busy, share } satisfies StartThread, share);
+    workers[0].postMessage({ kind: 'start', options, frame, busy, share } satisfies StartThread, share);
     channels.forEach((c, i) => workers[i + 1].postMessage({ kind: 'start', busy, from: c.port2 } satisfies StartThread, [c.port2]));
-  } else for (const w of workers) w.postMessage({ kind: 'start', options, busy } satisfies StartThread);
-  // Each thread has its own copy of the frame now (a message is copied when posted): the closures below must not
-  // keep this thread's copy alive (millions of values on a large table).
-  options = { ...options, frame: { rows: options.frame.rows, columns: {} } };
+  } else for (const w of workers) w.postMessage({ kind: 'start', options, frame, busy } satisfies StartThread);
   const pending = new Map<number, { resolve: (m: FromThread) => void; reject: (e: Error) => void }>();
   let nextId = 0, stopped = false;
   let failAll: (e: Error) => void = () => undefined;

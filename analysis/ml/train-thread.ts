@@ -2,6 +2,7 @@
 // first thread's copy (the others), then scores folds and finishes on request.
 import { parentPort } from 'node:worker_threads';
 import { DataError } from '../errors.js';
+import { unpackFrame } from './frame-transfer.js';
 import { setHelperPolicy, startHelper } from './hist-helper.js';
 import { prepareTraining, type Training } from './prepare-training.js';
 import type { FromThread, StartThread, ThreadData, ToThread } from './train-pool.js';
@@ -29,11 +30,11 @@ const run = <T>(task: () => T): T => {
 async function training(wd: ThreadData): Promise<Training> {
   const from = wd.from;
   if (from) return new Promise((resolve) => from.once('message', (shared: Training) => { from.close(); resolve(shared); }));
-  const prepared = prepareTraining(wd.options!);
+  const prepared = prepareTraining({ ...wd.options!, frame: unpackFrame(wd.frame!) });
   // The frame stays behind: after preparing, everything reads the encoded data and the kept raw columns.
   const shared: Training = { ...prepared, o: { ...prepared.o, frame: { rows: prepared.o.frame.rows, columns: {} } } };
   for (const port of wd.share ?? []) { port.postMessage(shared); port.close(); }
-  delete wd.options; // this thread's copy of the frame goes too (a large table's is hundreds of MB)
+  delete wd.options; delete wd.frame; // the frame goes too (a large table's is hundreds of MB)
   return shared;
 }
 
