@@ -25,6 +25,26 @@ function synthetic(rows: number, seed: number): Frame {
   }
   return { rows, columns: { x1, x2, colour, y, cls } };
 }
+/** A result as JSON without what is measured (seconds), which differs between runs; everything else must match. */
+const timeless = (r: Awaited<ReturnType<typeof trainModels>>) => JSON.stringify({ ...r, trials: r.trials.map(({ seconds: _s, ...x }) => x), search: { ...r.search, seconds: 0 },
+  charts: r.charts.filter((c) => c.id !== 'search_trials') });
+
+/** A runner of two "threads" that logs each fold's start and end; a fold of `spec` takes `ms(spec, fold)`. */
+function loggingRunner(t: ReturnType<typeof prepareTraining>, ms: (spec: TrialSpec, fold: number) => number) {
+  const log: string[] = [];
+  const runner: TaskRunner = {
+    concurrency: 2,
+    score: async (spec, fold, deadline) => {
+      log.push(`start ${spec.model} ${fold}`);
+      await new Promise((r) => setTimeout(r, ms(spec, fold)));
+      log.push(`end ${spec.model} ${fold}`);
+      return scoreFold(t, spec, fold, deadline);
+    },
+    finish: async (lb, w, deadline, oofs, search, size) => finishTraining(t, lb, w, deadline, oofs, search, size),
+  };
+  return { log, runner };
+}
+
 const columns = [{ name: 'x1', type: 'float' as const }, { name: 'x2', type: 'float' as const }, { name: 'colour', type: 'categorical' as const },
   { name: 'y', type: 'float' as const }, { name: 'cls', type: 'categorical' as const }];
 
@@ -120,16 +140,11 @@ describe('trainInPool', () => {
     const folds: number[] = [];
     const pooled = await trainInPool(o, { threads: 2, onFold: (d) => folds.push(d.length) }).result;
     expect(folds).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    // Seconds are measured, so they differ between runs; everything else must match.
-    const timeless = (r: Awaited<ReturnType<typeof trainModels>>) => JSON.stringify({ ...r, trials: r.trials.map(({ seconds: _s, ...x }) => x), search: { ...r.search, seconds: 0 },
-      charts: r.charts.filter((c) => c.id !== 'search_trials') });
     expect(timeless(pooled)).toBe(timeless(await trainModels(o)));
   });
 
   test('with ASSAY_SHARE_PREPARED=1 the second thread trains on the first thread\'s prepared copy, with the same result', async () => {
     const o = { frame: synthetic(300, 8), target: 'y', task: 'regression' as const, columns, cvFolds: 3, seed: 8 };
-    const timeless = (r: Awaited<ReturnType<typeof trainModels>>) => JSON.stringify({ ...r, trials: r.trials.map(({ seconds: _s, ...x }) => x), search: { ...r.search, seconds: 0 },
-      charts: r.charts.filter((c) => c.id !== 'search_trials') });
     process.env.ASSAY_SHARE_PREPARED = '1';
     try {
       const pooled = await trainInPool(o, { threads: 2 }).result;
@@ -190,31 +205,17 @@ describe('trainInPool', () => {
     const job = trainInPool(big, { threads: 2 });
     const pooled = await job.result;
     expect(job.ahead).toEqual({ fitted: ['gbdt:'], used: true });
-    const timeless = (r: Awaited<ReturnType<typeof trainModels>>) => JSON.stringify({ ...r, trials: r.trials.map(({ seconds: _s, ...x }) => x), search: { ...r.search, seconds: 0 },
-      charts: r.charts.filter((c) => c.id !== 'search_trials') });
     expect(timeless(pooled)).toBe(timeless(await trainModels(big)));
   });
 
   test('a thread out of a trial\'s folds starts the next queued trial\'s folds, with the same trials, order and result', async () => {
     const o = { frame: synthetic(600, 11), target: 'cls', task: 'classification' as const, columns, cvFolds: 3, seed: 11, models: ['gbdt' as const, 'linear' as const] };
     const t = prepareTraining(o);
-    const log: string[] = [];
-    const runner: TaskRunner = {
-      concurrency: 2,
-      score: async (spec, fold, deadline) => {
-        log.push(`start ${spec.model} ${fold}`);
-        await new Promise((r) => setTimeout(r, spec.model === 'gbdt' && fold === 2 ? 200 : 10));
-        log.push(`end ${spec.model} ${fold}`);
-        return scoreFold(t, spec, fold, deadline);
-      },
-      finish: async (lb, w, deadline, oofs, search, size) => finishTraining(t, lb, w, deadline, oofs, search, size),
-    };
+    const { log, runner } = loggingRunner(t, (spec, fold) => (spec.model === 'gbdt' && fold === 2 ? 200 : 10));
     const r = await runTraining(shapeOf(t), runner);
     // The linear model's folds ran while the GBDT's slow last fold did (before, that thread waited).
     expect(log.indexOf('start linear 0')).toBeLessThan(log.indexOf('end gbdt 2'));
     expect(r.trials.map((x) => x.model)).toEqual(['baseline', 'gbdt', 'linear']);
-    const timeless = (x: Awaited<ReturnType<typeof trainModels>>) => JSON.stringify({ ...x, trials: x.trials.map(({ seconds: _s, ...y }) => y), search: { ...x.search, seconds: 0 },
-      charts: x.charts.filter((c) => c.id !== 'search_trials') });
     expect(timeless(r)).toBe(timeless(await trainModels(o)));
   });
 
@@ -224,17 +225,7 @@ describe('trainInPool', () => {
     // for a whole GBDT fold (1.4 s of the 100k bench stage).
     const o = { frame: synthetic(600, 12), target: 'cls', task: 'classification' as const, columns, cvFolds: 5, seed: 12, models: ['gbdt' as const] };
     const t = prepareTraining(o);
-    const log: string[] = [];
-    const runner: TaskRunner = {
-      concurrency: 2,
-      score: async (spec, fold, deadline) => {
-        log.push(`start ${spec.model} ${fold}`);
-        await new Promise((r) => setTimeout(r, spec.model === 'baseline' ? 10 : 120));
-        log.push(`end ${spec.model} ${fold}`);
-        return scoreFold(t, spec, fold, deadline);
-      },
-      finish: async (lb, w, deadline, oofs, search, size) => finishTraining(t, lb, w, deadline, oofs, search, size),
-    };
+    const { log, runner } = loggingRunner(t, (spec) => (spec.model === 'baseline' ? 10 : 120));
     const r = await runTraining(shapeOf(t), runner);
     expect(log.indexOf('start gbdt 0')).toBeLessThan(log.indexOf('end baseline 4'));
     expect(log.indexOf('start gbdt 1')).toBeLessThan(log.indexOf('end gbdt 0'));
@@ -243,8 +234,6 @@ describe('trainInPool', () => {
     for (const e of log) { running += e.startsWith('start') ? 1 : -1; most = Math.max(most, running); }
     expect(most).toBe(2);
     expect(log.filter((e) => e.startsWith('start gbdt')).sort()).toEqual([0, 1, 2, 3, 4].map((f) => `start gbdt ${f}`));
-    const timeless = (x: Awaited<ReturnType<typeof trainModels>>) => JSON.stringify({ ...x, trials: x.trials.map(({ seconds: _s, ...y }) => y), search: { ...x.search, seconds: 0 },
-      charts: x.charts.filter((c) => c.id !== 'search_trials') });
     expect(timeless(r)).toBe(timeless(await trainModels(o)));
   });
 
