@@ -17,6 +17,9 @@ export function packFrame(frame: Frame): PackedFrame {
 
 function packColumn(values: unknown[]): PackedColumn {
   const n = values.length;
+  // A text or date column shows it at its first value: no shared buffer is allocated for it.
+  const first = values.find((v) => v !== null);
+  if (first !== undefined && typeof first !== 'number') return { values };
   const numbers = new Float64Array(new SharedArrayBuffer(n * 8));
   let nulls: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
