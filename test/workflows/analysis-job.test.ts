@@ -30,8 +30,9 @@ function failingTwice() {
 }
 
 /** An activity that heartbeats until it is cancelled, noting that it saw the cancellation. */
-const untilCancelled = (seen: { cancelled: boolean }) => async () => {
+const untilCancelled = (seen: { cancelled: boolean; started?: boolean }) => async () => {
   const ctx = Context.current();
+  seen.started = true;
   try {
     for (;;) { ctx.heartbeat({ working: true }); await ctx.sleep(100); }
   } catch (err) {
@@ -39,6 +40,13 @@ const untilCancelled = (seen: { cancelled: boolean }) => async () => {
     throw err;
   }
 };
+
+/** Resolves once `ready()` holds (polled every 20 ms, for at most 20 s). */
+async function until(ready: () => boolean) {
+  for (const deadline = Date.now() + 20_000; !ready(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) throw new Error('condition not reached in 20 s');
+  }
+}
 
 describe('analysisJob', () => {
   test('happy path: every stage runs in order and the run completes', async () => {
@@ -84,9 +92,10 @@ describe('analysisJob', () => {
 
   test('cancel by signal: the running activity is cancelled through its heartbeat and partial results are finalized', async () => {
     const calls: Calls = [];
-    const seen = { cancelled: false };
+    const seen = { cancelled: false, started: false };
     const out = await scenario(env, wb, mockActivities(calls, { train: untilCancelled(seen) as never }), (tq) => jobInput(tq, { target: 'y' }), async (h) => {
       await waitForState(h, (s) => s.stage === 'train');
+      await until(() => seen.started);
       await h.signal(cancelSignal, { reason: 'test' });
       return h.result();
     }, 'cancel-signal');
@@ -99,9 +108,10 @@ describe('analysisJob', () => {
 
   test('cancel from Temporal (Web UI / CLI) ends the same way, and the execution is Canceled', async () => {
     const calls: Calls = [];
-    const seen = { cancelled: false };
+    const seen = { cancelled: false, started: false };
     const err = await scenario(env, wb, mockActivities(calls, { train: untilCancelled(seen) as never }), (tq) => jobInput(tq, { target: 'y' }), async (h) => {
       await waitForState(h, (s) => s.stage === 'train');
+      await until(() => seen.started); // the stage is set before its activity starts: a cancel in between never reaches it
       await h.cancel();
       return h.result().then(() => null, (e: unknown) => e);
     }, 'cancel-temporal');
@@ -214,9 +224,10 @@ describe('analysisJob', () => {
 
     test('cancel: answers with the cancelled state once the running activity has stopped', async () => {
       const calls: Calls = [];
-      const seen = { cancelled: false };
+      const seen = { cancelled: false, started: false };
       const out = await scenario(env, wb, mockActivities(calls, { train: untilCancelled(seen) as never }), (tq) => jobInput(tq, { target: 'y' }), async (h) => {
         await waitForState(h, (s) => s.stage === 'train');
+        await until(() => seen.started);
         const state = await h.executeUpdate(cancelUpdate, { args: [{ reason: 'test' }] });
         expect(state.status).toBe('cancelled');
         const out = await h.result();
