@@ -1,3 +1,4 @@
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { findExecutable, freePort, startProcess, waitForPort, type Service } from './process.js';
@@ -27,6 +28,7 @@ export async function startSeaweedFs(dir: string, bucket: string): Promise<S3Ser
       `-filer.port=${filer}`, `-webdav.port=${webdav}`, `-admin.port=${admin}`, '-admin.ui=false',
     ], { logFile: path.join(dir, 'weed.log'), env: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, S3_BUCKET: bucket } });
     await waitForPort(s3, 60_000, 'SeaweedFS S3', svc.child);
+    await waitWritable(`http://127.0.0.1:${s3}`, bucket, accessKeyId, secretAccessKey, svc);
     return svc;
   };
   let svc = await run();
@@ -37,4 +39,25 @@ export async function startSeaweedFs(dir: string, bucket: string): Promise<S3Ser
     halt: () => svc.stop(),
     resume: async () => { svc = await run(); },
   };
+}
+
+/**
+ * Waits until the store takes a write (and a delete) in `bucket`. Its S3 port opens before the master and volume
+ * server behind it are ready: restarted for the S3-outage fault test, writes failed for some seconds after the port
+ * opened, long enough to use up the report stage's retries once more after ops retried it.
+ */
+async function waitWritable(endpoint: string, bucket: string, accessKeyId: string, secretAccessKey: string, svc: Service, timeoutMs = 60_000) {
+  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (let last: unknown; ; await new Promise((r) => setTimeout(r, 250))) {
+      if (svc.child.exitCode !== null) throw new Error(`SeaweedFS exited with code ${svc.child.exitCode} before it took a write`);
+      if (Date.now() > deadline) throw new Error(`SeaweedFS took no write within ${timeoutMs} ms: ${String(last)}`);
+      try {
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: '.ready-probe', Body: 'ok' }));
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: '.ready-probe' }));
+        return;
+      } catch (err) { last = err; }
+    }
+  } finally { client.destroy(); }
 }
