@@ -74,7 +74,8 @@ const BUCKETS = 1024;
  * AUC over equal-width buckets of `x` counts each positive–negative pair in the same bucket as half, and the exact
  * AUC differs from it by at most half of those pairs' share (pairs in different buckets are ordered as their buckets,
  * since the bucket is a non-decreasing function of x). The exact AUC sorts every column; most columns are nowhere
- * near the threshold, and this settles them (100k rows: ~1 ms against ~8 ms a column).
+ * near the threshold, and this settles them (CPU profiles of preparing 100k × 20: the exact AUCs took 0.44 s over 80
+ * columns, the bounds that replaced them 6 ms).
  */
 export function aucBound(x: Float64Array, y: Float64Array | Int32Array): number {
   let min = Infinity, max = -Infinity;

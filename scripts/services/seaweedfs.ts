@@ -1,6 +1,6 @@
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { S3Storage } from '../../storage/s3-storage.js';
 import { findExecutable, freePort, startProcess, waitForPort, type Service } from './process.js';
 
 export interface S3Server extends Service {
@@ -47,17 +47,15 @@ export async function startSeaweedFs(dir: string, bucket: string): Promise<S3Ser
  * opened, long enough to use up the report stage's retries once more after ops retried it.
  */
 async function waitWritable(endpoint: string, bucket: string, accessKeyId: string, secretAccessKey: string, svc: Service, timeoutMs = 60_000) {
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+  const store = new S3Storage({ bucket, endpoint, region: 'us-east-1', accessKeyId, secretAccessKey, forcePathStyle: true });
   const deadline = Date.now() + timeoutMs;
-  try {
-    for (let last: unknown; ; await new Promise((r) => setTimeout(r, 250))) {
-      if (svc.child.exitCode !== null) throw new Error(`SeaweedFS exited with code ${svc.child.exitCode} before it took a write`);
-      if (Date.now() > deadline) throw new Error(`SeaweedFS took no write within ${timeoutMs} ms: ${String(last)}`);
-      try {
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: '.ready-probe', Body: 'ok' }));
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: '.ready-probe' }));
-        return;
-      } catch (err) { last = err; }
-    }
-  } finally { client.destroy(); }
+  for (let last: unknown; ; await new Promise((r) => setTimeout(r, 250))) {
+    if (svc.child.exitCode !== null) throw new Error(`SeaweedFS exited with code ${svc.child.exitCode} before it took a write`);
+    if (Date.now() > deadline) throw new Error(`SeaweedFS took no write within ${timeoutMs} ms: ${String(last)}`);
+    try {
+      await store.put('ready-probe', 'ok');
+      await store.delete('ready-probe');
+      return;
+    } catch (err) { last = err; }
+  }
 }

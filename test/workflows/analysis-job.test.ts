@@ -3,7 +3,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { FinalizeInput } from '../../activities/finalize.js';
 import { cancelSignal, cancelUpdate, clarifySignal, clarifyUpdate, retrySignal, retryUpdate, UPDATE_REFUSED } from '../../workflows/definitions.js';
 import { bundle, createEnv, jobInput, mockActivities, scenario, waitForState, type Calls } from './harness.js';
@@ -41,12 +41,8 @@ const untilCancelled = (seen: { cancelled: boolean; started?: boolean }) => asyn
   }
 };
 
-/** Resolves once `ready()` holds (polled every 20 ms, for at most 20 s). */
-async function until(ready: () => boolean) {
-  for (const deadline = Date.now() + 20_000; !ready(); await new Promise((r) => setTimeout(r, 20))) {
-    if (Date.now() > deadline) throw new Error('condition not reached in 20 s');
-  }
-}
+/** Resolves once `ready()` holds (vitest's waitFor: polled every 20 ms, for at most 20 s). */
+const until = (ready: () => boolean) => vi.waitFor(() => { if (!ready()) throw new Error('condition not reached'); }, { timeout: 20_000, interval: 20 });
 
 describe('analysisJob', () => {
   test('happy path: every stage runs in order and the run completes', async () => {
