@@ -189,11 +189,14 @@ export function assemblePredictionsActivity(deps: ActivityDeps) {
 
 export interface PredictJobEndInput { job_id: string; status: Extract<PredictJobStatus, 'failed' | 'cancelled'>; error: string; error_code: string | null }
 
-/** Records a job that failed or was cancelled and deletes its chunks (idempotent: the workflow retries it until the database answers). */
+/**
+ * Deletes a failed or cancelled job's chunks, then records its end (idempotent: the workflow retries it until storage
+ * and the database answer). Chunks go first so that a job shown as ended has nothing of its own left in storage.
+ */
 export function recordPredictJobEndActivity(deps: ActivityDeps) {
   return async function recordPredictJobEnd(input: PredictJobEndInput): Promise<void> {
+    await deps.storage.deletePrefix(predictChunksPrefix(input.job_id));
     await deps.db.updateTable('predict_jobs').set({ status: input.status, error: input.error, error_code: input.error_code, finished_at: new Date().toISOString() })
       .where('id', '=', input.job_id).where('status', 'in', ['queued', 'running']).execute();
-    await deps.storage.deletePrefix(predictChunksPrefix(input.job_id));
   };
 }

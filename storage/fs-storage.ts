@@ -56,7 +56,11 @@ export class FsStorage implements Storage {
       for (const e of entries) {
         const full = path.join(dir, e.name);
         if (e.isDirectory()) await walk(full);
-        else if (!e.name.endsWith('.tmp')) out.push({ key: path.relative(this.root, full).split(path.sep).join('/'), size: (await fs.stat(full)).size });
+        else if (!e.name.endsWith('.tmp')) {
+          // A file deleted between readdir and stat (a concurrent deletePrefix) is simply no longer listed.
+          const st = await fs.stat(full).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return null; throw err; });
+          if (st) out.push({ key: path.relative(this.root, full).split(path.sep).join('/'), size: st.size });
+        }
       }
     };
     await walk(base);

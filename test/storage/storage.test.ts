@@ -69,3 +69,14 @@ test('filesystem links expire', async () => {
   const q = Object.fromEntries(new URL(link.url).searchParams);
   expect(verifySignedDownload('k', q.key, Number(q.exp), q.filename, q.sig)).toBe('expired');
 });
+
+test('listing the disk store while a prefix is deleted lists what is left instead of failing on a vanished file', async () => {
+  const s = new FsStorage(fs.mkdtempSync(path.join(os.tmpdir(), 'st-')), 'k', () => 'http://x');
+  for (let round = 0; round < 5; round++) {
+    await Promise.all(Array.from({ length: 200 }, (_, i) => s.put(`job/chunks/${String(i).padStart(6, '0')}.parquet`, 'x')));
+    const [listed] = await Promise.all([s.list('job/'), s.deletePrefix('job/chunks/')]);
+    expect(listed.length).toBeLessThanOrEqual(200);
+    for (const o of listed) expect(o).toMatchObject({ key: expect.stringMatching(/^job\/chunks\/\d{6}\.parquet$/), size: 1 });
+    expect(await s.list('job/')).toEqual([]);
+  }
+});
