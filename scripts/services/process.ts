@@ -6,13 +6,30 @@ import path from 'node:path';
 /** A child process we started, with a way to stop it and wait for it. */
 export interface Service { name: string; child: ChildProcess; stop: () => Promise<void> }
 
-/** A free TCP port on localhost. */
+/**
+ * Ports are drawn from 10,000–21,999: below Linux's ephemeral range (32,768–60,999), where any outgoing connection
+ * can take a port between our check and the server's bind (CI failed once so: the Temporal dev server's frontend on
+ * 41,351), and low enough that SeaweedFS's gRPC ports (its ports + 10,000) stay below that range too.
+ */
+const PORT_FLOOR = 10_000, PORT_SPAN = 12_000;
+/** Ports this process has handed out: never handed out twice, even if the first taker has not bound it yet. */
+const handedOut = new Set<number>();
+
+const canListen = (port: number) => new Promise<boolean>((resolve) => {
+  const srv = net.createServer();
+  srv.once('error', () => resolve(false));
+  srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+});
+
+/** A free TCP port on localhost, outside the ephemeral range (see PORT_FLOOR). */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as net.AddressInfo; srv.close(() => resolve(port)); });
-  });
+  for (let tries = 0; tries < 500; tries++) {
+    const port = PORT_FLOOR + Math.floor(Math.random() * PORT_SPAN);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${PORT_FLOOR} and ${PORT_FLOOR + PORT_SPAN - 1}`);
 }
 
 /** Resolves once something accepts TCP connections on `port`, or rejects after `timeoutMs`. */
