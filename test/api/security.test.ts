@@ -72,8 +72,6 @@ describe('passwords and accounts', () => {
   });
 
   test('login: an unknown email and a wrong password get the same answer in about the same time', async () => {
-    const c = fromNewIp();
-    const { user } = await c.register();
     const time = async (email: string) => {
       const t = performance.now();
       const r = await fromNewIp().post('/auth/login', { email, password: 'not the password' });
@@ -81,7 +79,8 @@ describe('passwords and accounts', () => {
     };
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 8; i++) {
+      const { user } = await fromNewIp().register(); // a fresh account each time: its failures stay under LOGIN_MAX_FAILURES
       // Interleaved, so load on the machine falls on both alike.
       const a = await time(user.email);
       const b = await time(`nobody-${i}-${randomUUID()}@example.com`);
@@ -91,9 +90,10 @@ describe('passwords and accounts', () => {
       known.push(a.ms);
       unknown.push(b.ms);
     }
-    const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-    // Before the fix an unknown email answered 5× faster (no hash checked); now both check one.
-    expect(median(unknown) / median(known)).toBeGreaterThan(0.5);
+    // The fastest of each: a load spike on the shared CI machine only slows single answers (with 4 medians under the
+    // full suite one run measured 0.41). Before the fix an unknown email answered 5× faster (no hash checked); now
+    // both check one, so neither's fastest answer can be far below the other's.
+    expect(Math.min(...unknown) / Math.min(...known)).toBeGreaterThan(0.5);
   });
 
   test('wrong passwords for one account are throttled from any address, known email or not, and the limit says when to retry', async () => {
