@@ -201,11 +201,18 @@ describe('trainInPool', () => {
     expect(offered).toEqual([]);
 
     // Through the pool: the model fitted ahead is the one the explanation uses, and nothing differs from in-process.
+    // Fitting ahead is opportunistic (only a thread already idle takes it): under the full suite on 2 cores one CI run
+    // had no idle moment, so the pool gets three tries to show it; every try must equal in-process training.
     const big = { ...o, frame: synthetic(4000, 5) };
-    const job = trainInPool(big, { threads: 2 });
-    const pooled = await job.result;
-    expect(job.ahead).toEqual({ fitted: ['gbdt:'], used: true });
-    expect(timeless(pooled)).toBe(timeless(await trainModels(big)));
+    const inProcess = timeless(await trainModels(big));
+    const aheads: { fitted: string[]; used: boolean }[] = [];
+    for (let i = 0; i < 3 && !aheads.some((a) => a.fitted.length); i++) {
+      const job = trainInPool(big, { threads: 2 });
+      expect(timeless(await job.result)).toBe(inProcess);
+      aheads.push(job.ahead);
+    }
+    expect(aheads.at(-1)).toEqual({ fitted: ['gbdt:'], used: true });
+    for (const a of aheads) expect(a.used).toBe(a.fitted.length > 0); // nothing fitted ahead, nothing claimed used
   });
 
   test('a thread out of a trial\'s folds starts the next queued trial\'s folds, with the same trials, order and result', async () => {
