@@ -179,7 +179,7 @@ export function beyondNoise(metric: Metric, a: { cv_mean: number; cv_std: number
 }
 
 /** Adds the greedy ensemble of the candidates' out-of-fold predictions to the leaderboard, when it has two members or more. */
-function withEnsemble(t: Training, leaderboard: LeaderboardEntry[], oofs: OutOfFold[], warnings: string[]): LeaderboardEntry[] {
+function withEnsemble(t: Training, leaderboard: LeaderboardEntry[], oofs: OutOfFold[], trials: readonly Pick<LeaderboardEntry, 'model' | 'cv_mean'>[]): LeaderboardEntry[] {
   const width = t.o.task === 'regression' ? 1 : t.d.classes.length;
   // Asked for one family (options.models), the caller gets that family: no ensemble of its trials.
   const families = new Set((t.o.models?.length ? t.o.models : t.names).filter((m) => m !== 'baseline'));
@@ -199,17 +199,19 @@ function withEnsemble(t: Training, leaderboard: LeaderboardEntry[], oofs: OutOfF
   // and lifted the two splits the bar had left behind FLAML by more than 0.01 (diabetes #2 −0.011 → +0.009, cars #2
   // −0.014 → −0.007).
   const up = higherIsBetter(t.metric) ? 1 : -1;
-  const luckiest = Math.max(...usable.map((c) => up * mean(t.folds.map((f, i) => scorePredictions(t.metric, t.d, c.folds[i], f.valid)))));
-  if (!(up * e.cv_mean > Math.max(luckiest, leaderboard.length ? up * leaderboard[0].cv_mean : -Infinity))) return leaderboard;
+  const luckiest = Math.max(...trials.filter((r) => r.model !== 'baseline').map((r) => up * r.cv_mean), leaderboard.length ? up * leaderboard[0].cv_mean : -Infinity);
+  if (!(up * e.cv_mean > luckiest)) return leaderboard;
   return ranked(t.metric, [...leaderboard, e]);
 }
 
 /**
  * Builds the ensemble and chooses the model to serve (an overfitting leader gives way to a sound model within
- * noise): the returned leaderboard's first row. Pushes the ensemble's and the choice's notes onto `warnings`.
+ * noise): the returned leaderboard's first row. Pushes the choice's note onto `warnings`. `trials` are the search's
+ * trial records: the ensemble is served only when it beats the best of their (already computed) cv_means.
  */
-export function chooseServed(t: Training, board: LeaderboardEntry[], warnings: string[], oofs: OutOfFold[] = []): LeaderboardEntry[] {
-  const choice = chooseModel(withEnsemble(t, board, oofs, warnings));
+export function chooseServed(t: Training, board: LeaderboardEntry[], warnings: string[], oofs: OutOfFold[] = [],
+  trials: readonly Pick<LeaderboardEntry, 'model' | 'cv_mean'>[] = []): LeaderboardEntry[] {
+  const choice = chooseModel(withEnsemble(t, board, oofs, trials));
   if (choice.note) warnings.push(choice.note);
   return choice.leaderboard;
 }
@@ -226,7 +228,7 @@ const NO_SEARCH: Pick<TrainResult, 'trials' | 'search'> = { trials: [], search: 
  */
 export function finishTraining(t: Training, board: LeaderboardEntry[], warnings: string[], deadline?: number, oofs: OutOfFold[] = [],
   search: Pick<TrainResult, 'trials' | 'search'> = NO_SEARCH, size?: SizeFinish): TrainResult {
-  const leaderboard = chooseServed(t, board, warnings, oofs);
+  const leaderboard = chooseServed(t, board, warnings, oofs, search.trials);
   const calibration = calibrateServed(t, leaderboard[0], oofs);
   const rows = size?.(leaderboard[0]);
   const refit = refitPart(t, leaderboard[0], deadline, rows?.refit);

@@ -11,14 +11,14 @@ import type { OutOfFold } from './ensemble.js';
 import type { Metric } from './metrics.js';
 import type { TrainOptions } from './prepare-training.js';
 import { trialKey, type TrialSpec } from './search-space.js';
-import { runTraining, type FoldResult, type FoldScore, type LeaderboardEntry, type OofStore, type TrainResult } from './train-models.js';
+import { runTraining, type FoldResult, type FoldScore, type LeaderboardEntry, type OofStore, type TrainResult, type TrialRecord } from './train-models.js';
 
 /** Messages from the parent to a training thread. */
 export type ToThread =
   | { kind: 'score'; id: number; spec: TrialSpec; fold: number; deadline?: number }
   // Finishing, in steps: choose the model to serve, then refit it and fit the explanation split on two threads at
   // once (they are independent), then assemble the result.
-  | { kind: 'choose'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; oofs: OutOfFold[] }
+  | { kind: 'choose'; id: number; leaderboard: LeaderboardEntry[]; warnings: string[]; oofs: OutOfFold[]; trials: TrialRecord[] }
   | { kind: 'refit'; id: number; best: LeaderboardEntry; deadline?: number; rows?: number }
   // The explanation part also decides the calibration (it scores with the served probabilities), from the out-of-fold predictions.
   | { kind: 'explain'; id: number; best: LeaderboardEntry; deadline?: number; oofs: OutOfFold[]; rows?: number }
@@ -203,7 +203,7 @@ export function trainInPool(options: TrainOptions, c: { done?: FoldScore[]; onFo
         call({ kind: 'prefit', spec, deadline }, 'prefit', w).then(() => { ahead.fitted.push(key); }, () => prefitted.delete(key));
       },
       finish: async (board, warnings, deadline, oofs, search, size) => {
-        const chosen = await call({ kind: 'choose', leaderboard: board, warnings, oofs }, 'chosen');
+        const chosen = await call({ kind: 'choose', leaderboard: board, warnings, oofs, trials: search.trials }, 'chosen');
         const best = chosen.leaderboard[0];
         // The explanation goes to the thread holding (a member of) the served model fitted ahead, if one does.
         const keys = best.model === 'ensemble' ? (best.members ?? []).map((m) => trialKey({ model: m.model, params: m.params }))

@@ -63,7 +63,7 @@ parentPort!.on('message', (m: ToThread | StartThread) => {
     if (!t) return;
     const training = t;
     if (m.kind === 'score') post({ kind: 'score', id: m.id, result: run(() => scoreFold(training, m.spec, m.fold, m.deadline)) });
-    else if (m.kind === 'choose') post({ kind: 'chosen', id: m.id, leaderboard: run(() => chooseServed(training, m.leaderboard, m.warnings, m.oofs)), warnings: m.warnings });
+    else if (m.kind === 'choose') post({ kind: 'chosen', id: m.id, leaderboard: run(() => chooseServed(training, m.leaderboard, m.warnings, m.oofs, m.trials)), warnings: m.warnings });
     else if (m.kind === 'refit') post({ kind: 'refit', id: m.id, part: run(() => refitPart(training, m.best, m.deadline, m.rows)) });
     else if (m.kind === 'prefit') {
       run(() => { ahead.set(trialKey(m.spec), explainFit(training, m.spec.model, m.spec.params, m.deadline)); });

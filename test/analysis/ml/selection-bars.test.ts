@@ -63,7 +63,7 @@ describe('selection bars', () => {
       const folds = t.folds.map((f, i) => scorePredictions('r2', t.d, c.folds[i], f.valid));
       return { model: c.spec.model, params: {}, cv_mean: mean(folds), cv_std: std(folds), folds };
     }).sort((a, b) => b.cv_mean - a.cv_mean);
-    const served = chooseServed(t, board, [], oofs);
+    const served = chooseServed(t, board, [], oofs, board);
     const ensemble = served[0];
     expect(ensemble.model).toBe('ensemble');
     expect(ensemble.members!.map((m) => m.model).sort()).toEqual(['gbdt', 'linear']);
